@@ -1,0 +1,10 @@
+"""The battery product model: design document, bill of materials, product system, footprint."""
+
+from batterycarbon.battery.design import Design, bundled_design_ids, load_design, parse_design
+from batterycarbon.battery.footprint import Footprint, footprint
+from batterycarbon.battery.inventory import BatterySystem, Options, build_system
+
+__all__ = [
+    "BatterySystem", "Design", "Footprint", "Options", "build_system", "bundled_design_ids",
+    "footprint", "load_design", "parse_design",
+]  # fmt: skip

@@ -1,0 +1,374 @@
+"""Turn a design into a product system: precursor -> CAM -> electrodes -> cell -> module/pack.
+
+Foreground processes (those the levers act on) carry a stage and a component; background
+processes are single library factors (or a supplier's figure replacing one). Each production
+step draws electricity and heat at its plant's country and year, split between the grid and
+directly supplied green power by the step's green share, so a grid or green-power change acts
+on exactly these steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from batterycarbon.battery.cell import anode_material, cell_energy_kwh, derive_cell_masses
+from batterycarbon.battery.chemistry import cathode_recipe
+from batterycarbon.battery.design import STEPS, Design
+from batterycarbon.battery.params import chemistry_defaults, model_defaults
+from batterycarbon.errors import InputError
+from batterycarbon.factors import FactorLibrary
+from batterycarbon.lca import ProductSystem, SystemBuilder
+
+Stage = Literal["raw_materials", "production"]
+COMPONENTS = (
+    "cathode", "anode", "electrolyte", "separator", "copper_foil", "aluminium_foil",
+    "casing_other", "cell_production_energy", "module_pack",
+)  # fmt: skip
+CANONICAL_UNIT = {
+    "electricity_grid": "kg CO2e / kWh",
+    "electricity_green": "kg CO2e / kWh",
+    "heat_natural_gas": "kg CO2e / MJ",
+}
+#: Foreground products a supplier's primary figure may replace as a whole (kg CO2e / kg).
+REPLACEABLE_PROCESSES = (
+    "precursor", "cathode_active_material", "anode_active_material", "aluminium_foil",
+    "copper_foil",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Options:
+    """Levers applied at calculation time without editing the design."""
+
+    grid: str | None = None  # one country for every plant
+    year: int | None = None  # reference year of grid factors (default: the design's year)
+    green: dict[str, float] = field(default_factory=dict)  # step -> share of green power
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    id: str
+    name: str
+    stage: Stage | None  # None for background
+    component: str | None
+    factor_id: str | None = None
+    unit: str = "kg"
+    primary: bool = False
+    supplier: str | None = None
+
+
+@dataclass(frozen=True)
+class BatterySystem:
+    design: Design
+    options: Options
+    system: ProductSystem
+    processes: tuple[ProcessInfo, ...]
+    cell_masses_kg: dict[str, float]
+    cell_energy_kwh: float
+    cells_per_pack: int
+    pack_parts_kg: dict[str, float]
+    plants: dict[str, str]
+    year: int
+
+    @property
+    def pack_capacity_kwh(self) -> float:
+        return self.cells_per_pack * self.cell_energy_kwh
+
+    @property
+    def cell_mass_kg(self) -> float:
+        return sum(self.cell_masses_kg.values())
+
+    @property
+    def pack_mass_kg(self) -> float:
+        return self.cells_per_pack * self.cell_mass_kg + sum(self.pack_parts_kg.values())
+
+    def foreground_mask(self) -> NDArray[np.bool_]:
+        return np.array([p.stage is not None for p in self.processes])
+
+
+class _Builder:
+    """Accumulates the battery's processes with their labels while wiring the matrices."""
+
+    def __init__(self, design: Design, library: FactorLibrary, options: Options) -> None:
+        self.design, self.library, self.options = design, library, options
+        self.matrix = SystemBuilder()
+        self.info: dict[str, ProcessInfo] = {}
+        self.year = options.year or design.year
+        self.overrides = {o.flow: o for o in design.supplier_overrides}
+        self.used_overrides: set[str] = set()
+        self.green = {**design.green_electricity, **options.green}
+        plants = design.plants.model_dump()
+        plants["foil"] = plants["foil"] or plants["cell"]
+        if options.grid:
+            plants = dict.fromkeys(plants, options.grid)
+        self.plants: dict[str, str] = plants
+
+    def foreground(self, pid: str, name: str, stage: Stage, component: str) -> str:
+        self.matrix.add_process(pid)
+        self.info[pid] = ProcessInfo(pid, name, stage, component)
+        return pid
+
+    def primary(self, pid: str, name: str, stage: Stage, component: str) -> bool:
+        """If a supplier replaced this foreground product, add it as primary data and say so."""
+        override = self.overrides.get(pid)
+        if override is None:
+            return False
+        self.foreground(pid, name, stage, component)
+        self.matrix.add_emission(pid, self._override_value(override.flow, "kg CO2e / kg"))
+        self.info[pid] = ProcessInfo(
+            pid, name, stage, component, primary=True, supplier=override.supplier
+        )
+        return True
+
+    def _override_value(self, flow: str, unit: str) -> float:
+        override = self.overrides[flow]
+        self.used_overrides.add(flow)
+        try:
+            from batterycarbon.units import conversion_factor
+
+            return override.value * conversion_factor(override.unit, unit)
+        except ValueError as exc:
+            raise InputError(
+                "supplier_overrides", [f"flow {flow}: unit {override.unit!r}: {exc}"]
+            ) from None
+
+    def background(self, flow: str, region: str, unit: str = "kg CO2e / kg") -> str:
+        """Process id supplying one unit of ``flow`` (library factor or supplier figure)."""
+        if flow in self.overrides:
+            pid = f"supplier:{flow}"
+            if pid not in self.matrix:
+                self.matrix.add_process(pid)
+                self.matrix.add_emission(pid, self._override_value(flow, unit))
+                o = self.overrides[flow]
+                self.info[pid] = ProcessInfo(
+                    pid, f"{flow} ({o.supplier})", None, None, unit=unit.split("/")[-1].strip(),
+                    primary=True, supplier=o.supplier,
+                )  # fmt: skip
+            return pid
+        factor = self.library.resolve(flow, region, self.year)
+        pid = f"factor:{factor.id}"
+        if pid not in self.matrix:
+            self.matrix.add_process(pid)
+            try:
+                value = factor.value_in(unit)
+            except ValueError as exc:
+                raise InputError(f"factor release {self.library.release_id}", [str(exc)]) from None
+            self.matrix.add_emission(pid, value)
+            self.info[pid] = ProcessInfo(
+                pid, factor.name, None, None, factor_id=factor.id, unit=unit.split("/")[-1].strip()
+            )
+        return pid
+
+    def material(self, consumer: str, flow: str, kg: float, region: str | None = None) -> None:
+        if kg > 0:
+            self.matrix.add_input(consumer, self.background(flow, region or "GLO"), kg)
+
+    def energy(self, consumer: str, step: str, electricity_kwh: float, heat_mj: float = 0) -> None:
+        """Electricity (grid/green split by the step's share) and gas heat at the step's plant."""
+        country = self.plants[step]
+        share = self.green.get(step, 0.0)
+        if electricity_kwh > 0:
+            if share < 1:
+                grid = self.background(
+                    "electricity_grid", country, CANONICAL_UNIT["electricity_grid"]
+                )
+                self.matrix.add_input(consumer, grid, electricity_kwh * (1 - share))
+            if share > 0:
+                green = self.background(
+                    "electricity_green", country, CANONICAL_UNIT["electricity_green"]
+                )
+                self.matrix.add_input(consumer, green, electricity_kwh * share)
+        if heat_mj > 0:
+            gas = self.background("heat_natural_gas", country, CANONICAL_UNIT["heat_natural_gas"])
+            self.matrix.add_input(consumer, gas, heat_mj)
+
+
+def _energy_param(
+    design: Design, chem: dict[str, Any], defaults: dict[str, Any], key: str
+) -> float:
+    given = getattr(design.production_energy, key, None)
+    if given is not None:
+        return float(given)
+    return float(chem[key] if key in chem else defaults[key])
+
+
+def build_system(
+    design: Design, library: FactorLibrary, options: Options | None = None
+) -> BatterySystem:
+    """The product system of one pack of ``design`` under ``library`` and ``options``."""
+    options = options or Options()
+    for step, share in options.green.items():
+        if step not in STEPS or not 0 <= share <= 1:
+            raise InputError(
+                "--green", [f"{step}={share}: expected STEP=SHARE, STEP in {STEPS}, 0<=SHARE<=1"]
+            )
+    b = _Builder(design, library, options)
+    chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
+    d = model_defaults()
+    energy = d["production_energy"]
+    masses = derive_cell_masses(design)
+    plants = b.plants
+    cell_kwh = cell_energy_kwh(design)
+
+    def param(key: str) -> float:
+        return _energy_param(design, chem, energy, key)
+
+    # Cathode chain: precursor -> CAM -> cathode coating.
+    ratio = design.cathode_ratio or (tuple(chem["ratio"]) if "ratio" in chem else None)
+    recipe = cathode_recipe(chem["cathode"], ratio, chem["lithium_salt"])
+    route = design.lithium_route or chem["lithium_route"]
+    cam = "cathode_active_material"
+    if not b.primary(
+        cam, "Cathode active material production (calcination)", "raw_materials", "cathode"
+    ):
+        b.foreground(
+            cam, "Cathode active material production (calcination)", "raw_materials", "cathode"
+        )
+        if recipe.precursor_kg_per_kg_cam > 0:
+            pre = "precursor"
+            if not b.primary(pre, "Precursor (pCAM) co-precipitation", "raw_materials", "cathode"):
+                b.foreground(pre, "Precursor (pCAM) co-precipitation", "raw_materials", "cathode")
+                for flow, kg in recipe.precursor_inputs_kg_per_kg.items():
+                    b.material(pre, flow, kg, plants["precursor"])
+                b.energy(pre, "precursor", param("precursor_electricity_kwh_per_kg"),
+                         param("precursor_heat_mj_per_kg"))  # fmt: skip
+            b.matrix.add_input(cam, pre, recipe.precursor_kg_per_kg_cam)
+        for flow, kg in recipe.cam_inputs_kg_per_kg.items():
+            salt = f"{flow}_{route}" if flow.startswith("lithium_") else flow
+            b.material(cam, salt, kg, plants["cathode"])
+        b.matrix.add_emission(cam, recipe.calcination_co2_kg_per_kg_cam)
+        b.energy(cam, "cathode", param("calcination_electricity_kwh_per_kg_cam"),
+                 param("calcination_heat_mj_per_kg_cam"))  # fmt: skip
+
+    cathode = b.foreground("cathode", "Cathode coating materials", "raw_materials", "cathode")
+    b.matrix.add_input(cathode, cam, masses["cathode_active_material"])
+    b.material(cathode, "carbon_black", masses["conductive_carbon"])
+    b.material(cathode, "pvdf", masses["cathode_binder"])
+    coating = (
+        masses["cathode_active_material"] + masses["conductive_carbon"] + masses["cathode_binder"]
+    )
+    b.material(cathode, "nmp", coating * d["electrode"]["nmp_makeup_kg_per_kg_cathode"])
+
+    # Anode chain.
+    anode_flow = anode_material(design)
+    aam = "anode_active_material"
+    if not b.primary(aam, f"Anode active material ({anode_flow})", "raw_materials", "anode"):
+        b.foreground(aam, f"Anode active material ({anode_flow})", "raw_materials", "anode")
+        if anode_flow == "graphite_synthetic":
+            b.material(aam, "graphite_synthetic_feedstock", 1.0, plants["anode"])
+            b.energy(aam, "anode", param("graphitization_kwh_per_kg"))
+        else:
+            b.material(aam, anode_flow, 1.0, plants["anode"])
+    anode = b.foreground("anode", "Anode coating materials", "raw_materials", "anode")
+    b.matrix.add_input(anode, aam, masses["anode_active_material"])
+    b.material(anode, "cmc", masses["anode_binder"] / 2)
+    b.material(anode, "sbr", masses["anode_binder"] / 2)
+
+    # Foils: metal plus rolling/electrodeposition power at the foil plant (no green lever).
+    for foil, metal, kwh_key in (
+        ("aluminium_foil", "aluminium_primary", "aluminium_foil_kwh_per_kg"),
+        ("copper_foil", "copper", "copper_foil_kwh_per_kg"),
+    ):
+        if not b.primary(foil, foil.replace("_", " ").capitalize(), "raw_materials", foil):
+            b.foreground(foil, foil.replace("_", " ").capitalize(), "raw_materials", foil)
+            b.material(foil, metal, 1.0, plants["foil"])
+            b.energy(foil, "foil", energy[kwh_key])
+
+    electrolyte = b.foreground("electrolyte", "Electrolyte", "raw_materials", "electrolyte")
+    if chem.get("solid_electrolyte"):
+        b.material(electrolyte, "sulfide_solid_electrolyte", 1.0)
+    else:
+        share = d["electrode"]["lipf6_mass_fraction"]
+        b.material(electrolyte, "lipf6", share)
+        b.material(electrolyte, "carbonate_solvents", 1 - share)
+    separator = b.foreground("separator", "Separator", "raw_materials", "separator")
+    b.material(separator, "separator_pe_pp", 1.0)
+    casing = b.foreground(
+        "casing_other", "Casing, tabs and other cell parts", "raw_materials", "casing_other"
+    )
+    b.material(
+        casing, d["format"][design.format]["casing_material"], masses["casing"], plants["cell"]
+    )
+    b.material(casing, "copper", masses["tabs_other"] / 2, plants["cell"])
+    b.material(casing, "aluminium_wrought_alloy", masses["tabs_other"] / 2, plants["cell"])
+
+    # Cell production at the cell plant: electrodes, assembly in the dry room, formation.
+    extra = energy["ssb_extra_kwh_per_kwh"] if chem.get("solid_electrolyte") else 0.0
+    cell_steps = (
+        ("electrode_production", "Electrode production: mixing, coating, drying, calendering",
+         param("cell_electrode_drying_kwh_per_kwh"), param("cell_heat_mj_per_kwh")),
+        ("cell_assembly", "Cell assembly: dry room, stacking/winding, filling"
+         + (", pressing and sintering" if extra else ""),
+         param("cell_dry_room_kwh_per_kwh") + param("cell_other_kwh_per_kwh") + extra, 0.0),
+        ("formation", "Formation and ageing", param("cell_formation_kwh_per_kwh"), 0.0),
+    )  # fmt: skip
+    for pid, name, kwh_per_kwh, heat_mj_per_kwh in cell_steps:
+        b.foreground(pid, name, "production", "cell_production_energy")
+        b.energy(pid, "cell", kwh_per_kwh * cell_kwh, heat_mj_per_kwh * cell_kwh)
+
+    cell = b.foreground("cell", "Cell", "raw_materials", "casing_other")
+    for pid, amount in (
+        (cathode, 1.0), (anode, 1.0), (electrolyte, masses["electrolyte"]),
+        (separator, masses["separator"]), ("aluminium_foil", masses["aluminium_foil"]),
+        ("copper_foil", masses["copper_foil"]), (casing, 1.0),
+        *((pid, 1.0) for pid, *_ in cell_steps),
+    ):  # fmt: skip
+        if amount > 0:
+            b.matrix.add_input(cell, pid, amount)
+
+    # Module and pack.
+    cells = design.pack.cells or max(1, round(design.pack.target_capacity_kwh / cell_kwh))
+    parts = _pack_parts(design, cells * sum(masses.values()), d["pack"])
+    pack_parts = b.foreground(
+        "module_pack_parts", "Module and pack parts", "raw_materials", "module_pack"
+    )
+    for flow, kg in parts.items():
+        b.material(pack_parts, flow, kg, plants["pack"])
+    assembly = b.foreground(
+        "pack_assembly", "Module and pack assembly", "production", "module_pack"
+    )
+    b.energy(assembly, "pack", param("pack_assembly_kwh_per_kwh") * cells * cell_kwh)
+    pack = b.foreground("pack", "Battery pack", "raw_materials", "module_pack")
+    b.matrix.add_input(pack, cell, cells)
+    b.matrix.add_input(pack, pack_parts, 1.0)
+    b.matrix.add_input(pack, assembly, 1.0)
+
+    # Freight legs: tonne-kilometres per unit of the product carried, added to its process.
+    unit_mass_kg = {"cell": sum(masses.values()), "module_pack_parts": sum(parts.values())}
+    for leg in design.transport:
+        if leg.product not in b.matrix:
+            raise InputError(
+                "transport",
+                [f"product {leg.product!r} is not made in this design (LFP has no precursor)"],
+            )
+        carrier = b.background(f"transport_{leg.mode}", "GLO", "kg CO2e / (t * km)")
+        tkm = unit_mass_kg.get(leg.product, 1.0) / 1000.0 * leg.distance_km
+        b.matrix.add_input(leg.product, carrier, tkm)
+
+    unused = set(b.overrides) - b.used_overrides
+    if unused:
+        raise InputError(
+            "supplier_overrides",
+            [f"flow {f!r} is not used by this design; overridable: library flows it uses "
+             f"or {', '.join(REPLACEABLE_PROCESSES)}" for f in sorted(unused)],
+        )  # fmt: skip
+    system = b.matrix.build()
+    return BatterySystem(
+        design=design, options=options, system=system,
+        processes=tuple(b.info[pid] for pid in system.process_ids),
+        cell_masses_kg=masses, cell_energy_kwh=cell_kwh, cells_per_pack=cells,
+        pack_parts_kg=parts, plants=plants, year=b.year,
+    )  # fmt: skip
+
+
+def _pack_parts(design: Design, cells_mass_kg: float, defaults: dict[str, Any]) -> dict[str, float]:
+    """Non-cell pack masses, kg: the design's, else the default split of the non-cell mass."""
+    if design.pack.parts_kg is not None:
+        return dict(design.pack.parts_kg)
+    ratio = design.pack.cell_to_pack_mass_ratio or defaults["cell_to_pack_mass_ratio"]
+    rest = cells_mass_kg * (1 / ratio - 1)
+    return {flow: rest * share for flow, share in defaults["parts_share"].items()}

@@ -1,0 +1,157 @@
+"""Load and validate a factor release from its data files.
+
+A release is a folder (see ``docs/factor-format.md``): ``release.toml``, ``sources/*.toml`` and
+``factors/*.csv``. Loading validates every row and, if any is bad, rejects the whole release with
+one report listing all bad rows (file, line, field, what was expected).
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from batterycarbon.errors import FactorReleaseError
+from batterycarbon.factors.model import Factor, Release, Source
+
+RELEASES_DIR = Path(__file__).parent / "releases"
+DEFAULT_RELEASE = "open-2024.1"
+
+COLUMNS = (
+    "id", "flow", "name", "value", "unit", "region", "year", "source_id",
+    "dqr_ter", "dqr_ger", "dqr_tir", "dqr_p", "distribution", "gsd", "min", "mode", "max", "notes",
+)  # fmt: skip
+
+
+def bundled_release_ids() -> list[str]:
+    """Ids of the releases shipped with the package, sorted."""
+    return sorted(p.name for p in RELEASES_DIR.iterdir() if (p / "release.toml").is_file())
+
+
+def _optional_float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _describe(error: ValidationError) -> list[str]:
+    out = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "row"
+        out.append(f"{where}: {item['msg']} (got {item.get('input')!r})")
+    return out
+
+
+def _load_sources(folder: Path, problems: list[str]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path in sorted((folder / "sources").glob("*.toml")):
+        try:
+            tables = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{path.name}: not valid TOML ({exc})")
+            continue
+        for source_id, table in tables.items():
+            if source_id in sources:
+                problems.append(f"{path.name}: source id {source_id!r} defined twice")
+                continue
+            try:
+                sources[source_id] = Source(id=source_id, **table)
+            except (ValidationError, TypeError) as exc:
+                detail = _describe(exc) if isinstance(exc, ValidationError) else [str(exc)]
+                problems.extend(f"{path.name} [{source_id}]: {d}" for d in detail)
+    return sources
+
+
+def _row_to_factor(row: dict[str, str], sources: dict[str, Source]) -> Factor:
+    source_id = row["source_id"].strip()
+    if source_id not in sources:
+        raise ValueError(f"source_id {source_id!r} is not defined in sources/*.toml")
+    fields: dict[str, Any] = {
+        "id": row["id"].strip(),
+        "flow": row["flow"].strip(),
+        "name": row["name"].strip(),
+        "value": row["value"].strip(),
+        "unit": row["unit"].strip(),
+        "region": row["region"].strip(),
+        "year": row["year"].strip(),
+        "source": sources[source_id],
+        "quality": {
+            "technological": row["dqr_ter"],
+            "geographical": row["dqr_ger"],
+            "time": row["dqr_tir"],
+            "precision": row["dqr_p"],
+        },
+        "uncertainty": {
+            "distribution": row["distribution"].strip(),
+            "gsd": _optional_float(row["gsd"]),
+            "minimum": _optional_float(row["min"]),
+            "mode": _optional_float(row["mode"]),
+            "maximum": _optional_float(row["max"]),
+        },
+        "notes": row["notes"].strip(),
+    }
+    return Factor(**fields)
+
+
+def load_release_dir(folder: Path) -> Release:
+    """Load the release in ``folder``; raise :class:`FactorReleaseError` listing every bad row."""
+    problems: list[str] = []
+    meta_path = folder / "release.toml"
+    if not meta_path.is_file():
+        raise FactorReleaseError(folder.name, [f"{meta_path} is missing"])
+    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    release_id = str(meta.get("id", folder.name))
+    sources = _load_sources(folder, problems)
+    factors: dict[str, Factor] = {}
+    csv_files = sorted((folder / "factors").glob("*.csv"))
+    if not csv_files:
+        problems.append("factors/: no CSV file")
+    for path in csv_files:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = tuple(reader.fieldnames or ())
+            if header != COLUMNS:
+                problems.append(
+                    f"{path.name}: header must be {','.join(COLUMNS)}; got {','.join(header)}"
+                )
+                continue
+            for line_no, row in enumerate(reader, start=2):
+                where = f"{path.name}:{line_no}"
+                if None in row or any(v is None for v in row.values()):
+                    problems.append(f"{where}: expected {len(COLUMNS)} columns")
+                    continue
+                try:
+                    factor = _row_to_factor(row, sources)
+                except ValidationError as exc:
+                    problems.extend(f"{where} ({row['id']}): {d}" for d in _describe(exc))
+                    continue
+                except ValueError as exc:
+                    problems.append(f"{where} ({row['id']}): {exc}")
+                    continue
+                if factor.id in factors:
+                    problems.append(f"{where}: factor id {factor.id!r} appears twice")
+                    continue
+                factors[factor.id] = factor
+    if problems:
+        raise FactorReleaseError(release_id, problems)
+    return Release(
+        id=release_id,
+        title=str(meta.get("title", release_id)),
+        published=meta["published"],
+        description=str(meta.get("description", "")),
+        supersedes=meta.get("supersedes"),
+        factors=factors,
+        sources=sources,
+    )
+
+
+@lru_cache(maxsize=8)
+def load_release(release_id: str = DEFAULT_RELEASE) -> Release:
+    """A bundled release by id (cached: releases are immutable)."""
+    folder = RELEASES_DIR / release_id
+    if not (folder / "release.toml").is_file():
+        known = ", ".join(bundled_release_ids())
+        raise FactorReleaseError(release_id, [f"no such release; bundled releases: {known}"])
+    return load_release_dir(folder)

@@ -1,0 +1,155 @@
+"""The emission factor and its provenance.
+
+A factor is a cradle-to-gate (or per-service) greenhouse-gas intensity with the unit it is
+expressed in, the region and reference year it represents, the source it comes from, its
+data-quality rating after the EU PEF method and an uncertainty distribution.
+
+References
+----------
+European Commission (2021). Recommendation (EU) 2021/2279, Annex I (PEF method), section 4.6.5:
+data-quality rating DQR = (TeR + GeR + TiR + P) / 4, each criterion rated 1 (excellent) to 5.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from batterycarbon.units import parse_unit, ureg
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
+FLOW_PATTERN = re.compile(r"^[a-z0-9_]+$")
+REGION_PATTERN = re.compile(r"^([A-Z]{2}|EU27|EUROPE|GLO|RER|RoW)$")
+
+
+class Source(BaseModel):
+    """A citation: publication or data set a factor comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    citation: str = Field(min_length=10)
+    url: str | None = None
+    year: int | None = None
+    licence: str | None = None
+    notes: str | None = None
+    used_for: str | None = None  # which rows of the release rely on it
+    copy_url: str | None = None  # where the copy actually read can be obtained
+
+
+class DataQuality(BaseModel):
+    """PEF data-quality criteria, each 1 (excellent) to 5 (very poor)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    technological: int = Field(ge=1, le=5)
+    geographical: int = Field(ge=1, le=5)
+    time: int = Field(ge=1, le=5)
+    precision: int = Field(ge=1, le=5)
+
+    @property
+    def dqr(self) -> float:
+        """Overall DQR as the PEF method averages it (1 best, 5 worst)."""
+        return (self.technological + self.geographical + self.time + self.precision) / 4
+
+
+class Uncertainty(BaseModel):
+    """Either a lognormal distribution (geometric SD) or a triangular one (min, mode, max)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    distribution: Literal["lognormal", "triangular"]
+    gsd: float | None = Field(default=None, gt=1.0)
+    minimum: float | None = None
+    mode: float | None = None
+    maximum: float | None = None
+
+    @model_validator(mode="after")
+    def _parameters_match_distribution(self) -> Uncertainty:
+        if self.distribution == "lognormal" and self.gsd is None:
+            raise ValueError("distribution 'lognormal' needs gsd (a number > 1)")
+        if self.distribution == "triangular":
+            if self.minimum is None or self.mode is None or self.maximum is None:
+                raise ValueError("distribution 'triangular' needs min, mode and max")
+            if not self.minimum <= self.mode <= self.maximum:
+                raise ValueError(
+                    f"triangular needs min <= mode <= max, got "
+                    f"{self.minimum} / {self.mode} / {self.maximum}"
+                )
+        return self
+
+
+class Factor(BaseModel):
+    """One emission factor row of a release."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    flow: str
+    name: str = Field(min_length=1)
+    value: float = Field(ge=0)
+    unit: str
+    region: str
+    year: int = Field(ge=1990, le=2100)
+    source: Source
+    quality: DataQuality
+    uncertainty: Uncertainty
+    notes: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _identifier(cls, text: str) -> str:
+        if not ID_PATTERN.match(text):
+            raise ValueError(f"id {text!r} may contain only letters, digits and _ . : -")
+        return text
+
+    @field_validator("flow")
+    @classmethod
+    def _flow(cls, text: str) -> str:
+        if not FLOW_PATTERN.match(text):
+            raise ValueError(f"flow {text!r} may contain only lower-case letters, digits and _")
+        return text
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, text: str) -> str:
+        if not REGION_PATTERN.match(text):
+            raise ValueError(
+                f"region {text!r} must be an ISO 3166 alpha-2 code or one of EU27, EUROPE, GLO, "
+                "RER, RoW"
+            )
+        return text
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, text: str) -> str:
+        unit = parse_unit(text)
+        if ureg.Quantity(1.0, unit).dimensionality.get("[carbon_dioxide_equivalent]") != 1:
+            raise ValueError(f"unit {text!r} must be a CO2e intensity such as 'kg CO2e / kg'")
+        return text
+
+    def value_in(self, unit: str) -> float:
+        """The value converted to ``unit``; ``ValueError`` naming this factor if impossible."""
+        try:
+            return float(ureg.Quantity(self.value, parse_unit(self.unit)).to(parse_unit(unit)).m)
+        except Exception as exc:
+            raise ValueError(
+                f"factor {self.id!r} is in {self.unit!r}, which does not convert to {unit!r}"
+            ) from exc
+
+
+class Release(BaseModel):
+    """An immutable, validated set of factors with its sources."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    published: date
+    description: str = ""
+    supersedes: str | None = None
+    factors: dict[str, Factor]
+    sources: dict[str, Source]

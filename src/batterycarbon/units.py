@@ -1,0 +1,43 @@
+"""The one unit registry of the project.
+
+Inside the engine every array is in canonical units (kg, kWh, MJ, kg CO2e); units are checked and
+converted at the boundary with this registry. ``CO2e`` is a dimension of its own, so that
+``kg CO2e / kg`` and ``kg / kg`` never silently mix.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+ureg: pint.UnitRegistry[float] = pint.UnitRegistry()
+ureg.define("CO2e = [carbon_dioxide_equivalent]")
+ureg.define("unit = [item] = item = piece")
+
+#: Canonical unit of a factor per flow kind, keyed by the kind of the reference unit.
+CANONICAL_FACTOR_UNITS: dict[str, str] = {
+    "mass": "kg CO2e / kg",
+    "energy_electric": "kg CO2e / kWh",
+    "energy_heat": "kg CO2e / MJ",
+    "transport": "kg CO2e / (t * km)",
+    "item": "kg CO2e / unit",
+}
+
+
+@lru_cache(maxsize=512)
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit string, raising ``ValueError`` with the text when pint cannot."""
+    try:
+        return ureg.Unit(text)
+    except Exception as exc:  # pint raises several types; the message is what matters
+        raise ValueError(f"unit {text!r} is not a unit pint understands ({exc})") from exc
+
+
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier taking a value in ``from_unit`` to ``to_unit``; ``ValueError`` if incompatible."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    try:
+        return float(ureg.Quantity(1.0, src).to(dst).magnitude)
+    except pint.DimensionalityError as exc:
+        raise ValueError(f"unit {from_unit!r} does not convert to {to_unit!r}") from exc
