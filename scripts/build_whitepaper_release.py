@@ -230,6 +230,26 @@ OWN_ROWS = [
         "GIVEN by arithmetic, section 4.2.2: energy is 76 % of Chinese synthetic graphite's 6.05, so the rest is 0.24 x 6.05; the model adds graphitization electricity at the anode plant.",
     ),
     (
+        "graphite_synthetic_feedstock:GLO:2022",
+        "graphite_synthetic_feedstock",
+        "Synthetic graphite without graphitization electricity, outside China",
+        2.178,
+        "kg CO2e / kg",
+        "GLO",
+        2022,
+        "wp-2023",
+        3,
+        3,
+        2,
+        4,
+        "lognormal",
+        1.4,
+        "",
+        "",
+        "",
+        "GIVEN by arithmetic, section 4.2.2: energy is 64 % of synthetic graphite's emissions outside China; the paper gives no non-Chinese total, so 0.36 x the Chinese 6.05.",
+    ),
+    (
         "graphite_silicon_coated:CN:2022",
         "graphite_silicon_coated",
         "Silicon-coated graphite anode material, China",
@@ -391,8 +411,11 @@ GAP_FLOWS = [
     "carbon_black", "pvdf", "nmp", "cmc", "sbr", "lipf6", "carbonate_solvents", "separator_pe_pp",
     "lithium_metal", "plastics", "coolant_glycol", "thermal_interface_material", "graphite_natural",
 ]  # fmt: skip
-#: Region preferred when copying (the paper's study is of Chinese production).
-PREFERRED_REGIONS = ("CN", "GLO")
+
+
+#: Single open-2024.1 rows copied as they are: the world grid for plants in countries the paper's
+#: regional ranges do not cover (same year as the China factor).
+GAP_ROW_IDS = ["electricity_grid:glo:2021"]
 
 
 def open_rows() -> list[dict[str, str]]:
@@ -410,12 +433,17 @@ def open_sources() -> dict[str, dict[str, object]]:
     return merged
 
 
-def pick(rows: list[dict[str, str]], flow: str) -> dict[str, str]:
-    for region in PREFERRED_REGIONS:
-        candidates = [r for r in rows if r["flow"] == flow and r["region"] == region]
-        if candidates:
-            return max(candidates, key=lambda r: int(r["year"]))
-    raise SystemExit(f"open-2024.1 has no CN or GLO row for {flow}")
+def pick(rows: list[dict[str, str]], flow: str) -> list[dict[str, str]]:
+    """The latest row of ``flow`` in each region open-2024.1 has (the paper's period or before)."""
+    latest: dict[str, dict[str, str]] = {}
+    for row in rows:
+        if row["flow"] == flow:
+            region = row["region"]
+            if region not in latest or int(row["year"]) > int(latest[region]["year"]):
+                latest[region] = row
+    if "GLO" not in latest and "CN" not in latest:
+        raise SystemExit(f"open-2024.1 has no CN or GLO row for {flow}")
+    return [latest[region] for region in sorted(latest)]
 
 
 def toml_table(source_id: str, fields: dict[str, object]) -> str:
@@ -437,8 +465,12 @@ def main() -> None:
     sources = dict(SOURCES)
     available = open_rows()
     open_src = open_sources()
+    by_id = {row["id"]: row for row in available}
+    gap_rows = [by_id[row_id] for row_id in GAP_ROW_IDS]
     for flow in GAP_FLOWS:
-        row = dict(pick(available, flow))
+        gap_rows.extend(pick(available, flow))
+    for picked in gap_rows:
+        row = dict(picked)
         row["notes"] = f"GAP: copied from open-2024.1 row {row['id']}. {row['notes']}"
         rows.append(row)
         sources[row["source_id"]] = open_src[row["source_id"]]

@@ -186,3 +186,17 @@ def test_csv_and_chart_outputs(tmp_path: Path):
     html = tmp_path / "c.html"
     assert runner.invoke(app, ["footprint", "lfp-prismatic", "--chart", str(html)]).exit_code == 0
     assert "plotly" in html.read_text()[:200_000].lower()
+
+
+@pytest.mark.parametrize("release", ["open-2024.1", "whitepaper-2023"])
+def test_every_bundled_design_runs_with_plants_anywhere(release: str):
+    """Region fallbacks must cover every flow the model asks for, in both releases."""
+    from batterycarbon.battery import Options
+    from batterycarbon.factors import library
+
+    lib = library(release)
+    for design_id in bundled_design_ids():
+        design = load_design(design_id)
+        for country in ("CN", "DE", "SE", "US", "KR", "JP", "PL", "HU", "ID", "BR"):
+            result = footprint(design, lib, Options(grid=country))
+            assert result.total_kgco2e_per_kwh > 0, (design_id, country)

@@ -202,8 +202,14 @@ def overview(
     if fmt == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
         return
-    table = _table("design", "kg CO2e/kWh pack", "raw materials", "production", "cathode",
-                  "cell share", "t CO2e/pack", title=f"Cradle-to-gate, factors {lib.release_id}")  # fmt: skip
+    table = Table(
+        title=f"Cradle-to-gate footprint, factor release {lib.release_id}",
+        caption="kg CO2e per kWh of pack capacity by stage (raw materials, production) and cathode; "
+        "cells = the cells' share of the pack footprint; t/pack = t CO2e per pack",
+    )
+    table.add_column("design", no_wrap=True)
+    for heading in ("total", "raw mat.", "prod.", "cathode", "cells", "t/pack"):
+        table.add_column(heading, justify="right")
     for r in results:
         table.add_row(r.design, f"{r.total_kgco2e_per_kwh:.1f}", f"{r.stages['raw_materials']:.1f}",
                       f"{r.stages['production']:.1f}", f"{r.components['cathode']:.1f}",
