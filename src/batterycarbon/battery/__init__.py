@@ -2,9 +2,10 @@
 
 from batterycarbon.battery.design import Design, bundled_design_ids, load_design, parse_design
 from batterycarbon.battery.footprint import Footprint, footprint
-from batterycarbon.battery.inventory import BatterySystem, Options, build_system
+from batterycarbon.battery.inventory import BatterySystem, build_system
+from batterycarbon.battery.options import AccountingPolicy, Options
 
 __all__ = [
-    "BatterySystem", "Design", "Footprint", "Options", "build_system", "bundled_design_ids",
+    "AccountingPolicy", "BatterySystem", "Design", "Footprint", "Options", "build_system", "bundled_design_ids",
     "footprint", "load_design", "parse_design",
 ]  # fmt: skip

@@ -15,14 +15,10 @@ from typing import Any, Literal
 import numpy as np
 
 from batterycarbon import __version__
+from batterycarbon.battery.assembly import ProcessInfo
 from batterycarbon.battery.design import Design
-from batterycarbon.battery.inventory import (
-    COMPONENTS,
-    BatterySystem,
-    Options,
-    ProcessInfo,
-    build_system,
-)
+from batterycarbon.battery.inventory import COMPONENTS, BatterySystem, build_system
+from batterycarbon.battery.options import AccountingPolicy, Options
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.lca import Solver
 from batterycarbon.rules import RuleSet, load_rule_set
@@ -75,11 +71,7 @@ def inputs_digest(
     canonical = json.dumps(
         {
             "design": design.model_dump(mode="json"),
-            "options": {
-                "grid": options.grid,
-                "year": options.year,
-                "green": dict(sorted(options.green.items())),
-            },
+            "options": options.canonical(),
             "factor_release": release,
             "rule_set": rule_set.label,
             "level": level,
@@ -89,6 +81,11 @@ def inputs_digest(
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def accounting_policy(rule_set: RuleSet) -> AccountingPolicy:
+    """The product model's questions answered by the rule set's data."""
+    return AccountingPolicy()
 
 
 def footprint(
@@ -101,7 +98,7 @@ def footprint(
     """Cradle-to-gate footprint of ``design`` per kWh at ``level``."""
     options = options or Options()
     rule_set = load_rule_set(rule_set_id)
-    bsys = build_system(design, library, options)
+    bsys = build_system(design, library, options, accounting_policy(rule_set))
     return footprint_of_system(bsys, library.release_id, level, rule_set)
 
 

@@ -9,56 +9,31 @@ on exactly these steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from batterycarbon.battery.assembly import Assembler, ProcessInfo
 from batterycarbon.battery.cell import anode_material, cell_energy_kwh, derive_cell_masses
 from batterycarbon.battery.chemistry import cathode_recipe
 from batterycarbon.battery.design import STEPS, Design
+from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
-from batterycarbon.lca import ProductSystem, SystemBuilder
+from batterycarbon.lca import ProductSystem
 
-Stage = Literal["raw_materials", "production"]
 COMPONENTS = (
     "cathode", "anode", "electrolyte", "separator", "copper_foil", "aluminium_foil",
     "casing_other", "cell_production_energy", "module_pack",
 )  # fmt: skip
-CANONICAL_UNIT = {
-    "electricity_grid": "kg CO2e / kWh",
-    "electricity_green": "kg CO2e / kWh",
-    "heat_natural_gas": "kg CO2e / MJ",
-}
 #: Foreground products a supplier's primary figure may replace as a whole (kg CO2e / kg).
 REPLACEABLE_PROCESSES = (
     "precursor", "cathode_active_material", "anode_active_material", "aluminium_foil",
     "copper_foil",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Options:
-    """Levers applied at calculation time without editing the design."""
-
-    grid: str | None = None  # one country for every plant
-    year: int | None = None  # reference year of grid factors (default: the design's year)
-    green: dict[str, float] = field(default_factory=dict)  # step -> share of green power
-
-
-@dataclass(frozen=True)
-class ProcessInfo:
-    id: str
-    name: str
-    stage: Stage | None  # None for background
-    component: str | None
-    factor_id: str | None = None
-    unit: str = "kg"
-    primary: bool = False
-    supplier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,103 +65,6 @@ class BatterySystem:
         return np.array([p.stage is not None for p in self.processes])
 
 
-class _Builder:
-    """Accumulates the battery's processes with their labels while wiring the matrices."""
-
-    def __init__(self, design: Design, library: FactorLibrary, options: Options) -> None:
-        self.design, self.library, self.options = design, library, options
-        self.matrix = SystemBuilder()
-        self.info: dict[str, ProcessInfo] = {}
-        self.year = options.year or design.year
-        self.overrides = {o.flow: o for o in design.supplier_overrides}
-        self.used_overrides: set[str] = set()
-        self.green = {**design.green_electricity, **options.green}
-        plants = design.plants.model_dump()
-        plants["foil"] = plants["foil"] or plants["cell"]
-        if options.grid:
-            plants = dict.fromkeys(plants, options.grid)
-        self.plants: dict[str, str] = plants
-
-    def foreground(self, pid: str, name: str, stage: Stage, component: str) -> str:
-        self.matrix.add_process(pid)
-        self.info[pid] = ProcessInfo(pid, name, stage, component)
-        return pid
-
-    def primary(self, pid: str, name: str, stage: Stage, component: str) -> bool:
-        """If a supplier replaced this foreground product, add it as primary data and say so."""
-        override = self.overrides.get(pid)
-        if override is None:
-            return False
-        self.foreground(pid, name, stage, component)
-        self.matrix.add_emission(pid, self._override_value(override.flow, "kg CO2e / kg"))
-        self.info[pid] = ProcessInfo(
-            pid, name, stage, component, primary=True, supplier=override.supplier
-        )
-        return True
-
-    def _override_value(self, flow: str, unit: str) -> float:
-        override = self.overrides[flow]
-        self.used_overrides.add(flow)
-        try:
-            from batterycarbon.units import conversion_factor
-
-            return override.value * conversion_factor(override.unit, unit)
-        except ValueError as exc:
-            raise InputError(
-                "supplier_overrides", [f"flow {flow}: unit {override.unit!r}: {exc}"]
-            ) from None
-
-    def background(self, flow: str, region: str, unit: str = "kg CO2e / kg") -> str:
-        """Process id supplying one unit of ``flow`` (library factor or supplier figure)."""
-        if flow in self.overrides:
-            pid = f"supplier:{flow}"
-            if pid not in self.matrix:
-                self.matrix.add_process(pid)
-                self.matrix.add_emission(pid, self._override_value(flow, unit))
-                o = self.overrides[flow]
-                self.info[pid] = ProcessInfo(
-                    pid, f"{flow} ({o.supplier})", None, None, unit=unit.split("/")[-1].strip(),
-                    primary=True, supplier=o.supplier,
-                )  # fmt: skip
-            return pid
-        factor = self.library.resolve(flow, region, self.year)
-        pid = f"factor:{factor.id}"
-        if pid not in self.matrix:
-            self.matrix.add_process(pid)
-            try:
-                value = factor.value_in(unit)
-            except ValueError as exc:
-                raise InputError(f"factor release {self.library.release_id}", [str(exc)]) from None
-            self.matrix.add_emission(pid, value)
-            self.info[pid] = ProcessInfo(
-                pid, factor.name, None, None, factor_id=factor.id, unit=unit.split("/")[-1].strip()
-            )
-        return pid
-
-    def material(self, consumer: str, flow: str, kg: float, region: str | None = None) -> None:
-        if kg > 0:
-            self.matrix.add_input(consumer, self.background(flow, region or "GLO"), kg)
-
-    def energy(self, consumer: str, step: str, electricity_kwh: float, heat_mj: float = 0) -> None:
-        """Electricity (grid/green split by the step's share) and gas heat at the step's plant."""
-        country = self.plants[step]
-        share = self.green.get(step, 0.0)
-        if electricity_kwh > 0:
-            if share < 1:
-                grid = self.background(
-                    "electricity_grid", country, CANONICAL_UNIT["electricity_grid"]
-                )
-                self.matrix.add_input(consumer, grid, electricity_kwh * (1 - share))
-            if share > 0:
-                green = self.background(
-                    "electricity_green", country, CANONICAL_UNIT["electricity_green"]
-                )
-                self.matrix.add_input(consumer, green, electricity_kwh * share)
-        if heat_mj > 0:
-            gas = self.background("heat_natural_gas", country, CANONICAL_UNIT["heat_natural_gas"])
-            self.matrix.add_input(consumer, gas, heat_mj)
-
-
 def _energy_param(
     design: Design, chem: dict[str, Any], defaults: dict[str, Any], key: str
 ) -> float:
@@ -196,17 +74,42 @@ def _energy_param(
     return float(chem[key] if key in chem else defaults[key])
 
 
+def check_options(options: Options) -> None:
+    """Reject levers that name unknown steps, contracts or elements, or shares outside 0..1."""
+    problems = [
+        f"green {step}={share}: expected a step in {STEPS} and a share in 0..1"
+        for step, share in options.green.items()
+        if step not in STEPS or not 0 <= share <= 1
+    ]
+    problems += [
+        f"green contract {step}={contract}: expected a step in {STEPS} and one of {CONTRACTS}"
+        for step, contract in options.green_contracts.items()
+        if step not in STEPS or contract not in CONTRACTS
+    ]
+    problems += [
+        f"recycled content {element}={share}: expected an element in {ELEMENTS} and 0..1"
+        for element, share in options.recycled_content.items()
+        if element not in ELEMENTS or not 0 <= share <= 1
+    ]
+    problems += [
+        f"plant {step}={country}: expected a step in {(*STEPS, 'foil')} and an ISO country code"
+        for step, country in options.plants.items()
+        if step not in (*STEPS, "foil") or not (len(country) == 2 and country.isupper())
+    ]
+    if problems:
+        raise InputError("options", problems)
+
+
 def build_system(
-    design: Design, library: FactorLibrary, options: Options | None = None
+    design: Design,
+    library: FactorLibrary,
+    options: Options | None = None,
+    policy: AccountingPolicy | None = None,
 ) -> BatterySystem:
-    """The product system of one pack of ``design`` under ``library`` and ``options``."""
+    """The product system of one pack of ``design`` under ``library``, levers and rule policy."""
     options = options or Options()
-    for step, share in options.green.items():
-        if step not in STEPS or not 0 <= share <= 1:
-            raise InputError(
-                "--green", [f"{step}={share}: expected STEP=SHARE, STEP in {STEPS}, 0<=SHARE<=1"]
-            )
-    b = _Builder(design, library, options)
+    check_options(options)
+    b = Assembler(design, library, options, policy or AccountingPolicy())
     chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
     d = model_defaults()
     energy = d["production_energy"]

@@ -1,0 +1,190 @@
+"""Assemble a battery product system step by step: foreground steps, library factors, energy.
+
+``Assembler`` keeps the bookkeeping the product model needs while it wires the matrices: a label
+per process (stage, component, factor id, primary or not), supplier figures replacing factors,
+electricity split between grid and counted green power at each step's plant, and inputs split
+into virgin and recycled parts by the recycled content of their element.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from batterycarbon.battery.design import Design
+from batterycarbon.battery.options import AccountingPolicy, Options
+from batterycarbon.battery.params import DATA_DIR
+from batterycarbon.errors import InputError
+from batterycarbon.factors import FactorLibrary
+from batterycarbon.lca import SystemBuilder
+from batterycarbon.units import conversion_factor
+
+Stage = Literal["raw_materials", "production"]
+PER_KG = "kg CO2e / kg"
+PER_KWH = "kg CO2e / kWh"
+PER_MJ = "kg CO2e / MJ"
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    id: str
+    name: str
+    stage: Stage | None  # None for background
+    component: str | None
+    factor_id: str | None = None
+    unit: str = "kg"
+    primary: bool = False
+    supplier: str | None = None
+
+
+@lru_cache(maxsize=1)
+def recycled_flows() -> dict[str, tuple[str, str, str]]:
+    """virgin flow -> (element, recycled flow, CFF material group), from the cited data file."""
+    data = tomllib.loads((DATA_DIR / "recycled_content.toml").read_text(encoding="utf-8"))
+    return {
+        virgin: (element, recycled, table["cff_group"])
+        for element, table in data["element"].items()
+        for virgin, recycled in table["flows"].items()
+    }
+
+
+def _unit_label(unit: str) -> str:
+    return unit.split("/")[-1].strip()
+
+
+class Assembler:
+    """Accumulates processes with their labels while wiring the technosphere."""
+
+    def __init__(
+        self, design: Design, library: FactorLibrary, options: Options, policy: AccountingPolicy
+    ) -> None:
+        self.design, self.library, self.options, self.policy = design, library, options, policy
+        self.matrix = SystemBuilder()
+        self.info: dict[str, ProcessInfo] = {}
+        self.year = options.year or design.year
+        self.overrides = {o.flow: o for o in design.supplier_overrides}
+        self.used_overrides: set[str] = set()
+        self.green = {**design.green_electricity, **options.green}
+        plants = design.plants.model_dump()
+        plants["foil"] = plants["foil"] or plants["cell"]
+        if options.grid:
+            plants = dict.fromkeys(plants, options.grid)
+        plants.update(options.plants)
+        self.plants: dict[str, str] = plants
+
+    # -- foreground -------------------------------------------------------------------------
+    def foreground(self, pid: str, name: str, stage: Stage, component: str) -> str:
+        self.matrix.add_process(pid)
+        self.info[pid] = ProcessInfo(pid, name, stage, component)
+        return pid
+
+    def primary(self, pid: str, name: str, stage: Stage, component: str) -> bool:
+        """If a supplier replaced this foreground product, add it as primary data and say so."""
+        override = self.overrides.get(pid)
+        if override is None:
+            return False
+        self.foreground(pid, name, stage, component)
+        self.matrix.add_emission(pid, self._override_value(override.flow, PER_KG))
+        self.info[pid] = ProcessInfo(
+            pid, name, stage, component, primary=True, supplier=override.supplier
+        )
+        return True
+
+    # -- background -------------------------------------------------------------------------
+    def _override_value(self, flow: str, unit: str) -> float:
+        override = self.overrides[flow]
+        self.used_overrides.add(flow)
+        try:
+            return override.value * conversion_factor(override.unit, unit)
+        except ValueError as exc:
+            raise InputError(
+                "supplier_overrides", [f"flow {flow}: unit {override.unit!r}: {exc}"]
+            ) from None
+
+    def _factor_value(self, flow: str, region: str, unit: str) -> tuple[str, str, float]:
+        """(factor id, name, value in ``unit``) of the library factor for ``flow``."""
+        factor = self.library.resolve(flow, region, self.year)
+        try:
+            return factor.id, factor.name, factor.value_in(unit)
+        except ValueError as exc:
+            raise InputError(f"factor release {self.library.release_id}", [str(exc)]) from None
+
+    def background(self, flow: str, region: str, unit: str = PER_KG) -> str:
+        """Process id supplying one unit of ``flow`` (library factor or supplier figure)."""
+        if flow in self.overrides:
+            pid = f"supplier:{flow}"
+            if pid not in self.matrix:
+                self.matrix.add_process(pid)
+                self.matrix.add_emission(pid, self._override_value(flow, unit))
+                supplier = self.overrides[flow].supplier
+                self.info[pid] = ProcessInfo(
+                    pid, f"{flow} ({supplier})", None, None, unit=_unit_label(unit),
+                    primary=True, supplier=supplier,
+                )  # fmt: skip
+            return pid
+        factor_id, name, value = self._factor_value(flow, region, unit)
+        pid = f"factor:{factor_id}"
+        if pid not in self.matrix:
+            self.matrix.add_process(pid)
+            self.matrix.add_emission(pid, value)
+            self.info[pid] = ProcessInfo(
+                pid, name, None, None, factor_id=factor_id, unit=_unit_label(unit)
+            )
+        return pid
+
+    def _recycled(self, flow: str, region: str) -> tuple[str, float] | None:
+        """(process id, share) of the recycled part of ``flow``, if its element has any."""
+        mapping = recycled_flows().get(flow)
+        if mapping is None or flow in self.overrides:
+            return None
+        element, recycled_flow, group = mapping
+        share = self.options.recycled_content.get(element, 0.0)
+        if share <= 0:
+            return None
+        pid = f"recycled:{flow}:{region}"
+        if pid not in self.matrix:
+            virgin_id, _, ev = self._factor_value(flow, region, PER_KG)
+            recycled_id, name, erec = self._factor_value(recycled_flow, region, PER_KG)
+            self.matrix.add_process(pid)
+            self.matrix.add_emission(pid, self.policy.recycled_burden(ev, erec, group))
+            self.info[pid] = ProcessInfo(
+                pid, f"{name} (recycled {element} content, valued against {virgin_id})",
+                None, None, factor_id=recycled_id,
+            )  # fmt: skip
+        return pid, share
+
+    def material(self, consumer: str, flow: str, kg: float, region: str | None = None) -> None:
+        """``kg`` of ``flow`` per unit of ``consumer``, split by its element's recycled content."""
+        if kg <= 0:
+            return
+        region = region or "GLO"
+        recycled = self._recycled(flow, region)
+        if recycled is None:
+            self.matrix.add_input(consumer, self.background(flow, region), kg)
+            return
+        pid, share = recycled
+        self.matrix.add_input(consumer, pid, kg * share)
+        if share < 1:
+            self.matrix.add_input(consumer, self.background(flow, region), kg * (1 - share))
+
+    def energy(self, consumer: str, step: str, electricity_kwh: float, heat_mj: float = 0) -> None:
+        """Electricity and gas heat at the step's plant.
+
+        Green power replaces the grid mix only where the rule set counts the step's contract
+        type (``AccountingPolicy.counts_green``); otherwise that share stays on the grid.
+        """
+        country = self.plants[step]
+        contract = self.options.green_contracts.get(step, "direct-line")
+        share = self.green.get(step, 0.0) if self.policy.counts_green(contract) else 0.0
+        if electricity_kwh > 0:
+            if share < 1:
+                grid = self.background("electricity_grid", country, PER_KWH)
+                self.matrix.add_input(consumer, grid, electricity_kwh * (1 - share))
+            if share > 0:
+                green = self.background("electricity_green", country, PER_KWH)
+                self.matrix.add_input(consumer, green, electricity_kwh * share)
+        if heat_mj > 0:
+            gas = self.background("heat_natural_gas", country, PER_MJ)
+            self.matrix.add_input(consumer, gas, heat_mj)

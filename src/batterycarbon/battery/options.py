@@ -1,0 +1,57 @@
+"""Levers applied at calculation time without editing a design, and the accounting policy.
+
+``Options`` are what a scenario changes (plants, year, green power with its contract, recycled
+content); ``AccountingPolicy`` is what the rule set decides about them (which green-power
+contracts count, how recycled content is valued). Keeping the two apart keeps rule-set logic out
+of the product model: the model asks the policy, the rule set's data answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Contract = Literal["direct-line", "ppa", "certificate"]
+CONTRACTS: tuple[str, ...] = ("direct-line", "ppa", "certificate")
+ELEMENTS: tuple[str, ...] = ("Co", "Li", "Ni", "Cu", "Al", "graphite")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Levers. Empty fields leave the design as it is."""
+
+    grid: str | None = None  # one country for every plant
+    year: int | None = None  # reference year of dated factors (default: the design's year)
+    plants: dict[str, str] = field(default_factory=dict)  # step -> country, over ``grid``
+    green: dict[str, float] = field(default_factory=dict)  # step -> share of green power
+    green_contracts: dict[str, str] = field(default_factory=dict)  # step -> contract type
+    recycled_content: dict[str, float] = field(default_factory=dict)  # element -> share
+
+    def canonical(self) -> dict[str, object]:
+        """A sorted, JSON-ready form for the inputs digest."""
+        return {
+            "grid": self.grid,
+            "year": self.year,
+            "plants": dict(sorted(self.plants.items())),
+            "green": dict(sorted(self.green.items())),
+            "green_contracts": dict(sorted(self.green_contracts.items())),
+            "recycled_content": dict(sorted(self.recycled_content.items())),
+        }
+
+
+def _cut_off(virgin_kgco2e_per_kg: float, recycled_kgco2e_per_kg: float, group: str) -> float:
+    return recycled_kgco2e_per_kg
+
+
+@dataclass(frozen=True)
+class AccountingPolicy:
+    """What a rule set decides for the product model.
+
+    ``counts_green(contract)``: whether green power bought under that contract replaces the grid
+    mix. ``recycled_burden(Ev, Erecycled, material_group)``: kg CO2e per kg of the recycled part
+    of an input (cut-off: Erecycled; the Circular Footprint Formula weighs in Ev).
+    """
+
+    counts_green: Callable[[str], bool] = lambda contract: True
+    recycled_burden: Callable[[float, float, str], float] = _cut_off
