@@ -29,6 +29,13 @@ COMPONENTS = (
     "cathode", "anode", "electrolyte", "separator", "copper_foil", "aluminium_foil",
     "casing_other", "cell_production_energy", "module_pack",
 )  # fmt: skip
+#: The plant (step) at which each foreground process draws its energy.
+PLANT_STEP = {
+    "precursor": "precursor", "cathode_active_material": "cathode",
+    "anode_active_material": "anode", "aluminium_foil": "foil", "copper_foil": "foil",
+    "electrode_production": "cell", "cell_assembly": "cell", "formation": "cell",
+    "pack_assembly": "pack",
+}  # fmt: skip
 #: Foreground products a supplier's primary figure may replace as a whole (kg CO2e / kg).
 REPLACEABLE_PROCESSES = (
     "precursor", "cathode_active_material", "anode_active_material", "aluminium_foil",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from batterycarbon.battery.footprint import Footprint
 
@@ -15,9 +16,32 @@ COMPONENT_LABELS = {
 }  # fmt: skip
 
 
+def _prepare(path: Path) -> None:
+    if path.suffix.lower() not in (".png", ".html"):
+        raise ValueError(f"chart file {path}: expected a .png or .html suffix")
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, plt: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
 def stacked_components_chart(results: Sequence[Footprint], path: Path) -> Path:
     """Write a stacked bar per design (kg CO2e/kWh by component) to ``path`` (.png or .html)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(path)
     names = [r.design for r in results]
     components = [c for c in COMPONENT_LABELS if any(c in r.components for r in results)]
     unit = f"kg CO2e per {results[0].functional_unit}" if results else ""
@@ -35,12 +59,7 @@ def stacked_components_chart(results: Sequence[Footprint], path: Path) -> Path:
         )
         fig.write_html(path, include_plotlyjs=True, full_html=True)
         return path
-    if suffix != ".png":
-        raise ValueError(f"chart file {path}: expected a .png or .html suffix")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(names) + 3), 5))
     bottom = [0.0] * len(results)
@@ -55,7 +74,78 @@ def stacked_components_chart(results: Sequence[Footprint], path: Path) -> Path:
     )
     ax.tick_params(axis="x", rotation=30)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return _save(fig, plt, path)
+
+
+def waterfall_chart(
+    labels: Sequence[str], totals: Sequence[float], unit: str, title: str, path: Path
+) -> Path:
+    """Waterfall of a pathway: the start bar, one floating bar per step's change, the end bar."""
+    _prepare(path)
+    deltas = [b - a for a, b in zip(totals, totals[1:], strict=False)]
+    suffix = path.suffix.lower()
+    if suffix == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(
+            go.Waterfall(
+                x=[labels[0], *labels[1:], "result"],
+                y=[totals[0], *deltas, 0],
+                measure=["absolute", *(["relative"] * len(deltas)), "total"],
+                text=[f"{totals[0]:.1f}", *(f"{d:+.1f}" for d in deltas), f"{totals[-1]:.1f}"],
+            )
+        )
+        fig.update_layout(title=title, yaxis_title=unit, showlegend=False)
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+
+    names = [labels[0], *labels[1:], "result"]
+    bottoms = [0.0]
+    heights = [totals[0]]
+    colors = ["#4c72b0"]
+    for before, delta in zip(totals, deltas, strict=False):
+        bottoms.append(before + min(delta, 0.0))
+        heights.append(abs(delta))
+        colors.append("#55a868" if delta <= 0 else "#c44e52")
+    bottoms.append(0.0)
+    heights.append(totals[-1])
+    colors.append("#4c72b0")
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(names) + 2), 5))
+    ax.bar(range(len(names)), heights, bottom=bottoms, color=colors)
+    for x, (bottom, height) in enumerate(zip(bottoms, heights, strict=True)):
+        label = (
+            f"{totals[0]:.1f}"
+            if x == 0
+            else f"{totals[-1]:.1f}"
+            if x == len(names) - 1
+            else (f"{deltas[x - 1]:+.1f}")
+        )
+        ax.text(x, bottom + height + max(totals) * 0.01, label, ha="center", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    return _save(fig, plt, path)
+
+
+def trend_chart(
+    years: Sequence[int], totals: Sequence[float], unit: str, title: str, path: Path
+) -> Path:
+    """Footprint per year (line), PNG or self-contained HTML by suffix."""
+    _prepare(path)
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(go.Scatter(x=list(years), y=list(totals), mode="lines+markers"))
+        fig.update_layout(title=title, xaxis_title="year", yaxis_title=unit)
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(list(years), list(totals), marker="o")
+    ax.set_xlabel("year")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return _save(fig, plt, path)

@@ -1,0 +1,20 @@
+"""Command-line interface: parse, call a service or the model, render. No business rule here."""
+
+from __future__ import annotations
+
+import typer
+
+from batterycarbon.cli import factors as _factors
+from batterycarbon.cli import footprint as _footprint
+from batterycarbon.cli import levers as _levers
+
+app = typer.Typer(
+    help="Carbon footprint of batteries, cradle to gate, with traceable factors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+for module in (_footprint, _levers):
+    app.registered_commands.extend(module.app.registered_commands)
+app.add_typer(_factors.factors_app, name="factors")
+
+__all__ = ["app"]

@@ -1,0 +1,87 @@
+"""Shared pieces of the command-line adapters: consoles, tables, options, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from batterycarbon.battery.design import STEPS
+from batterycarbon.errors import BatteryCarbonError, InputError
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ReleaseOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor release id.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+LevelOpt = Annotated[str, typer.Option(help="pack or cell.")]
+ChartOpt = Annotated[Path | None, typer.Option(help="Write a chart (.png or .html).")]
+
+
+def make_table(*columns: str, **options: Any) -> Table:
+    """A table whose cells wrap instead of being cut, so ids stay whole on narrow terminals."""
+    result = Table(**options)
+    for column in columns:
+        result.add_column(column, overflow="fold")
+    return result
+
+
+def user_errors(func: F) -> F:
+    """Turn the project's errors into a clear message on stderr and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BatteryCarbonError as exc:
+            err.print("error:", style="bold red", end=" ")
+            err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise InputError("--format", [f"{fmt!r}: expected one of {', '.join(allowed)}"])
+
+
+def check_level(level: str) -> None:
+    if level not in ("pack", "cell"):
+        raise InputError("--level", [f"{level!r}: expected pack or cell"])
+
+
+def check_chart(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in (".png", ".html"):
+        raise InputError("--chart", [f"{str(path)!r}: expected a file ending in .png or .html"])
+
+
+def check_country(option: str, code: str | None) -> None:
+    if code is not None and not (len(code) == 2 and code.isalpha() and code.isupper()):
+        raise InputError(option, [f"{code!r}: expected an ISO 3166 alpha-2 code such as CN"])
+
+
+def parse_green(values: list[str]) -> dict[str, float]:
+    """``STEP=SHARE`` items into a dict, every bad item reported."""
+    green: dict[str, float] = {}
+    problems = []
+    for item in values:
+        step, _, share = item.partition("=")
+        try:
+            value = float(share)
+        except ValueError:
+            problems.append(f"{item!r}: expected STEP=SHARE with SHARE a number in 0..1")
+            continue
+        if step not in STEPS or not 0 <= value <= 1:
+            problems.append(f"{item!r}: STEP must be one of {', '.join(STEPS)} and SHARE in 0..1")
+            continue
+        green[step] = value
+    if problems:
+        raise InputError("--green", problems)
+    return green

@@ -1,0 +1,162 @@
+"""Footprint commands: designs, footprint, overview, version."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from batterycarbon import __version__
+from batterycarbon.battery import Options, bundled_design_ids, footprint, load_design
+from batterycarbon.battery.footprint import Footprint
+from batterycarbon.cli.common import (
+    ChartOpt,
+    FormatOpt,
+    LevelOpt,
+    ReleaseOpt,
+    check_chart,
+    check_country,
+    check_format,
+    check_level,
+    make_table,
+    out,
+    parse_green,
+    user_errors,
+)
+from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.reports.charts import COMPONENT_LABELS, stacked_components_chart
+
+app = typer.Typer()
+
+
+@app.command()
+def version() -> None:
+    """Print the software version."""
+    out.print(__version__)
+
+
+@app.command()
+def designs() -> None:
+    """List the bundled reference designs."""
+    table = make_table("id", "chemistry", "format", "cell")
+    for design_id in bundled_design_ids():
+        d = load_design(design_id)
+        voltage = d.cell.nominal_voltage_v or ""
+        table.add_row(design_id, d.chemistry, d.format, f"{d.cell.capacity_ah:g} Ah {voltage} V")
+    out.print(table)
+
+
+@app.command(name="footprint")
+@user_errors
+def footprint_command(
+    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    grid: Annotated[
+        str | None, typer.Option(help="Country code for every plant (e.g. SE).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Reference year of the grid factors.")] = None,
+    green: Annotated[
+        list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")
+    ] = None,
+    level: LevelOpt = "pack",
+    fmt: FormatOpt = "table",
+    chart: ChartOpt = None,
+) -> None:
+    """Cradle-to-gate footprint of one design per kWh, with its breakdowns."""
+    check_format(fmt, ("table", "json", "csv"))
+    check_level(level)
+    check_country("--grid", grid)
+    check_chart(chart)
+    options = Options(grid=grid, year=year, green=parse_green(green or []))
+    result = footprint(load_design(design), library(factors), options, level=level)  # type: ignore[arg-type]
+    if chart is not None:
+        stacked_components_chart([result], chart)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(_footprint_csv(result))
+    else:
+        _print_footprint(result)
+        if chart is not None:
+            out.print(f"chart written to {chart}")
+
+
+def _footprint_csv(result: Footprint) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["design", "level", "breakdown", "key", "kgco2e_per_kwh"])
+    writer.writerow([result.design, result.level, "total", "total", result.total_kgco2e_per_kwh])
+    for kind in ("stages", "components"):
+        for key, value in getattr(result, kind).items():
+            writer.writerow([result.design, result.level, kind, key, value])
+    for proc in result.processes:
+        writer.writerow(
+            [result.design, result.level, "processes", proc["id"], proc["kgco2e_per_kwh"]]
+        )
+    return buffer.getvalue()
+
+
+def _print_footprint(r: Footprint) -> None:
+    out.print(f"[bold]{r.design}[/]: {r.total_kgco2e_per_kwh:.1f} kg CO2e per {r.functional_unit}; "
+              f"{r.total_kgco2e_per_pack:,.0f} kg CO2e per pack of {r.capacity_kwh:.1f} kWh")  # fmt: skip
+    table = make_table("breakdown", "kg CO2e/kWh", "share")
+    for key, value in r.stages.items():
+        table.add_row(f"stage: {key}", f"{value:.2f}", f"{value / r.total_kgco2e_per_kwh:.0%}")
+    for key, value in r.components.items():
+        table.add_row(
+            f"component: {COMPONENT_LABELS[key]}",
+            f"{value:.2f}",
+            f"{value / r.total_kgco2e_per_kwh:.0%}",
+        )
+    out.print(table)
+    hot = make_table("process (hotspots)", "kg CO2e/kWh", title=None)
+    for proc in r.processes[:8]:
+        hot.add_row(proc["name"], f"{proc['kgco2e_per_kwh']:.2f}")
+    out.print(hot)
+    top = make_table("factor", "amount per kWh", "kg CO2e/kWh")
+    for f in r.factors[:8]:
+        top.add_row(f["id"], f"{f['amount']:.3g} {f['unit']}", f"{f['kgco2e_per_kwh']:.2f}")
+    out.print(top)
+    out.print(f"cells' share of the pack footprint: {r.cell_share:.0%}; primary data share: "
+              f"{r.primary_share:.0%}; factors {r.factor_release}; rule set {r.rule_set}; "
+              f"inputs digest {r.inputs_digest[:16]}…; batterycarbon {r.software_version}")  # fmt: skip
+
+
+@app.command()
+@user_errors
+def overview(
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    chart: Annotated[
+        Path, typer.Option(help="Stacked-bar chart by component (.png/.html).")
+    ] = Path("out/footprint-by-component.png"),
+    fmt: FormatOpt = "table",
+) -> None:
+    """Footprint of every bundled design: a comparison table and a stacked-bar chart."""
+    check_format(fmt, ("table", "json"))
+    check_chart(chart)
+    lib = library(factors)
+    results = [footprint(load_design(d), lib) for d in bundled_design_ids()]
+    stacked_components_chart(results, chart)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        return
+    table = Table(
+        title=f"Cradle-to-gate footprint, factor release {lib.release_id}",
+        caption="kg CO2e per kWh of pack capacity by stage (raw materials, production) and cathode; "
+        "cells = the cells' share of the pack footprint; t/pack = t CO2e per pack",
+    )
+    table.add_column("design", no_wrap=True)
+    for heading in ("total", "raw mat.", "prod.", "cathode", "cells", "t/pack"):
+        table.add_column(heading, justify="right")
+    for r in results:
+        table.add_row(r.design, f"{r.total_kgco2e_per_kwh:.1f}", f"{r.stages['raw_materials']:.1f}",
+                      f"{r.stages['production']:.1f}", f"{r.components['cathode']:.1f}",
+                      f"{r.cell_share:.0%}", f"{r.total_kgco2e_per_pack / 1000:.2f}")  # fmt: skip
+    out.print(table)
+    out.print(f"chart written to {chart}")

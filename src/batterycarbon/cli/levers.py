@@ -1,0 +1,195 @@
+"""Lever commands: pathway, trend, hotspots."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any, Literal, cast
+
+import typer
+
+from batterycarbon.battery import Options, footprint, load_design
+from batterycarbon.battery.hotspots import hotspots
+from batterycarbon.cli.common import (
+    ChartOpt,
+    FormatOpt,
+    LevelOpt,
+    check_chart,
+    check_country,
+    check_format,
+    check_level,
+    make_table,
+    out,
+    user_errors,
+)
+from batterycarbon.errors import InputError
+from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.reports.charts import trend_chart, waterfall_chart
+from batterycarbon.scenarios import PathwayResult, load_pathway, load_scenario, pathway
+
+app = typer.Typer()
+FactorsOpt = Annotated[
+    str | None, typer.Option("--factors", "--release", help="Factor release id (default: open).")
+]
+
+
+def _parse_steps(items: list[str]) -> list[tuple[str, str]]:
+    steps, problems = [], []
+    for item in items:
+        name, sep, ref = item.partition("=")
+        if not sep or not name or not ref:
+            problems.append(f"{item!r}: expected NAME=SCENARIO (a bundled scenario id or a file)")
+        else:
+            steps.append((name, ref))
+    if problems:
+        raise InputError("--step", problems)
+    return steps
+
+
+@app.command(name="pathway")
+@user_errors
+def pathway_command(
+    design: Annotated[
+        str | None, typer.Argument(help="Design id or file (optional with --preset).")
+    ] = None,
+    step: Annotated[
+        list[str] | None, typer.Option(help="NAME=SCENARIO, cumulative; repeatable.")
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="A bundled pathway (e.g. whitepaper-lfp).")
+    ] = None,
+    factors: FactorsOpt = None,
+    level: LevelOpt = "pack",
+    fmt: FormatOpt = "table",
+    chart: ChartOpt = None,
+) -> None:
+    """Apply scenarios step by step; each step's total and its change vs the start."""
+    check_format(fmt, ("table", "json"))
+    check_level(level)
+    check_chart(chart)
+    if preset is not None:
+        bundled = load_pathway(preset)
+        design = design or bundled.design
+        level = bundled.level if level == "pack" else level
+        factors = factors or bundled.factors
+        steps = [(s.name, s.resolve()) for s in bundled.steps]
+    elif step:
+        steps = [(name, load_scenario(ref)) for name, ref in _parse_steps(step)]
+    else:
+        raise InputError("pathway", ["give --step NAME=SCENARIO (repeatable) or --preset NAME"])
+    if design is None:
+        raise InputError("pathway", ["DESIGN is required without --preset"])
+    result = pathway(
+        load_design(design), steps, library(factors or DEFAULT_RELEASE),
+        cast(Literal["pack", "cell"], level),
+    )  # fmt: skip
+    if chart is not None:
+        waterfall_chart(
+            [s.name for s in result.steps], [s.total_kgco2e_per_kwh for s in result.steps],
+            f"kg CO2e per kWh of {'pack' if result.level == 'pack' else 'cells'}",
+            f"{result.design}: reduction pathway ({result.factor_release})", chart,
+        )  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    _print_pathway(result)
+    if chart is not None:
+        out.print(f"chart written to {chart}")
+
+
+def _print_pathway(result: PathwayResult) -> None:
+    table = make_table(
+        "step", "kg CO2e/kWh", "vs start", "vs previous",
+        title=f"{result.design}, {result.level} level, factors {result.factor_release}",
+    )  # fmt: skip
+    for s in result.steps:
+        table.add_row(s.name, f"{s.total_kgco2e_per_kwh:.1f}", f"{s.change_vs_start:+.1%}",
+                      f"{s.change_vs_previous:+.1%}")  # fmt: skip
+    out.print(table)
+
+
+def _parse_years(text: str) -> list[int]:
+    first, sep, last = text.partition(":")
+    try:
+        start, end = int(first), int(last if sep else first)
+    except ValueError:
+        raise InputError("--years", [f"{text!r}: expected FIRST:LAST such as 2015:2035"]) from None
+    if not 2000 <= start <= end <= 2060:
+        raise InputError("--years", [f"{text!r}: expected 2000 <= FIRST <= LAST <= 2060"])
+    return list(range(start, end + 1))
+
+
+@app.command()
+@user_errors
+def trend(
+    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    years: Annotated[str, typer.Option(help="FIRST:LAST, e.g. 2015:2035.")] = "2015:2035",
+    grid: Annotated[str | None, typer.Option(help="Country code for every plant.")] = None,
+    factors: FactorsOpt = None,
+    level: LevelOpt = "pack",
+    fmt: FormatOpt = "table",
+    chart: ChartOpt = None,
+) -> None:
+    """The same design year by year with the library's dated factors (grid trajectories)."""
+    check_format(fmt, ("table", "json"))
+    check_level(level)
+    check_country("--grid", grid)
+    check_chart(chart)
+    lib = library(factors or DEFAULT_RELEASE)
+    loaded = load_design(design)
+    rows: list[dict[str, Any]] = []
+    for year in _parse_years(years):
+        result = footprint(
+            loaded, lib, Options(grid=grid, year=year), level=cast(Literal["pack", "cell"], level)
+        )
+        grid_ids = [f["id"] for f in result.factors if f["id"].startswith("electricity_grid")]
+        rows.append(
+            {
+                "year": year,
+                "total_kgco2e_per_kwh": result.total_kgco2e_per_kwh,
+                "grid_factors": sorted(grid_ids),
+            }
+        )
+    if chart is not None:
+        trend_chart([r["year"] for r in rows], [r["total_kgco2e_per_kwh"] for r in rows],
+                    f"kg CO2e per kWh ({level})", f"{loaded.id}: footprint by year ({lib.release_id})",
+                    chart)  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"design": loaded.id, "level": level, "factor_release": lib.release_id,
+                                     "years": rows}, indent=2) + "\n")  # fmt: skip
+        return
+    table = make_table(
+        "year", "kg CO2e/kWh", "grid factors used", title=f"{loaded.id} ({level} level)"
+    )
+    for r in rows:
+        table.add_row(
+            str(r["year"]), f"{r['total_kgco2e_per_kwh']:.1f}", ", ".join(r["grid_factors"])
+        )
+    out.print(table)
+
+
+@app.command(name="hotspots")
+@user_errors
+def hotspots_command(
+    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many steps and factors.")] = 10,
+    factors: FactorsOpt = None,
+    level: LevelOpt = "pack",
+    fmt: FormatOpt = "table",
+) -> None:
+    """The steps and factors contributing most, with their share and the lever that cuts them."""
+    check_format(fmt, ("table", "json"))
+    check_level(level)
+    rows = hotspots(load_design(design), library(factors or DEFAULT_RELEASE), top=top,
+                    level=cast(Literal["pack", "cell"], level))  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.__dict__ for r in rows], indent=2) + "\n")
+        return
+    for kind, title in (("process", "steps"), ("factor", "factors")):
+        table = make_table(
+            kind, "kg CO2e/kWh", "share", "cause", "lever", title=f"hotspots: {title}"
+        )
+        for r in (r for r in rows if r.kind == kind):
+            table.add_row(r.name if kind == "process" else r.id, f"{r.kgco2e_per_kwh:.1f}",
+                          f"{r.share:.0%}", r.cause, r.lever)  # fmt: skip
+        out.print(table)

@@ -1,0 +1,144 @@
+"""A scenario: levers as data, applied to any design without editing it, composable in order.
+
+Composition is a merge in order: each later scenario overrides the earlier ones key by key
+(plants per step, green power per step, recycled content per element), so scenarios touching
+different keys commute and a pathway's final state does not depend on their order.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from batterycarbon.battery.design import COUNTRY, STEPS, Design
+from batterycarbon.battery.options import ELEMENTS, Options
+
+DATA_DIR = Path(__file__).parent / "data"
+Share = Annotated[float, Field(ge=0, le=1)]
+PLANT_STEPS = (*STEPS, "foil")
+
+
+@lru_cache(maxsize=1)
+def recycled_content_presets() -> dict[str, dict[str, Any]]:
+    """Named recycled-content targets (``data/recycled_content_presets.toml``)."""
+    text = (DATA_DIR / "recycled_content_presets.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class GreenPower(BaseModel):
+    """Share of a step's electricity bought as green power, and how it is bought."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share: Share
+    contract: Literal["direct-line", "ppa", "certificate"] = "direct-line"
+
+
+class Scenario(BaseModel):
+    """Levers; every field left out leaves the design (or the earlier scenario) as it is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = None
+    description: str | None = None
+    sources: list[str] = []
+    grid: str | None = None
+    plants: dict[str, str] = {}
+    year: int | None = Field(default=None, ge=2000, le=2060)
+    green: dict[str, GreenPower] = {}
+    format: Literal["cylindrical", "prismatic", "pouch"] | None = None
+    recycled_content: dict[str, Share] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_shorthands(cls, data: Any) -> Any:
+        """``green: {cell: 1}`` means a direct line; ``recycled_content: eu-2031`` a preset."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        green = data.get("green")
+        if isinstance(green, dict):
+            data["green"] = {
+                step: {"share": value} if isinstance(value, int | float) else value
+                for step, value in green.items()
+            }
+        recycled = data.get("recycled_content")
+        if isinstance(recycled, str):
+            presets = recycled_content_presets()
+            if recycled not in presets:
+                raise ValueError(
+                    f"recycled_content preset {recycled!r} unknown; known: {', '.join(presets)}"
+                )
+            data["recycled_content"] = {k: v for k, v in presets[recycled].items() if k in ELEMENTS}
+        return data
+
+    @field_validator("plants")
+    @classmethod
+    def _plants(cls, value: dict[str, str]) -> dict[str, str]:
+        for step, country in value.items():
+            if step not in PLANT_STEPS:
+                raise ValueError(f"plant step {step!r}; expected one of {PLANT_STEPS}")
+            if not COUNTRY.match(country):
+                raise ValueError(f"plants.{step}: {country!r} is not an ISO 3166 alpha-2 code")
+        return value
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, value: str | None) -> str | None:
+        if value is not None and not COUNTRY.match(value):
+            raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 code such as CN")
+        return value
+
+    @field_validator("green")
+    @classmethod
+    def _green_steps(cls, value: dict[str, GreenPower]) -> dict[str, GreenPower]:
+        for step in value:
+            if step not in STEPS:
+                raise ValueError(f"green step {step!r}; expected one of {STEPS}")
+        return value
+
+    @field_validator("recycled_content")
+    @classmethod
+    def _elements(cls, value: dict[str, float]) -> dict[str, float]:
+        for element in value:
+            if element not in ELEMENTS:
+                raise ValueError(
+                    f"recycled-content element {element!r}; expected one of {ELEMENTS}"
+                )
+        return value
+
+
+def compose(scenarios: list[Scenario]) -> Scenario:
+    """One scenario equal to applying ``scenarios`` in order (later keys win)."""
+    merged: dict[str, Any] = {"plants": {}, "green": {}, "recycled_content": {}}
+    for scenario in scenarios:
+        for key in ("grid", "year", "format"):
+            value = getattr(scenario, key)
+            if value is not None:
+                merged[key] = value
+        if scenario.grid is not None:
+            merged["plants"] = {}  # a grid move relocates every plant, earlier ones included
+        merged["plants"].update(scenario.plants)
+        merged["green"].update(scenario.green)
+        merged["recycled_content"].update(scenario.recycled_content)
+    names = [s.name for s in scenarios if s.name]
+    return Scenario(name=" + ".join(names) if names else None, **merged)
+
+
+def apply(design: Design, scenario: Scenario) -> tuple[Design, Options]:
+    """The design (format swapped if asked) and the calculation options of ``scenario``."""
+    if scenario.format is not None and scenario.format != design.format:
+        design = Design.model_validate({**design.model_dump(), "format": scenario.format})
+    options = Options(
+        grid=scenario.grid,
+        year=scenario.year,
+        plants=dict(scenario.plants),
+        green={step: g.share for step, g in scenario.green.items()},
+        green_contracts={step: g.contract for step, g in scenario.green.items()},
+        recycled_content=dict(scenario.recycled_content),
+    )
+    return design, options
