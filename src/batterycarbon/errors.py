@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def validation_problems(error: ValidationError, root: str = "(document)") -> list[str]:
+    """One line per bad field of a pydantic error: ``field.path: what was expected (got value)``."""
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or root
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{field}: {message} (got {item.get('input')!r})")
+    return lines
+
 
 class BatteryCarbonError(Exception):
     """Base class of every error a user can act on."""

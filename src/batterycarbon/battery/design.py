@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from batterycarbon.battery.params import known_chemistries
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
@@ -199,15 +199,6 @@ class Design(Strict):
         return self
 
 
-def _problems(error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"]) or "(document)"
-        msg = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{field}: {msg} (got {item.get('input')!r})")
-    return lines
-
-
 def parse_design(data: Any, source: str) -> Design:
     """Validate a design document; :class:`InputError` names ``source`` and every bad field."""
     if not isinstance(data, dict):
@@ -215,7 +206,7 @@ def parse_design(data: Any, source: str) -> Design:
     try:
         return Design.model_validate(data)
     except ValidationError as exc:
-        raise InputError(source, _problems(exc)) from None
+        raise InputError(source, validation_problems(exc)) from None
 
 
 def bundled_design_ids() -> list[str]:

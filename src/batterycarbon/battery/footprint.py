@@ -85,7 +85,9 @@ def inputs_digest(
 
 def accounting_policy(rule_set: RuleSet) -> AccountingPolicy:
     """The product model's questions answered by the rule set's data."""
-    return AccountingPolicy()
+    return AccountingPolicy(
+        counts_green=rule_set.counts_green, recycled_burden=rule_set.recycled_burden
+    )
 
 
 def footprint(

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from batterycarbon.errors import FactorReleaseError
+from batterycarbon.errors import FactorReleaseError, validation_problems
 from batterycarbon.factors.model import Factor, Release, Source
 
 RELEASES_DIR = Path(__file__).parent / "releases"
@@ -36,14 +36,6 @@ def _optional_float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
-def _describe(error: ValidationError) -> list[str]:
-    out = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "row"
-        out.append(f"{where}: {item['msg']} (got {item.get('input')!r})")
-    return out
-
-
 def _load_sources(folder: Path, problems: list[str]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for path in sorted((folder / "sources").glob("*.toml")):
@@ -59,7 +51,11 @@ def _load_sources(folder: Path, problems: list[str]) -> dict[str, Source]:
             try:
                 sources[source_id] = Source(id=source_id, **table)
             except (ValidationError, TypeError) as exc:
-                detail = _describe(exc) if isinstance(exc, ValidationError) else [str(exc)]
+                detail = (
+                    validation_problems(exc, "row")
+                    if isinstance(exc, ValidationError)
+                    else [str(exc)]
+                )
                 problems.extend(f"{path.name} [{source_id}]: {d}" for d in detail)
     return sources
 
@@ -125,7 +121,9 @@ def load_release_dir(folder: Path) -> Release:
                 try:
                     factor = _row_to_factor(row, sources)
                 except ValidationError as exc:
-                    problems.extend(f"{where} ({row['id']}): {d}" for d in _describe(exc))
+                    problems.extend(
+                        f"{where} ({row['id']}): {d}" for d in validation_problems(exc, "row")
+                    )
                     continue
                 except ValueError as exc:
                     problems.append(f"{where} ({row['id']}): {exc}")

@@ -1,42 +1,48 @@
-"""Accounting rule sets as versioned data (functional unit, boundary, electricity, end of life)."""
+"""Accounting rule sets as versioned data, and the Circular Footprint Formula they may apply.
+
+- :mod:`.ruleset`: :class:`RuleSet` and :func:`load_rule_set` (functional unit, boundary,
+  green-electricity contracts, recycled content and end of life, status, references).
+- :mod:`.cff`: the CFF of the EU PEF method and its cut-off counterpart, as pure functions.
+- :mod:`.defaults`: default A, B and quality ratios per material group, each with its source.
+"""
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from batterycarbon.rules.cff import (
+    CffBreakdown,
+    CffBurdens,
+    CffParameters,
+    circular_footprint,
+    compare_methods,
+    cutoff_footprint,
+    parse_cff_parameters,
+)
+from batterycarbon.rules.defaults import CffDefaults, load_cff_defaults
+from batterycarbon.rules.ruleset import (
+    DATA_DIR,
+    DEFAULT_RULE_SET,
+    GREEN_CONTRACTS,
+    RuleSet,
+    RuleSetError,
+    load_rule_set,
+    rule_set_ids,
+)
 
-from pydantic import BaseModel, ConfigDict
-
-DATA_DIR = Path(__file__).parent / "data"
-DEFAULT_RULE_SET = "whitepaper-c2g"
-
-
-class RuleSet(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    version: str
-    title: str
-    functional_unit: str
-    boundary: str
-    stages: list[str]
-    stage_names: dict[str, str]
-    electricity: str
-    end_of_life: str
-    reference: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.id}@{self.version}"
-
-
-@lru_cache(maxsize=8)
-def load_rule_set(rule_set_id: str = DEFAULT_RULE_SET) -> RuleSet:
-    path = DATA_DIR / f"{rule_set_id}.toml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in DATA_DIR.glob("*.toml")))
-        raise ValueError(f"unknown rule set {rule_set_id!r}; known: {known}")
-    data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    return RuleSet(**data)
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_RULE_SET",
+    "GREEN_CONTRACTS",
+    "CffBreakdown",
+    "CffBurdens",
+    "CffDefaults",
+    "CffParameters",
+    "RuleSet",
+    "RuleSetError",
+    "circular_footprint",
+    "compare_methods",
+    "cutoff_footprint",
+    "load_cff_defaults",
+    "load_rule_set",
+    "parse_cff_parameters",
+    "rule_set_ids",
+]

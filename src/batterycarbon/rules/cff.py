@@ -38,7 +38,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, validation_problems
 
 EndOfLifeMethod = Literal["excluded", "cut-off", "cff"]
 RecycledContentMethod = Literal["cut-off", "cff"]
@@ -63,9 +63,20 @@ def material_cff(
     ``erecycled`` that of the recycling process producing the recycled input. ``r1 = 0`` returns
     ``ev`` exactly.
     """
-    return (1.0 - r1) * ev_kgco2e_per_kg + r1 * (
-        a * erecycled_kgco2e_per_kg + (1.0 - a) * ev_kgco2e_per_kg * qsin_qp
+    return (1.0 - r1) * ev_kgco2e_per_kg + r1 * recycled_input_cff(
+        a, ev_kgco2e_per_kg, erecycled_kgco2e_per_kg, qsin_qp
     )
+
+
+def recycled_input_cff(
+    a: float, ev_kgco2e_per_kg: float, erecycled_kgco2e_per_kg: float, qsin_qp: float
+) -> float:
+    """Burden of one kg of the recycled part of an input under the CFF, kg CO2e per kg.
+
+    ``A·Erecycled + (1 - A)·Ev·Qsin/Qp``: the bracket of :func:`material_cff`, for an inventory
+    that splits an input into its virgin and recycled parts (the cut-off charges ``Erecycled``).
+    """
+    return a * erecycled_kgco2e_per_kg + (1.0 - a) * ev_kgco2e_per_kg * qsin_qp
 
 
 def recycling_eol_cff(
@@ -298,9 +309,4 @@ def parse_cff_parameters(data: object, source: str) -> CffParameters:
     try:
         return CffParameters.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for item in exc.errors():
-            field = ".".join(str(p) for p in item["loc"]) or "(parameters)"
-            message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{field}: {message} (got {item.get('input')!r})")
-        raise InputError(source, problems) from None
+        raise InputError(source, validation_problems(exc, "(parameters)")) from None

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.scenarios.model import Scenario
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -30,19 +30,11 @@ def _read_yaml(path: Path) -> Any:
         raise InputError(str(path), [f"not valid YAML/JSON: {exc}"]) from None
 
 
-def _problems(error: ValidationError) -> list[str]:
-    return [
-        f"{'.'.join(str(p) for p in item['loc']) or '(document)'}: "
-        f"{item['msg'].removeprefix('Value error, ')} (got {item.get('input')!r})"
-        for item in error.errors()
-    ]
-
-
 def parse_scenario(data: Any, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise InputError(source, _problems(exc)) from None
+        raise InputError(source, validation_problems(exc)) from None
 
 
 def load_scenario(ref: str | Path) -> Scenario:
@@ -96,4 +88,4 @@ def load_pathway(ref: str) -> PathwayPreset:
     try:
         return PathwayPreset.model_validate(_read_yaml(path))
     except ValidationError as exc:
-        raise InputError(str(path), _problems(exc)) from None
+        raise InputError(str(path), validation_problems(exc)) from None
