@@ -176,3 +176,32 @@ def test_hotspots_name_a_lever_for_each_entry():
     assert steps == sorted(steps, key=lambda r: -r["kgco2e_per_kwh"])
     grid = next(r for r in factors if r["id"].startswith("electricity_grid"))
     assert grid["cause"] == "electricity" and "green power" in grid["lever"]
+
+
+@pytest.mark.parametrize(
+    ("rule_set", "counts"),
+    [("whitepaper-c2g", False), ("jrc-cfb-ev-2023", False), ("eu-draft-2024", False),
+     ("ghg-protocol-market", True)],
+)  # fmt: skip
+def test_certificates_count_only_where_the_rule_set_accepts_them(open_library, rule_set, counts):
+    design = load_design("ncm811-prismatic")
+    base = footprint(design, open_library, rule_set_id=rule_set).total_kgco2e_per_kwh
+    changed, options = apply(design, load_scenario("certificates-cell"))
+    with_certificates = footprint(changed, open_library, options, rule_set_id=rule_set)
+    if counts:
+        assert with_certificates.total_kgco2e_per_kwh < base
+    else:
+        assert with_certificates.total_kgco2e_per_kwh == base
+    direct_line = apply(design, load_scenario("green-cell"))
+    assert (
+        footprint(
+            *direct_line[:1], open_library, direct_line[1], rule_set_id=rule_set
+        ).total_kgco2e_per_kwh
+        < base
+    )
+
+
+def test_rules_command_lists_the_contracts_each_rule_set_counts():
+    result = runner.invoke(app, ["rules"])
+    assert result.exit_code == 0
+    assert "ghg-protoc" in result.output and "certificat" in result.output

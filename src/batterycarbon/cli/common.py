@@ -22,6 +22,9 @@ ReleaseOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor 
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 LevelOpt = Annotated[str, typer.Option(help="pack or cell.")]
 ChartOpt = Annotated[Path | None, typer.Option(help="Write a chart (.png or .html).")]
+RuleSetOpt = Annotated[
+    str, typer.Option("--rule-set", help="Accounting rule set id (see `batterycarbon rules`).")
+]
 
 
 def make_table(*columns: str, **options: Any) -> Table:

@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 from rich.table import Table
@@ -20,6 +20,7 @@ from batterycarbon.cli.common import (
     FormatOpt,
     LevelOpt,
     ReleaseOpt,
+    RuleSetOpt,
     check_chart,
     check_country,
     check_format,
@@ -31,6 +32,7 @@ from batterycarbon.cli.common import (
 )
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.reports.charts import COMPONENT_LABELS, stacked_components_chart
+from batterycarbon.rules import DEFAULT_RULE_SET, load_rule_set, rule_set_ids
 
 app = typer.Typer()
 
@@ -65,6 +67,7 @@ def footprint_command(
         list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")
     ] = None,
     level: LevelOpt = "pack",
+    rule_set: RuleSetOpt = DEFAULT_RULE_SET,
     fmt: FormatOpt = "table",
     chart: ChartOpt = None,
 ) -> None:
@@ -74,7 +77,13 @@ def footprint_command(
     check_country("--grid", grid)
     check_chart(chart)
     options = Options(grid=grid, year=year, green=parse_green(green or []))
-    result = footprint(load_design(design), library(factors), options, level=level)  # type: ignore[arg-type]
+    result = footprint(
+        load_design(design),
+        library(factors),
+        options,
+        level=cast(Literal["pack", "cell"], level),
+        rule_set_id=rule_set,
+    )
     if chart is not None:
         stacked_components_chart([result], chart)
     if fmt == "json":
@@ -160,3 +169,17 @@ def overview(
                       f"{r.cell_share:.0%}", f"{r.total_kgco2e_per_pack / 1000:.2f}")  # fmt: skip
     out.print(table)
     out.print(f"chart written to {chart}")
+
+
+@app.command()
+@user_errors
+def rules() -> None:
+    """List the accounting rule sets and what each accepts."""
+    table = make_table(
+        "rule set", "version", "status", "green power counted", "end of life", "recycled content"
+    )
+    for rule_set_id in rule_set_ids():
+        r = load_rule_set(rule_set_id)
+        table.add_row(r.id, r.version, r.status, ", ".join(r.accepted_green_contracts),
+                      r.end_of_life, r.recycled_content_method)  # fmt: skip
+    out.print(table)

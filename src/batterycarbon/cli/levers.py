@@ -14,6 +14,7 @@ from batterycarbon.cli.common import (
     ChartOpt,
     FormatOpt,
     LevelOpt,
+    RuleSetOpt,
     check_chart,
     check_country,
     check_format,
@@ -25,6 +26,7 @@ from batterycarbon.cli.common import (
 from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.reports.charts import trend_chart, waterfall_chart
+from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.scenarios import PathwayResult, load_pathway, load_scenario, pathway
 
 app = typer.Typer()
@@ -60,6 +62,7 @@ def pathway_command(
     ] = None,
     factors: FactorsOpt = None,
     level: LevelOpt = "pack",
+    rule_set: RuleSetOpt = DEFAULT_RULE_SET,
     fmt: FormatOpt = "table",
     chart: ChartOpt = None,
 ) -> None:
@@ -81,7 +84,7 @@ def pathway_command(
         raise InputError("pathway", ["DESIGN is required without --preset"])
     result = pathway(
         load_design(design), steps, library(factors or DEFAULT_RELEASE),
-        cast(Literal["pack", "cell"], level),
+        cast(Literal["pack", "cell"], level), rule_set,
     )  # fmt: skip
     if chart is not None:
         waterfall_chart(
