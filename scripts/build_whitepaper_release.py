@@ -87,6 +87,11 @@ GAP_FLOWS = [
     "sodium_hydroxide", "aluminium_primary", "aluminium_wrought_alloy", "copper", "steel",
     "carbon_black", "pvdf", "nmp", "cmc", "sbr", "lipf6", "carbonate_solvents", "separator_pe_pp",
     "lithium_metal", "plastics", "coolant_glycol", "thermal_interface_material", "graphite_natural",
+    # recycling reagents and materials recovered from spent batteries (recycling/, scenarios/)
+    "sulfuric_acid", "hydrogen_peroxide", "sodium_carbonate", "nickel_sulfate_recycled",
+    "cobalt_sulfate_recycled", "manganese_sulfate_recycled", "lithium_hydroxide_recycled",
+    "lithium_carbonate_recycled", "copper_secondary", "aluminium_secondary", "cam_recovered_direct",
+    "graphite_recovered_direct",
 ]  # fmt: skip
 
 

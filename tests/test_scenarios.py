@@ -205,3 +205,56 @@ def test_rules_command_lists_the_contracts_each_rule_set_counts():
     result = runner.invoke(app, ["rules"])
     assert result.exit_code == 0
     assert "ghg-protoc" in result.output and "certificat" in result.output
+
+
+def test_eol_command_grades_and_quantifies():
+    result = runner.invoke(app, ["eol", "ncm811-prismatic", "--soh", "0.1", "--format", "json"])
+    assert result.exit_code == 0, output(result)
+    data = json.loads(result.stdout)
+    assert data["grade"] == "recycle" and data["route"] == "hydro"
+    assert data["process_kgco2e_per_kwh"] > 0 and -1 < data["remanufacture_change"] < 0
+    second = json.loads(
+        runner.invoke(app, ["eol", "ncm811-prismatic", "--soh", "0.72", "--format", "json"]).stdout
+    )
+    assert second["grade"] == "repack" and second["route"] == "second-life"
+    assert second["process_kgco2e_per_kwh"] is None and "qualitatively" in second["note"]
+    for args in (["--soh", "1.5"], ["--route", "melt"]):
+        bad = runner.invoke(app, ["eol", "ncm811-prismatic", *args])
+        assert bad.exit_code == 2, output(bad)
+
+
+@pytest.mark.parametrize("rule_set", ["whitepaper-c2g", "jrc-cfb-ev-2023"])
+def test_zero_recycled_content_gives_exactly_the_virgin_result(open_library, rule_set):
+    design = load_design("ncm811-prismatic")
+    virgin = footprint(design, open_library, rule_set_id=rule_set).total_kgco2e_per_kwh
+    zero = Scenario(recycled_content={"Co": 0.0, "Li": 0.0, "Ni": 0.0, "Cu": 0.0, "Al": 0.0})
+    changed, options = apply(design, zero)
+    assert (
+        footprint(changed, open_library, options, rule_set_id=rule_set).total_kgco2e_per_kwh
+        == virgin
+    )
+
+
+@pytest.mark.parametrize("rule_set", ["whitepaper-c2g", "jrc-cfb-ev-2023"])
+@pytest.mark.parametrize("element", ["Co", "Li", "Ni", "Cu", "Al"])
+def test_more_recycled_content_never_raises_the_burden(open_library, rule_set, element):
+    """The recycled route's factors are below the virgin ones here, so burdens can only fall."""
+    design = load_design("ncm811-prismatic")
+    totals = []
+    for share in (0.0, 0.1, 0.3, 0.6, 1.0):
+        changed, options = apply(design, Scenario(recycled_content={element: share}))
+        totals.append(
+            footprint(changed, open_library, options, rule_set_id=rule_set).total_kgco2e_per_kwh
+        )
+    assert totals == sorted(totals, reverse=True), (element, totals)
+    assert totals[-1] < totals[0]
+
+
+def test_eu_recycled_content_presets_lower_an_ncm_cell(open_library):
+    design = load_design("ncm811-prismatic")
+    totals = []
+    for preset in (None, "eu-2031", "eu-2036"):
+        scenario = load_scenario(preset) if preset else Scenario()
+        changed, options = apply(design, scenario)
+        totals.append(footprint(changed, open_library, options, level="cell").total_kgco2e_per_kwh)
+    assert totals[0] > totals[1] > totals[2]

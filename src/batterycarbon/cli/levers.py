@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
 import typer
 
-from batterycarbon.battery import Options, footprint, load_design
+from batterycarbon.battery import Options, build_system, footprint, load_design
 from batterycarbon.battery.hotspots import hotspots
 from batterycarbon.cli.common import (
     ChartOpt,
@@ -25,7 +26,15 @@ from batterycarbon.cli.common import (
 )
 from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.recycling import (
+    RouteNotQuantifiedError,
+    grade,
+    remanufacture_change,
+    route_ids,
+    route_process_emissions,
+)
 from batterycarbon.reports.charts import trend_chart, waterfall_chart
+from batterycarbon.reports.reproduction import render_markdown, reproduction_rows
 from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.scenarios import PathwayResult, load_pathway, load_scenario, pathway
 
@@ -196,3 +205,73 @@ def hotspots_command(
             table.add_row(r.name if kind == "process" else r.id, f"{r.kgco2e_per_kwh:.1f}",
                           f"{r.share:.0%}", r.cause, r.lever)  # fmt: skip
         out.print(table)
+
+
+@app.command()
+@user_errors
+def reproduce(
+    study: Annotated[str, typer.Argument(help="What to reproduce: whitepaper.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Markdown report to write.")] = Path(
+        "docs/whitepaper-reproduction.md"
+    ),
+) -> None:
+    """Regenerate the report that puts each figure of the white paper beside the system's value."""
+    if study != "whitepaper":
+        raise InputError("reproduce", [f"{study!r}: the only study is 'whitepaper'"])
+    rows = reproduction_rows()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(render_markdown(rows), encoding="utf-8")
+    inside = sum(1 for r in rows if r.within)
+    computed = sum(1 for r in rows if r.within is not None)
+    out.print(
+        f"{inside} of {computed} computed figures within tolerance; report written to {out_path}"
+    )
+
+
+@app.command()
+@user_errors
+def eol(
+    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    soh: Annotated[
+        float | None, typer.Option(help="State of health of the retired pack, 0..1.")
+    ] = None,
+    route: Annotated[
+        str | None, typer.Option(help="Recycling route (default: the grade's).")
+    ] = None,
+    factors: FactorsOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """End of life: second-life grade by state of health, route, and their footprint effect."""
+    check_format(fmt, ("table", "json"))
+    lib = library(factors or DEFAULT_RELEASE)
+    loaded = load_design(design)
+    band = grade(soh) if soh is not None else None
+    chosen = route or (band.recommended_route if band else None) or "hydro"
+    if route is not None and route not in route_ids():
+        raise InputError("--route", [f"{route!r}: known routes: {', '.join(route_ids())}"])
+    bsys = build_system(loaded, lib)
+    process: float | None = None
+    change: float | None = None
+    note = ""
+    if band is None or band.recommended_route is not None or route is not None:
+        try:
+            process = route_process_emissions(chosen, bsys.pack_mass_kg, bsys.pack_capacity_kwh,
+                                              lib, bsys.plants["pack"], bsys.year)  # fmt: skip
+            change = remanufacture_change(chosen, loaded, lib)
+        except RouteNotQuantifiedError as exc:
+            note = "; ".join(exc.problems)
+    data = {
+        "design": loaded.id, "factor_release": lib.release_id, "soh": soh,
+        "grade": band.name if band else None, "grade_description": band.description if band else None,
+        "route": chosen if (band is None or band.recommended_route or route) else None,
+        "process_kgco2e_per_kwh": process, "remanufacture_change": change, "note": note,
+    }  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    table = make_table("field", "value", show_header=False, title=f"{loaded.id}: end of life")
+    for key, value in data.items():
+        if isinstance(value, float):
+            value = f"{value:+.1%}" if key == "remanufacture_change" else f"{value:.2f}"
+        table.add_row(key, "" if value is None else str(value))
+    out.print(table)
