@@ -335,3 +335,29 @@ def test_bad_grading_is_rejected() -> None:
 
 def test_bundled_data_files_exist() -> None:
     assert Path(ROUTES_FILE).is_file() and Path(GRADING_FILE).is_file()
+
+
+def test_end_of_life_side_by_side_matches_a_hand_calculation():
+    """CFF end of life = sum over recovered materials of (1-A)*R2*(ErecEoL - E*v*Qsout/Qp)*m / kWh;
+    the cut-off carries none of the recycling burden and earns no credit."""
+    from batterycarbon.battery import load_design as _load
+    from batterycarbon.factors import library as _library
+    from batterycarbon.recycling import end_of_life_methods
+    from batterycarbon.recycling.remanufacture import remanufacture as _remanufacture
+
+    design, lib = _load("ncm811-prismatic"), _library("open-2024.1")
+    methods = end_of_life_methods("hydro", design, lib)
+    outcome = _remanufacture("hydro", design, lib)
+    expected = 0.0
+    for s in outcome.substitutions:
+        a = 0.2  # PEF default for metals and (as assumed) battery active materials
+        expected += (
+            (1 - a)
+            * s.rate
+            * (s.recovered_kgco2e_per_kg - s.virgin_kgco2e_per_kg * 1.0)
+            * s.mass_kg
+        )
+    expected /= outcome.virgin.capacity_kwh
+    assert methods.cff_kgco2e_per_kwh == pytest.approx(expected, rel=1e-12)
+    assert methods.cut_off_kgco2e_per_kwh == 0.0
+    assert methods.cff_kgco2e_per_kwh < 0  # recovered metals replace dearer virgin ones

@@ -28,6 +28,7 @@ from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.recycling import (
     RouteNotQuantifiedError,
+    end_of_life_methods,
     grade,
     remanufacture_change,
     route_ids,
@@ -252,26 +253,35 @@ def eol(
     bsys = build_system(loaded, lib)
     process: float | None = None
     change: float | None = None
+    end_of_life: dict[str, float] | None = None
     note = ""
     if band is None or band.recommended_route is not None or route is not None:
         try:
             process = route_process_emissions(chosen, bsys.pack_mass_kg, bsys.pack_capacity_kwh,
                                               lib, bsys.plants["pack"], bsys.year)  # fmt: skip
             change = remanufacture_change(chosen, loaded, lib)
+            methods = end_of_life_methods(chosen, loaded, lib)
+            end_of_life = {
+                "cut-off": methods.cut_off_kgco2e_per_kwh,
+                "cff": methods.cff_kgco2e_per_kwh,
+            }
         except RouteNotQuantifiedError as exc:
             note = "; ".join(exc.problems)
     data = {
         "design": loaded.id, "factor_release": lib.release_id, "soh": soh,
         "grade": band.name if band else None, "grade_description": band.description if band else None,
         "route": chosen if (band is None or band.recommended_route or route) else None,
-        "process_kgco2e_per_kwh": process, "remanufacture_change": change, "note": note,
+        "process_kgco2e_per_kwh": process, "remanufacture_change": change,
+        "end_of_life_kgco2e_per_kwh": end_of_life, "note": note,
     }  # fmt: skip
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     table = make_table("field", "value", show_header=False, title=f"{loaded.id}: end of life")
     for key, value in data.items():
-        if isinstance(value, float):
+        if isinstance(value, dict):
+            value = "; ".join(f"{k} {v:.2f}" for k, v in value.items())
+        elif isinstance(value, float):
             value = f"{value:+.1%}" if key == "remanufacture_change" else f"{value:.2f}"
         table.add_row(key, "" if value is None else str(value))
     out.print(table)

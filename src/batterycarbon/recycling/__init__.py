@@ -11,6 +11,7 @@ UN Global Compact (2023). White paper on the life-cycle carbon footprint of EV p
 section 5.4 (``reference/DIGEST.md``).
 """
 
+from batterycarbon.recycling.end_of_life import EndOfLifeMethods, end_of_life_methods
 from batterycarbon.recycling.grading import Grade, Grading, grade, load_grading, parse_grading
 from batterycarbon.recycling.process import (
     ProcessEmissions,
@@ -35,6 +36,7 @@ from batterycarbon.recycling.routes import (
 )
 
 __all__ = [
+    "EndOfLifeMethods", "end_of_life_methods",
     "Grade", "Grading", "ProcessEmissions", "Remanufacture", "Route", "RouteBook",
     "RouteNotQuantifiedError", "Substitution", "get_route", "grade", "load_grading",
     "load_routes", "load_routes_file", "parse_grading", "parse_routes", "process_emissions",
