@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from batterycarbon.cli import analysis as _analysis
 from batterycarbon.cli import factors as _factors
 from batterycarbon.cli import footprint as _footprint
 from batterycarbon.cli import levers as _levers
@@ -13,7 +14,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (_footprint, _levers):
+for module in (_footprint, _levers, _analysis):
     app.registered_commands.extend(module.app.registered_commands)
 app.add_typer(_factors.factors_app, name="factors")
 

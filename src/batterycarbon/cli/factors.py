@@ -24,6 +24,7 @@ from batterycarbon.factors import (
     diff_releases,
     load_release,
 )
+from batterycarbon.factors.pedigree import pedigree_gsd
 
 factors_app = typer.Typer(help="Browse the emission-factor library.", no_args_is_help=True)
 
@@ -108,11 +109,12 @@ def factors_show(
         return
     table = make_table("field", "value", show_header=False)
     u = f.uncertainty
-    spread = (
-        f"lognormal, GSD {u.gsd}"
-        if u.distribution == "lognormal"
-        else (f"triangular {u.minimum} / {u.mode} / {u.maximum}")
-    )
+    if u is None:
+        spread = f"lognormal, GSD {pedigree_gsd(f.quality):.3f} (pedigree, from the rating)"
+    elif u.distribution == "lognormal":
+        spread = f"lognormal, GSD {u.gsd}"
+    else:
+        spread = f"triangular {u.minimum} / {u.mode} / {u.maximum}"
     for key, value in (
         ("id", f.id), ("name", f.name), ("value", f"{f.value:g} {f.unit}"), ("flow", f.flow),
         ("region", f.region), ("year", str(f.year)), ("source", f.source.citation),

@@ -79,7 +79,9 @@ def _row_to_factor(row: dict[str, str], sources: dict[str, Source]) -> Factor:
             "time": row["dqr_tir"],
             "precision": row["dqr_p"],
         },
-        "uncertainty": {
+        "uncertainty": None
+        if not row["distribution"].strip()
+        else {
             "distribution": row["distribution"].strip(),
             "gsd": _optional_float(row["gsd"]),
             "minimum": _optional_float(row["min"]),

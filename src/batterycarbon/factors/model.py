@@ -96,7 +96,7 @@ class Factor(BaseModel):
     year: int = Field(ge=1990, le=2100)
     source: Source
     quality: DataQuality
-    uncertainty: Uncertainty
+    uncertainty: Uncertainty | None = None  # None: derived from the rating (see pedigree.py)
     notes: str = ""
 
     @field_validator("id")

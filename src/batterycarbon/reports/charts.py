@@ -149,3 +149,50 @@ def trend_chart(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return _save(fig, plt, path)
+
+
+def histogram_chart(values: Sequence[float], unit: str, title: str, path: Path) -> Path:
+    """Distribution of Monte Carlo totals with the 2.5/97.5 percentiles marked."""
+    _prepare(path)
+    import numpy as np
+
+    p_low, p_high = np.percentile(values, [2.5, 97.5])
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(go.Histogram(x=list(values), nbinsx=60))
+        for x in (p_low, p_high):
+            fig.add_vline(x=float(x), line_dash="dash")
+        fig.update_layout(title=title, xaxis_title=unit, yaxis_title="runs")
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.hist(values, bins=60, color="#4c72b0")
+    for x in (p_low, p_high):
+        ax.axvline(float(x), color="#c44e52", linestyle="--")
+    ax.set_xlabel(unit)
+    ax.set_ylabel("runs")
+    ax.set_title(title)
+    return _save(fig, plt, path)
+
+
+def ranked_bars_chart(
+    labels: Sequence[str], values: Sequence[float], unit: str, title: str, path: Path
+) -> Path:
+    """Horizontal bars, largest on top (e.g. sensitivity shares)."""
+    _prepare(path)
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(go.Bar(x=list(values)[::-1], y=list(labels)[::-1], orientation="h"))
+        fig.update_layout(title=title, xaxis_title=unit)
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(labels) + 1.5))
+    ax.barh(list(labels)[::-1], list(values)[::-1], color="#4c72b0")
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.tick_params(axis="y", labelsize=8)
+    return _save(fig, plt, path)
