@@ -153,3 +153,43 @@ def test_sweep_on_a_dask_cluster_equals_the_local_run(open_library):
         distributed = sweep(design, open_library, varies, scheduler=cluster.scheduler_address)
     assert np.array_equal(local.totals, distributed.totals)
     assert local.variants == distributed.variants
+
+
+def _factor(**uncertainty):
+    from batterycarbon.factors.model import Factor, Source
+
+    return Factor(
+        id="x:GLO:2020",
+        flow="x",
+        name="x",
+        value=2.0,
+        unit="kg CO2e / kg",
+        region="GLO",
+        year=2020,
+        source=Source(id="s", citation="A citation of ten chars"),
+        quality=DataQuality(technological=3, geographical=2, time=2, precision=4),
+        uncertainty=uncertainty or None,
+    )
+
+
+SIGMA = math.sqrt(0.016825)  # pedigree of the rating (3, 2, 2, 4), see the hand calculation above
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "mean", "p2_5", "p97_5"),
+    [
+        ({}, math.exp(SIGMA**2 / 2), math.exp(-1.96 * SIGMA), math.exp(1.96 * SIGMA)),
+        ({"distribution": "uniform", "minimum": 1.0, "maximum": 3.0}, 1.0, 0.525, 1.475),
+        ({"distribution": "normal", "minimum": 1.0, "maximum": 3.0}, 1.0, 0.5, 1.5),
+        ({"distribution": "triangular", "minimum": 1.0, "mode": 2.0, "maximum": 4.0}, 7 / 6,
+         0.5 + math.sqrt(0.025 * 1.5 * 0.5), 2.0 - math.sqrt(0.025 * 1.5 * 1.0)),
+    ],
+)  # fmt: skip
+def test_every_distribution_samples_around_the_value(uncertainty, mean, p2_5, p97_5):
+    """Multipliers of the value 2.0: mean and 95 % interval as the distribution's formulas say."""
+    from batterycarbon.battery.uncertainty import draw_multipliers, factor_sampler
+
+    draws = draw_multipliers("k", 1, 200_000, factor_sampler(_factor(**uncertainty)))
+    assert draws.mean() == pytest.approx(mean, rel=0.01)
+    low, high = np.percentile(draws, [2.5, 97.5])
+    assert low == pytest.approx(p2_5, abs=0.01) and high == pytest.approx(p97_5, abs=0.01)

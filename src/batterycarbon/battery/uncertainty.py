@@ -57,6 +57,10 @@ def draw_multipliers(
         if c <= a:
             return np.full(runs, b)
         return rng.triangular(a, b, c, runs)
+    if kind == "uniform":  # a, c = min, max relative to the value
+        return rng.uniform(a, c, runs)
+    if kind == "normal":  # a = sd relative to the value; truncated at zero (a footprint is >= 0)
+        return np.maximum(rng.normal(1.0, a, runs), 0.0)
     return np.ones(runs)
 
 
@@ -66,6 +70,11 @@ def factor_sampler(factor: Factor) -> tuple[str, float, float, float]:
         return ("lognormal", float(np.log(pedigree_gsd(factor.quality))), 0.0, 0.0)
     if u.distribution == "lognormal" and u.gsd is not None:
         return ("lognormal", float(np.log(u.gsd)), 0.0, 0.0)
+    if u.distribution in ("uniform", "normal") and factor.value > 0:
+        assert u.minimum is not None and u.maximum is not None
+        if u.distribution == "uniform":
+            return ("uniform", u.minimum / factor.value, 0.0, u.maximum / factor.value)
+        return ("normal", (u.maximum - u.minimum) / 3.92 / factor.value, 0.0, 0.0)
     if u.distribution == "triangular" and factor.value > 0:
         assert u.minimum is not None and u.mode is not None and u.maximum is not None
         v = factor.value

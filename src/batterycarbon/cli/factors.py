@@ -113,8 +113,10 @@ def factors_show(
         spread = f"lognormal, GSD {pedigree_gsd(f.quality):.3f} (pedigree, from the rating)"
     elif u.distribution == "lognormal":
         spread = f"lognormal, GSD {u.gsd}"
-    else:
+    elif u.distribution == "triangular":
         spread = f"triangular {u.minimum} / {u.mode} / {u.maximum}"
+    else:
+        spread = f"{u.distribution} {u.minimum} … {u.maximum}"
     for key, value in (
         ("id", f.id), ("name", f.name), ("value", f"{f.value:g} {f.unit}"), ("flow", f.flow),
         ("region", f.region), ("year", str(f.year)), ("source", f.source.citation),

@@ -57,11 +57,16 @@ class DataQuality(BaseModel):
 
 
 class Uncertainty(BaseModel):
-    """Either a lognormal distribution (geometric SD) or a triangular one (min, mode, max)."""
+    """A distribution around the factor's value.
+
+    ``lognormal``: geometric SD (the value is the median); ``triangular``: min, mode, max;
+    ``uniform``: min, max; ``normal``: min and max are the 95 % interval (sd = (max - min) / 3.92)
+    around the value.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    distribution: Literal["lognormal", "triangular"]
+    distribution: Literal["lognormal", "triangular", "uniform", "normal"]
     gsd: float | None = Field(default=None, gt=1.0)
     minimum: float | None = None
     mode: float | None = None
@@ -79,6 +84,9 @@ class Uncertainty(BaseModel):
                     f"triangular needs min <= mode <= max, got "
                     f"{self.minimum} / {self.mode} / {self.maximum}"
                 )
+        if self.distribution in ("uniform", "normal"):
+            if self.minimum is None or self.maximum is None or not self.minimum < self.maximum:
+                raise ValueError(f"distribution {self.distribution!r} needs min < max")
         return self
 
 
