@@ -52,12 +52,14 @@ def uncertainty(
     check_format(fmt, ("table", "json"))
     check_chart(chart)
     samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
-    data = {
-        "design": samples.design, "level": samples.level, "runs": runs, "seed": seed,
-        "factor_release": factors, "uncertain_inputs": len(samples.inputs),
-        **summary(samples.total),
+    total = summary(samples.total)
+    breakdowns = {
         "stages": {k: summary(v) for k, v in samples.stages.items()},
         "components": {k: summary(v) for k, v in samples.components.items()},
+    }
+    data = {
+        "design": samples.design, "level": samples.level, "runs": runs, "seed": seed,
+        "factor_release": factors, "uncertain_inputs": len(samples.inputs), **total, **breakdowns,
     }  # fmt: skip
     if chart is not None:
         histogram_chart(samples.total.tolist(), f"kg CO2e per kWh ({level})",
@@ -68,9 +70,9 @@ def uncertainty(
     table = make_table(
         "breakdown", *STATS, title=f"{samples.design}: {runs} runs, seed {seed}, kg CO2e/kWh"
     )
-    table.add_row("total", *(f"{data[s]:.1f}" for s in STATS))
-    for kind in ("stages", "components"):
-        for key, stats in data[kind].items():  # type: ignore[attr-defined]
+    table.add_row("total", *(f"{total[s]:.1f}" for s in STATS))
+    for kind, rows in breakdowns.items():
+        for key, stats in rows.items():
             table.add_row(f"{kind[:-1]}: {key}", *(f"{stats[s]:.2f}" for s in STATS))
     out.print(table)
 

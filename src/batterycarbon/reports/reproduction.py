@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from batterycarbon import __version__
-from batterycarbon.battery import Design, Options, build_system, footprint, load_design
+from batterycarbon.battery import Design, Footprint, Options, build_system, footprint, load_design
 from batterycarbon.factors import FactorLibrary, library
 from batterycarbon.recycling import grade, remanufacture_change, route_process_emissions
 from batterycarbon.scenarios import load_pathway, pathway
@@ -57,25 +58,27 @@ def about_percent(value: float) -> tuple[float, float]:
     return value - half, value + half
 
 
+Level = Literal["pack", "cell"]
+
+
 class _Study:
-    """Footprints of the paper's study (release ``whitepaper-2023``), computed once each."""
+    """Footprints of the paper's study (release ``whitepaper-2023``), each computed once."""
 
     def __init__(self, lib: FactorLibrary) -> None:
         self.lib = lib
-        self._cache: dict[tuple[str, str, str], float] = {}
+        self._cache: dict[tuple[str, Level, str], Footprint] = {}
 
-    def design(self, design_id: str) -> Design:
-        return load_design(design_id)
-
-    def total(self, design_id: str, level: str = "pack", **options: object) -> float:
-        key = (design_id, level, repr(sorted(options.items())))
+    def result(
+        self, design_id: str, level: Level = "pack", options: Options | None = None
+    ) -> Footprint:
+        options = options or Options()
+        key = (design_id, level, repr(options.canonical()))
         if key not in self._cache:
-            result = footprint(self.design(design_id), self.lib, Options(**options), level=level)  # type: ignore[arg-type]
-            self._cache[key] = result.total_kgco2e_per_kwh
+            self._cache[key] = footprint(load_design(design_id), self.lib, options, level=level)
         return self._cache[key]
 
-    def result(self, design_id: str, level: str = "pack"):  # type: ignore[no-untyped-def]
-        return footprint(self.design(design_id), self.lib, level=level)  # type: ignore[arg-type]
+    def total(self, design_id: str, level: Level = "pack", options: Options | None = None) -> float:
+        return self.result(design_id, level, options).total_kgco2e_per_kwh
 
 
 RowMaker = Callable[[_Study], list[Row]]
@@ -144,7 +147,7 @@ def _generations(s: _Study) -> list[Row]:
 
 def _levers(s: _Study) -> list[Row]:
     grid = s.total("ncm811-prismatic", "cell")
-    green = s.total("ncm811-prismatic", "cell", green={"cell": 1.0})
+    green = s.total("ncm811-prismatic", "cell", Options(green={"cell": 1.0}))
     low, high = about_percent(-0.30)
     return [Row("fig16", "NCM811 cell, China: cell plant 100 % green", "5.1, fig. 16", "about -30 %",
                 green / grid - 1, low, high, "change",
@@ -198,7 +201,7 @@ def _pathways(s: _Study) -> list[Row]:
 
 
 def _regions(s: _Study) -> list[Row]:
-    eu, us, cn = (s.total("ncm811-prismatic", grid=c) for c in ("DE", "US", "CN"))
+    eu, us, cn = (s.total("ncm811-prismatic", "pack", Options(grid=c)) for c in ("DE", "US", "CN"))
     ordered = 1.0 if eu < us < cn else 0.0
     return [Row("table4-order", "region order of pack footprints (Europe < USA < China)", "5.1, table 4",
                 "Europe lowest, then USA", ordered, 1.0, 1.0, "1 = same order",
