@@ -75,9 +75,12 @@ class Assembler:
         self.plants: dict[str, str] = plants
 
     # -- foreground -------------------------------------------------------------------------
-    def foreground(self, pid: str, name: str, stage: Stage, component: str) -> str:
+    def foreground(
+        self, pid: str, name: str, stage: Stage, component: str, unit: str = "kg"
+    ) -> str:
+        """A step made per ``unit``: ``kg`` of material, or ``item`` (one cell, one pack)."""
         self.matrix.add_process(pid)
-        self.info[pid] = ProcessInfo(pid, name, stage, component)
+        self.info[pid] = ProcessInfo(pid, name, stage, component, unit=unit)
         return pid
 
     def primary(self, pid: str, name: str, stage: Stage, component: str) -> bool:

@@ -154,7 +154,9 @@ def build_system(
         b.energy(cam, "cathode", param("calcination_electricity_kwh_per_kg_cam"),
                  param("calcination_heat_mj_per_kg_cam"))  # fmt: skip
 
-    cathode = b.foreground("cathode", "Cathode coating materials", "raw_materials", "cathode")
+    cathode = b.foreground(
+        "cathode", "Cathode coating materials", "raw_materials", "cathode", "item"
+    )
     b.matrix.add_input(cathode, cam, masses["cathode_active_material"])
     b.material(cathode, "carbon_black", masses["conductive_carbon"])
     b.material(cathode, "pvdf", masses["cathode_binder"])
@@ -173,7 +175,7 @@ def build_system(
             b.energy(aam, "anode", param("graphitization_kwh_per_kg"))
         else:
             b.material(aam, anode_flow, 1.0, plants["anode"])
-    anode = b.foreground("anode", "Anode coating materials", "raw_materials", "anode")
+    anode = b.foreground("anode", "Anode coating materials", "raw_materials", "anode", "item")
     b.matrix.add_input(anode, aam, masses["anode_active_material"])
     b.material(anode, "cmc", masses["anode_binder"] / 2)
     b.material(anode, "sbr", masses["anode_binder"] / 2)
@@ -198,7 +200,7 @@ def build_system(
     separator = b.foreground("separator", "Separator", "raw_materials", "separator")
     b.material(separator, "separator_pe_pp", 1.0)
     casing = b.foreground(
-        "casing_other", "Casing, tabs and other cell parts", "raw_materials", "casing_other"
+        "casing_other", "Casing, tabs and other cell parts", "raw_materials", "casing_other", "item"
     )
     b.material(
         casing, d["format"][design.format]["casing_material"], masses["casing"], plants["cell"]
@@ -217,10 +219,10 @@ def build_system(
         ("formation", "Formation and ageing", param("cell_formation_kwh_per_kwh"), 0.0),
     )  # fmt: skip
     for pid, name, kwh_per_kwh, heat_mj_per_kwh in cell_steps:
-        b.foreground(pid, name, "production", "cell_production_energy")
+        b.foreground(pid, name, "production", "cell_production_energy", "item")
         b.energy(pid, "cell", kwh_per_kwh * cell_kwh, heat_mj_per_kwh * cell_kwh)
 
-    cell = b.foreground("cell", "Cell", "raw_materials", "casing_other")
+    cell = b.foreground("cell", "Cell", "raw_materials", "casing_other", "item")
     for pid, amount in (
         (cathode, 1.0), (anode, 1.0), (electrolyte, masses["electrolyte"]),
         (separator, masses["separator"]), ("aluminium_foil", masses["aluminium_foil"]),
@@ -234,15 +236,15 @@ def build_system(
     cells = design.pack.cells or max(1, round(design.pack.target_capacity_kwh / cell_kwh))
     parts = _pack_parts(design, cells * sum(masses.values()), d["pack"])
     pack_parts = b.foreground(
-        "module_pack_parts", "Module and pack parts", "raw_materials", "module_pack"
+        "module_pack_parts", "Module and pack parts", "raw_materials", "module_pack", "item"
     )
     for flow, kg in parts.items():
         b.material(pack_parts, flow, kg, plants["pack"])
     assembly = b.foreground(
-        "pack_assembly", "Module and pack assembly", "production", "module_pack"
+        "pack_assembly", "Module and pack assembly", "production", "module_pack", "item"
     )
     b.energy(assembly, "pack", param("pack_assembly_kwh_per_kwh") * cells * cell_kwh)
-    pack = b.foreground("pack", "Battery pack", "raw_materials", "module_pack")
+    pack = b.foreground("pack", "Battery pack", "raw_materials", "module_pack", "item")
     b.matrix.add_input(pack, cell, cells)
     b.matrix.add_input(pack, pack_parts, 1.0)
     b.matrix.add_input(pack, assembly, 1.0)

@@ -84,9 +84,10 @@ class Uncertainty(BaseModel):
                     f"triangular needs min <= mode <= max, got "
                     f"{self.minimum} / {self.mode} / {self.maximum}"
                 )
-        if self.distribution in ("uniform", "normal"):
-            if self.minimum is None or self.maximum is None or not self.minimum < self.maximum:
-                raise ValueError(f"distribution {self.distribution!r} needs min < max")
+        if self.distribution in ("uniform", "normal") and (
+            self.minimum is None or self.maximum is None or not self.minimum < self.maximum
+        ):
+            raise ValueError(f"distribution {self.distribution!r} needs min < max")
         return self
 
 
