@@ -1,10 +1,27 @@
-"""Shared fixtures: bundled libraries are immutable, so one instance per session is enough."""
+"""Shared fixtures.
+
+Bundled libraries are immutable, so one instance per session is enough. Database fixtures: a
+test that asks for ``db_url``, ``engine`` or ``session`` runs on SQLite and, when the local
+server answers, on a fresh PostgreSQL database created for this test session and dropped after.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from argon2.profiles import CHEAPEST
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from batterycarbon.factors import FactorLibrary, library
+from batterycarbon.services.security import use_hash_parameters
+from batterycarbon.store import make_engine, session_factory
+from batterycarbon.store.testing import (
+    migrated_database,
+    postgres_unavailable,
+    temporary_postgres_database,
+)
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +32,39 @@ def whitepaper() -> FactorLibrary:
 @pytest.fixture(scope="session")
 def open_library() -> FactorLibrary:
     return library("open-2024.1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """Argon2's cheapest profile: the tests are about permissions, not hash strength."""
+    use_hash_parameters(CHEAPEST)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    reason = postgres_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    postgres = (
+        request.getfixturevalue("postgres_database") if request.param == "postgresql" else None
+    )
+    return migrated_database(request.param, str(tmp_path_factory.mktemp("db")), postgres)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with session_factory(engine)() as session:
+        yield session

@@ -1,0 +1,61 @@
+"""The FastAPI application factory.
+
+``create_app()`` reads :class:`Settings` from the environment, migrates the database (unless
+``migrate_on_start`` is off), imports the bundled factor releases and mounts one router per
+resource. OpenAPI is served at ``/openapi.json`` and docs at ``/docs``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from batterycarbon import __version__
+from batterycarbon.api.errors import install_error_handlers
+from batterycarbon.api.routes import (
+    audit,
+    auth,
+    calculations,
+    datasets,
+    health,
+    organizations,
+    products,
+    verifications,
+)
+from batterycarbon.api.settings import Settings
+from batterycarbon.services.factor_releases import import_bundled_releases
+from batterycarbon.store import database_url, make_engine, session_factory, upgrade
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """A ready application on ``engine`` (or on ``settings.database_url``)."""
+    settings = settings or Settings()
+    url = database_url(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(url)
+    engine = engine or make_engine(url)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        import_bundled_releases(session)
+
+    app = FastAPI(
+        title="batterycarbon",
+        version=__version__,
+        description="Battery carbon-footprint data management: supplier data, calculations, "
+        "verification and a tamper-evident audit log.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.signing_key = settings.signing_key()
+    install_error_handlers(app)
+    for module in (health, auth, organizations, datasets, products, calculations, verifications, audit):  # fmt: skip
+        app.include_router(module.router)
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Migrate, then run the API with uvicorn until interrupted (``batterycarbon serve``)."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

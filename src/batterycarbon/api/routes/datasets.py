@@ -1,0 +1,83 @@
+"""Supplier datasets (JSON and CSV), sharing, and the alerts the checks raise."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
+
+from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.errors import InputError
+from batterycarbon.services import datasets
+from batterycarbon.services.dataset_input import DatasetIn
+from batterycarbon.services.datasets import (
+    AlertOut,
+    DatasetListing,
+    DatasetOut,
+    GrantIn,
+    GrantOut,
+    SharedFigureOut,
+)
+
+router = APIRouter(tags=["datasets"])
+MAX_CSV_BYTES = 5_000_000
+
+
+@router.get("/datasets", response_model=DatasetListing)
+def list_datasets(session: SessionDep, actor: ActorDep) -> DatasetListing:
+    return datasets.list_datasets(session, actor)
+
+
+@router.post("/datasets", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)
+def submit_dataset(session: SessionDep, actor: ActorDep, body: DatasetIn) -> DatasetOut:
+    return datasets.submit_dataset(session, actor, body)
+
+
+@router.post(
+    "/datasets/csv",
+    response_model=list[DatasetOut],
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "flow,value,unit,region,year,dqr,evidence,activity.electricity_kwh_per_kg\ncam_ncm811,28.4,kg CO2e / kg,KR,2023,1.8,report.pdf,22\n",
+                }
+            },  # fmt: skip
+        }
+    },
+)
+def submit_datasets_csv(
+    session: SessionDep, actor: ActorDep, body: Annotated[bytes, Body(media_type="text/csv")]
+) -> list[DatasetOut]:
+    """Every row stored, or none: a bad row rejects the upload, listing every bad row."""
+    if len(body) > MAX_CSV_BYTES:
+        raise InputError("CSV upload", [f"(document): larger than {MAX_CSV_BYTES} bytes"])
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("CSV upload", ["(document): not UTF-8 text"]) from None
+    return datasets.submit_datasets_csv(session, actor, text)
+
+
+@router.get("/datasets/{dataset_id}", response_model=DatasetOut | SharedFigureOut)
+def get_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID) -> DatasetOut | SharedFigureOut:  # fmt: skip
+    return datasets.get_dataset(session, actor, dataset_id)
+
+
+@router.post("/datasets/{dataset_id}/grants", response_model=GrantOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def share_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, body: GrantIn) -> GrantOut:  # fmt: skip
+    return datasets.share_dataset(session, actor, dataset_id, body)
+
+
+@router.delete("/datasets/{dataset_id}/grants/{organization_id}", response_model=GrantOut)
+def revoke_share(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, organization_id: uuid.UUID) -> GrantOut:  # fmt: skip
+    return datasets.revoke_share(session, actor, dataset_id, organization_id)
+
+
+@router.get("/alerts", response_model=list[AlertOut], tags=["alerts"])
+def list_alerts(session: SessionDep, actor: ActorDep) -> list[AlertOut]:
+    return datasets.list_alerts(session, actor)

@@ -1,0 +1,33 @@
+"""Products and their versioned designs."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.services import products
+from batterycarbon.services.products import DesignIn, DesignVersionOut, ProductIn, ProductOut
+
+router = APIRouter(tags=["products"])
+
+
+@router.get("/products", response_model=list[ProductOut])
+def list_products(session: SessionDep, actor: ActorDep) -> list[ProductOut]:
+    return products.list_products(session, actor)
+
+
+@router.post("/products", response_model=ProductOut, status_code=status.HTTP_201_CREATED)
+def create_product(session: SessionDep, actor: ActorDep, body: ProductIn) -> ProductOut:
+    return products.create_product(session, actor, body)
+
+
+@router.get("/products/{product_id}", response_model=ProductOut)
+def get_product(session: SessionDep, actor: ActorDep, product_id: uuid.UUID) -> ProductOut:
+    return products.get_product(session, actor, product_id)
+
+
+@router.post("/products/{product_id}/designs", response_model=DesignVersionOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def add_design(session: SessionDep, actor: ActorDep, product_id: uuid.UUID, body: DesignIn) -> DesignVersionOut:  # fmt: skip
+    return products.add_design_version(session, actor, product_id, body)

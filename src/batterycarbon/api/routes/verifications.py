@@ -1,0 +1,48 @@
+"""Verifications: submit a calculation, review with findings, approve or reject."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.services import verifications
+from batterycarbon.services.verifications import (
+    DecisionIn,
+    FindingIn,
+    VerificationIn,
+    VerificationOut,
+)
+
+router = APIRouter(tags=["verifications"])
+
+
+@router.get("/verifications", response_model=list[VerificationOut])
+def list_verifications(session: SessionDep, actor: ActorDep) -> list[VerificationOut]:
+    return verifications.list_verifications(session, actor)
+
+
+@router.post("/verifications", response_model=VerificationOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def submit(session: SessionDep, actor: ActorDep, body: VerificationIn) -> VerificationOut:
+    return verifications.submit_for_verification(session, actor, body)
+
+
+@router.get("/verifications/{verification_id}", response_model=VerificationOut)
+def get_verification(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID) -> VerificationOut:  # fmt: skip
+    return verifications.get_verification(session, actor, verification_id)
+
+
+@router.post("/verifications/{verification_id}/review", response_model=VerificationOut)
+def start_review(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID) -> VerificationOut:  # fmt: skip
+    return verifications.start_review(session, actor, verification_id)
+
+
+@router.post("/verifications/{verification_id}/findings", response_model=VerificationOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def add_finding(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID, body: FindingIn) -> VerificationOut:  # fmt: skip
+    return verifications.add_finding(session, actor, verification_id, body)
+
+
+@router.post("/verifications/{verification_id}/decision", response_model=VerificationOut)
+def decide(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID, body: DecisionIn) -> VerificationOut:  # fmt: skip
+    return verifications.decide(session, actor, verification_id, body)

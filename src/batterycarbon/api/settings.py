@@ -1,0 +1,40 @@
+"""Settings of the API server, read from the environment (no globals: one instance per app).
+
+``DATABASE_URL``: the database (default: the embedded SQLite file, see ``store.db``).
+``BATTERYCARBON_JWT_SECRET``: key signing access tokens; without it a random key is made and
+kept in ``jwt-secret`` beside the SQLite default (mode 0600), so tokens survive a restart.
+``BATTERYCARBON_TOKEN_TTL_SECONDS``: lifetime of an access token (default 900 s).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from batterycarbon.store import default_database_path
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BATTERYCARBON_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "BATTERYCARBON_DATABASE_URL")
+    )
+    jwt_secret: SecretStr | None = None
+    token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    migrate_on_start: bool = True
+
+    def signing_key(self) -> str:
+        """The token signing key: configured, else read or created in the data directory."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = default_database_path().parent / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,94 @@
+"""The audit log as a use case: check the chain, read the history of a record.
+
+Visibility: an organization reads the events its own people and clients caused; platform
+administrators read all. Anyone authenticated may ask whether the chain is intact (the answer
+names an event id, not its content).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batterycarbon.services.context import Actor, unit_of_work
+from batterycarbon.store import AuditEvent, ChainReport, verify_chain
+
+
+class ChainReportOut(BaseModel):
+    ok: bool
+    events_checked: int
+    head_hash: str
+    first_bad_seq: int | None
+    first_bad_id: str | None
+    problem: str | None
+
+
+class AuditEventOut(BaseModel):
+    id: uuid.UUID
+    seq: int
+    recorded_at: datetime
+    actor: str
+    organization_id: str | None
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any
+    after: Any
+    hash: str
+
+
+def verify_audit_chain(session: Session) -> ChainReport:
+    """Recompute the hash chain; the report names the first tampered event (for the CLI)."""
+    with unit_of_work(session):
+        return verify_chain(session)
+
+
+def check_audit_chain(session: Session, actor: Actor) -> ChainReportOut:
+    """:func:`verify_audit_chain` for an authenticated actor (for the API)."""
+    report = verify_audit_chain(session)
+    return ChainReportOut(**report.__dict__)
+
+
+def list_events(
+    session: Session,
+    actor: Actor,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    limit: int = 100,
+    after_seq: int = 0,
+) -> list[AuditEventOut]:
+    """Events in chain order after ``after_seq`` (for paging), filtered by entity."""
+    with unit_of_work(session):
+        query = select(AuditEvent).where(AuditEvent.seq > after_seq)
+        if not actor.is_admin:
+            query = query.where(AuditEvent.organization_id == str(actor.organization_id))
+        if entity_type:
+            query = query.where(AuditEvent.entity_type == entity_type)
+        if entity_id:
+            query = query.where(AuditEvent.entity_id == entity_id)
+        rows = session.scalars(query.order_by(AuditEvent.seq).limit(min(max(limit, 1), 1000)))
+        out = []
+        for row in rows:
+            body = json.loads(row.content)
+            out.append(
+                AuditEventOut(
+                    id=row.id,
+                    seq=row.seq,
+                    recorded_at=row.recorded_at,
+                    actor=row.actor,
+                    organization_id=row.organization_id,
+                    action=row.action,
+                    entity_type=row.entity_type,
+                    entity_id=row.entity_id,
+                    before=body.get("before"),
+                    after=body.get("after"),
+                    hash=row.hash,
+                )  # fmt: skip
+            )
+        return out

@@ -1,0 +1,141 @@
+"""The supplier dataset as input: the JSON model and the CSV reader with row-level errors.
+
+CSV columns: ``flow, value, unit, region, year, dqr`` (required), ``evidence`` (references
+separated by ``;``) and any number of ``activity.<name>`` columns, which become the confidential
+``activity_data`` (numbers where they parse as numbers). Line numbers count the header as line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from batterycarbon.errors import validation_problems
+from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
+from batterycarbon.units import parse_unit, ureg
+
+MAX_CSV_ROWS = 10_000
+REQUIRED_COLUMNS = ("flow", "value", "unit", "region", "year", "dqr")
+ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+class DatasetIn(BaseModel):
+    """A supplier's cradle-to-gate figure for one flow, with its quality and evidence."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "flow": "cam_ncm811",
+                    "value": 28.4,
+                    "unit": "kg CO2e / kg",
+                    "region": "KR",
+                    "year": 2023,
+                    "dqr": 1.75,
+                    "evidence": ["iso14067-report-2023.pdf"],
+                    "activity_data": {"electricity_kwh_per_kg": 22.0, "heat_mj_per_kg": 31.0},
+                }
+            ]
+        },
+    )
+
+    flow: str = Field(description="Library flow the figure is for, e.g. cam_ncm811")
+    value: float = Field(gt=0, allow_inf_nan=False, description="Footprint in `unit`")
+    unit: str = Field(default="kg CO2e / kg")
+    region: str = Field(description="ISO 3166 alpha-2 code, or EU27, EUROPE, GLO, RER, RoW")
+    year: int = Field(ge=1990, le=2100)
+    dqr: float = Field(ge=1, le=5, description="PEF data-quality rating, 1 best to 5 worst")
+    evidence: list[str] = Field(default=[], max_length=50)
+    activity_data: dict[str, float | str] = Field(default={}, max_length=200)
+
+    @field_validator("flow")
+    @classmethod
+    def _flow(cls, value: str) -> str:
+        if not FLOW_PATTERN.match(value):
+            raise ValueError("use lower-case letters, digits and _ (a library flow id)")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not REGION_PATTERN.match(value):
+            raise ValueError("expected an ISO 3166 alpha-2 code or EU27, EUROPE, GLO, RER, RoW")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        unit = parse_unit(value)
+        if ureg.Quantity(1.0, unit).dimensionality.get("[carbon_dioxide_equivalent]") != 1:
+            raise ValueError("expected a CO2e intensity such as 'kg CO2e / kg'")
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence(cls, value: list[str]) -> list[str]:
+        if any(not ref.strip() or len(ref) > 500 for ref in value):
+            raise ValueError("each evidence reference must be 1 to 500 characters")
+        return value
+
+    @field_validator("activity_data")
+    @classmethod
+    def _activity(cls, value: dict[str, float | str]) -> dict[str, float | str]:
+        for key, item in value.items():
+            if not ACTIVITY_KEY.match(key):
+                raise ValueError(f"activity key {key!r}: use lower-case letters, digits and _")
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"activity {key!r}: {item} is not a finite number")
+            if isinstance(item, str) and len(item) > 1000:
+                raise ValueError(f"activity {key!r}: text longer than 1000 characters")
+        return value
+
+
+def _activity_value(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]]:
+    """(line, dataset) of each valid row, and one problem line per bad field of any row."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [], [f"header: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})"]  # fmt: skip
+    unknown = [c for c in header if c not in (*REQUIRED_COLUMNS, "evidence") and not c.startswith("activity.")]  # fmt: skip
+    if unknown:
+        return [], [f"header: unknown column(s) {', '.join(unknown)}; extra data goes in activity.<name> columns"]  # fmt: skip
+    rows: list[tuple[int, DatasetIn]] = []
+    problems: list[str] = []
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if index >= MAX_CSV_ROWS:
+            problems.append(f"row {line}: more than {MAX_CSV_ROWS} rows; split the upload")
+            break
+        if None in raw:
+            problems.append(f"row {line}: more cells than header columns")
+            continue
+        record: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items()}
+        document: dict[str, Any] = {c: record[c] for c in REQUIRED_COLUMNS}
+        document["evidence"] = [
+            e.strip() for e in record.get("evidence", "").split(";") if e.strip()
+        ]
+        document["activity_data"] = {
+            k.removeprefix("activity."): _activity_value(v)
+            for k, v in record.items() if k.startswith("activity.") and v
+        }  # fmt: skip
+        try:
+            rows.append((line, DatasetIn.model_validate(document)))
+        except ValidationError as exc:
+            problems.extend(f"row {line}, {p}" for p in validation_problems(exc))
+    if not rows and not problems:
+        problems.append("(document): no data rows")
+    return rows, problems

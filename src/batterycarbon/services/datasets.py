@@ -1,0 +1,290 @@
+"""Supplier datasets: submit (JSON or CSV), read as the actor may, share and revoke, alerts.
+
+Confidentiality: the owner sees everything; the verifier assigned to an open review of a
+calculation that used the dataset sees everything; an organization it was shared with sees the
+figure only (:class:`SharedFigureOut`); anyone else gets :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from batterycarbon.errors import InputError
+from batterycarbon.factors import FactorLibrary
+from batterycarbon.services.calculations import is_material_factor
+from batterycarbon.services.context import Actor, audit, unit_of_work
+from batterycarbon.services.dataset_input import DatasetIn, parse_dataset_csv
+from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.permissions import dataset_access, require, require_role
+from batterycarbon.services.plausibility import check_plausibility
+from batterycarbon.store import Alert, Organization, SharingGrant, SupplierDataset
+from batterycarbon.store.base import utcnow
+from batterycarbon.units import conversion_factor
+
+
+class AlertOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    subject_type: str
+    subject_id: uuid.UUID
+    organization_id: uuid.UUID
+    message: str
+    observed: float | None
+    expected_min: float | None
+    expected_max: float | None
+    unit: str | None
+    status: str
+    created_at: datetime
+
+
+class DatasetOut(BaseModel):
+    """Everything about a dataset: for its owner and its assigned verifier only."""
+
+    id: uuid.UUID
+    owner_org_id: uuid.UUID
+    flow: str
+    value: float
+    unit: str
+    region: str
+    year: int
+    dqr: float
+    evidence: list[str]
+    activity_data: dict[str, float | str]
+    status: str
+    shared_with: list[uuid.UUID]
+    alerts: list[AlertOut]
+    created_at: datetime
+
+
+class SharedFigureOut(BaseModel):
+    """What an organization a dataset was shared with sees: the figure, not the data behind it."""
+
+    id: uuid.UUID
+    supplier_org_id: uuid.UUID
+    supplier: str
+    flow: str
+    value: float
+    unit: str
+    region: str
+    year: int
+    dqr: float
+    status: str
+
+
+class DatasetListing(BaseModel):
+    own: list[DatasetOut]
+    shared_with_me: list[SharedFigureOut]
+
+
+class GrantIn(BaseModel):
+    organization_id: uuid.UUID
+
+
+class GrantOut(BaseModel):
+    dataset_id: uuid.UUID
+    grantee_org_id: uuid.UUID
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def alert_out(alert: Alert) -> AlertOut:
+    return AlertOut.model_validate(alert, from_attributes=True)
+
+
+def _full(session: Session, row: SupplierDataset) -> DatasetOut:
+    alerts = session.scalars(
+        select(Alert).where(Alert.subject_type == "dataset", Alert.subject_id == row.id)
+    ).all()
+    return DatasetOut(
+        id=row.id, owner_org_id=row.owner_org_id, flow=row.flow, value=row.value, unit=row.unit,
+        region=row.region, year=row.year, dqr=row.dqr, evidence=list(row.evidence),
+        activity_data=dict(row.activity_data), status=row.status,
+        shared_with=[g.grantee_org_id for g in row.grants if g.revoked_at is None],
+        alerts=[alert_out(a) for a in alerts], created_at=row.created_at,
+    )  # fmt: skip
+
+
+def _figure(session: Session, row: SupplierDataset) -> SharedFigureOut:
+    owner = session.get(Organization, row.owner_org_id)
+    return SharedFigureOut(
+        id=row.id, supplier_org_id=row.owner_org_id, supplier=owner.name if owner else "?",
+        flow=row.flow, value=row.value, unit=row.unit, region=row.region, year=row.year,
+        dqr=row.dqr, status=row.status,
+    )  # fmt: skip
+
+
+def _library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
+    """What the library says is wrong with ``data`` (unknown flow, unit that does not convert)."""
+    if data.flow not in library.flows:
+        return [f"{where}flow: {data.flow!r} is not a flow of factor release {library.release_id}"]
+    factor = library.resolve(data.flow, data.region, data.year)
+    if not is_material_factor(factor.unit):
+        return [f"{where}flow: {data.flow!r} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"]  # fmt: skip
+    try:
+        conversion_factor(data.unit, factor.unit)
+    except ValueError:
+        return [f"{where}unit: {data.unit!r} does not convert to {factor.unit!r} (flow {data.flow})"]  # fmt: skip
+    return []
+
+
+def _insert(
+    session: Session, actor: Actor, library: FactorLibrary, data: DatasetIn
+) -> SupplierDataset:
+    """Store one validated dataset, run the plausibility check, raise an alert if needed."""
+    assert actor.organization_id is not None
+    factor = library.resolve(data.flow, data.region, data.year)
+    verdict = check_plausibility(
+        library, data.flow, data.region, data.year,
+        data.value * conversion_factor(data.unit, factor.unit),
+    )  # fmt: skip
+    row = SupplierDataset(
+        owner_org_id=actor.organization_id, submitted_by=actor.user_id,
+        status="approved" if verdict is None or verdict.plausible else "flagged",
+        **data.model_dump(mode="json"),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit(session, actor, "dataset.submitted", "dataset", row.id, after=data.model_dump(mode="json"))  # fmt: skip
+    if verdict is not None and not verdict.plausible:
+        alert = Alert(
+            kind="plausibility", subject_type="dataset", subject_id=row.id,
+            organization_id=actor.organization_id, message=verdict.message,
+            observed=verdict.observed, expected_min=verdict.expected_min,
+            expected_max=verdict.expected_max, unit=verdict.unit, status="open",
+        )  # fmt: skip
+        session.add(alert)
+        session.flush()
+        audit(session, actor, "alert.raised", "alert", alert.id, after=verdict.message)
+    return row
+
+
+def submit_dataset(session: Session, actor: Actor, data: DatasetIn) -> DatasetOut:
+    """Store one dataset of the actor's (supplier) organization, checked against the library."""
+    with unit_of_work(session):
+        require_role(actor, "supplier")
+        library = release_library(session, None)
+        problems = _library_problems(library, data, "")
+        if problems:
+            raise InputError("dataset", problems)
+        return _full(session, _insert(session, actor, library, data))
+
+
+def submit_datasets_csv(session: Session, actor: Actor, text: str) -> list[DatasetOut]:
+    """Store every row of a CSV upload, or none: any bad row rejects the whole upload and the
+    :class:`InputError` lists every bad row and field."""
+    with unit_of_work(session):
+        require_role(actor, "supplier")
+        library = release_library(session, None)
+        rows, problems = parse_dataset_csv(text)
+        for line, data in rows:
+            problems.extend(_library_problems(library, data, f"row {line}, "))
+        if problems:
+            raise InputError("CSV upload", problems)
+        stored = [_insert(session, actor, library, data) for _, data in rows]
+        return [_full(session, row) for row in stored]
+
+
+def _visible(session: Session, actor: Actor, dataset_id: uuid.UUID) -> tuple[SupplierDataset, str]:
+    row = session.get(SupplierDataset, dataset_id)
+    access = dataset_access(session, actor, row) if row is not None else None
+    if row is None or access is None:
+        raise NotFound(f"dataset {dataset_id} not found")
+    return row, access
+
+
+def get_dataset(
+    session: Session, actor: Actor, dataset_id: uuid.UUID
+) -> DatasetOut | SharedFigureOut:
+    with unit_of_work(session):
+        row, access = _visible(session, actor, dataset_id)
+        return _figure(session, row) if access == "grantee" else _full(session, row)
+
+
+def list_datasets(session: Session, actor: Actor) -> DatasetListing:
+    """The actor's organization's own datasets in full, and the figures shared with it."""
+    with unit_of_work(session):
+        own = session.scalars(
+            select(SupplierDataset)
+            .where(SupplierDataset.owner_org_id == actor.organization_id)
+            .order_by(SupplierDataset.created_at)
+        ).all()
+        shared = session.scalars(
+            select(SupplierDataset)
+            .join(SharingGrant, SharingGrant.dataset_id == SupplierDataset.id)
+            .where(SharingGrant.grantee_org_id == actor.organization_id)
+            .where(SharingGrant.revoked_at.is_(None))
+            .order_by(SupplierDataset.created_at)
+        ).all()
+        return DatasetListing(
+            own=[_full(session, r) for r in own],
+            shared_with_me=[_figure(session, r) for r in shared],
+        )
+
+
+def _grant_out(grant: SharingGrant) -> GrantOut:
+    return GrantOut(
+        dataset_id=grant.dataset_id, grantee_org_id=grant.grantee_org_id,
+        created_at=grant.created_at, revoked_at=grant.revoked_at,
+    )  # fmt: skip
+
+
+def _active_grant(
+    session: Session, dataset_id: uuid.UUID, org_id: uuid.UUID
+) -> SharingGrant | None:
+    return session.scalar(
+        select(SharingGrant).where(
+            SharingGrant.dataset_id == dataset_id,
+            SharingGrant.grantee_org_id == org_id,
+            SharingGrant.revoked_at.is_(None),
+        )
+    )
+
+
+def share_dataset(session: Session, actor: Actor, dataset_id: uuid.UUID, data: GrantIn) -> GrantOut:
+    """Let another organization see and use this dataset's figure (owner only; idempotent)."""
+    with unit_of_work(session):
+        row, access = _visible(session, actor, dataset_id)
+        require(access == "owner", "only the dataset's owner may share it")
+        if data.organization_id == row.owner_org_id:
+            raise Conflict("organization_id: a dataset cannot be shared with its owner")
+        if session.get(Organization, data.organization_id) is None:
+            raise NotFound(f"organization_id: no organization {data.organization_id}")
+        existing = _active_grant(session, row.id, data.organization_id)
+        if existing is not None:
+            return _grant_out(existing)
+        grant = SharingGrant(dataset_id=row.id, grantee_org_id=data.organization_id, granted_by=actor.user_id)  # fmt: skip
+        session.add(grant)
+        session.flush()
+        audit(session, actor, "dataset.shared", "dataset", row.id, after={"grantee_org_id": str(data.organization_id)})  # fmt: skip
+        return _grant_out(grant)
+
+
+def revoke_share(
+    session: Session, actor: Actor, dataset_id: uuid.UUID, organization_id: uuid.UUID
+) -> GrantOut:
+    """End a grant; calculations already made keep the figure they used (they are immutable)."""
+    with unit_of_work(session):
+        row, access = _visible(session, actor, dataset_id)
+        require(access == "owner", "only the dataset's owner may revoke its sharing")
+        grant = _active_grant(session, row.id, organization_id)
+        if grant is None:
+            raise NotFound(f"dataset {dataset_id} is not shared with {organization_id}")
+        grant.revoked_at = utcnow()
+        session.flush()
+        audit(session, actor, "dataset.share_revoked", "dataset", row.id, before={"grantee_org_id": str(organization_id)})  # fmt: skip
+        return _grant_out(grant)
+
+
+def list_alerts(session: Session, actor: Actor) -> list[AlertOut]:
+    """Alerts about the actor's organization's data; regulators and administrators see all."""
+    with unit_of_work(session):
+        query = select(Alert).order_by(Alert.created_at)
+        if not (actor.is_admin or actor.has_role("regulator")):
+            query = query.where(or_(Alert.organization_id == actor.organization_id))
+        return [alert_out(a) for a in session.scalars(query)]

@@ -1,0 +1,100 @@
+"""Factor-library releases in the database: import the bundled ones, know the active one.
+
+The factors themselves stay in the bundled data files (immutable, versioned); the database
+records which releases exist, their content digest (so a changed file is noticed) and which one
+is the default for new calculations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batterycarbon.factors import (
+    DEFAULT_RELEASE,
+    FactorLibrary,
+    Release,
+    bundled_release_ids,
+    load_release,
+)
+from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
+from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.permissions import require
+from batterycarbon.store import FactorRelease
+from batterycarbon.store.audit import canonical_json
+
+
+class FactorReleaseOut(BaseModel):
+    id: str
+    title: str
+    factor_count: int
+    content_digest: str
+    is_active: bool
+
+
+def release_digest(release: Release) -> str:
+    """SHA-256 of the release's factors in canonical JSON."""
+    factors = {fid: f.model_dump(mode="json") for fid, f in sorted(release.factors.items())}
+    return hashlib.sha256(canonical_json(factors).encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def library_for(release_id: str) -> FactorLibrary:
+    """The (immutable, cached) library of a bundled release."""
+    return FactorLibrary(load_release(release_id))
+
+
+def _out(row: FactorRelease) -> FactorReleaseOut:
+    return FactorReleaseOut(
+        id=row.id, title=row.title, factor_count=row.factor_count,
+        content_digest=row.content_digest, is_active=row.is_active,
+    )  # fmt: skip
+
+
+def import_bundled_releases(session: Session, actor: Actor = SYSTEM) -> list[FactorReleaseOut]:
+    """Record every bundled release not yet in the database; activate the default if none is."""
+    with unit_of_work(session):
+        require(actor.is_admin or actor.has_role("regulator"), "only administrators and regulators manage factor releases")  # fmt: skip
+        known = {row.id: row for row in session.scalars(select(FactorRelease))}
+        for release_id in bundled_release_ids():
+            release = load_release(release_id)
+            digest = release_digest(release)
+            if release_id in known:
+                if known[release_id].content_digest != digest:
+                    raise Conflict(
+                        f"bundled release {release_id!r} differs from the one imported "
+                        "earlier; releases are immutable, publish a new release id instead"
+                    )
+                continue
+            row = FactorRelease(
+                id=release.id, title=release.title, published=release.published,
+                factor_count=len(release.factors), content_digest=digest, is_active=False,
+            )  # fmt: skip
+            session.add(row)
+            known[release_id] = row
+            audit(session, actor, "factor_release.imported", "factor_release", release_id, after={"digest": digest})  # fmt: skip
+        session.flush()
+        if not any(row.is_active for row in known.values()) and DEFAULT_RELEASE in known:
+            known[DEFAULT_RELEASE].is_active = True
+            audit(session, actor, "factor_release.activated", "factor_release", DEFAULT_RELEASE)
+        return [_out(row) for row in sorted(known.values(), key=lambda r: r.id)]
+
+
+def active_release_id(session: Session) -> str:
+    """Id of the active release (call inside a transaction)."""
+    release_id = session.scalar(select(FactorRelease.id).where(FactorRelease.is_active))
+    if release_id is None:
+        raise Conflict("no factor release is active; run 'batterycarbon db upgrade' first")
+    return release_id
+
+
+def release_library(session: Session, release_id: str | None) -> FactorLibrary:
+    """The library of ``release_id`` (must be imported) or of the active release."""
+    chosen = release_id or active_release_id(session)
+    if session.get(FactorRelease, chosen) is None:
+        raise NotFound(f"factor_release: {chosen!r} is not an imported release")
+    return library_for(chosen)

@@ -1,0 +1,151 @@
+"""Products (battery models) and their versioned designs.
+
+A design is stored as the validated design document (``battery.Design``); a new version is
+added, never edited, so every calculation points at exactly the design it computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from batterycarbon.battery import parse_design
+from batterycarbon.services.context import Actor, audit, unit_of_work
+from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.permissions import require_role
+from batterycarbon.store import DesignVersion, Product
+from batterycarbon.store.audit import canonical_json
+
+EXAMPLE_DESIGN: dict[str, Any] = {
+    "chemistry": "NCM811",
+    "format": "prismatic",
+    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7},
+    "pack": {"cells": 162},
+    "plants": {"precursor": "CN", "cathode": "KR", "anode": "CN", "cell": "HU", "pack": "DE"},
+    "year": 2023,
+}
+
+
+class ProductIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "EV pack 60 kWh", "design": EXAMPLE_DESIGN}]},
+    )
+
+    name: str = Field(min_length=2, max_length=200)
+    design: dict[str, Any] = Field(description="A design document (docs/design-format.md)")
+
+
+class DesignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"design": EXAMPLE_DESIGN}]})  # fmt: skip
+
+    design: dict[str, Any]
+
+
+class DesignVersionOut(BaseModel):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    version: int
+    design: dict[str, Any]
+    digest: str
+    created_at: datetime
+
+
+class ProductOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    designs: list[DesignVersionOut]
+
+
+def _version_out(row: DesignVersion) -> DesignVersionOut:
+    return DesignVersionOut(
+        id=row.id, product_id=row.product_id, version=row.version, design=row.design,
+        digest=row.digest, created_at=row.created_at,
+    )  # fmt: skip
+
+
+def _product_out(row: Product) -> ProductOut:
+    return ProductOut(
+        id=row.id, organization_id=row.organization_id, name=row.name,
+        designs=[_version_out(d) for d in row.designs],
+    )  # fmt: skip
+
+
+def _validated_design(document: dict[str, Any]) -> dict[str, Any]:
+    """The design validated by the product model (:class:`InputError` naming each bad field)."""
+    return parse_design(document, "design").model_dump(mode="json", exclude_none=True)
+
+
+def _add_version(session: Session, actor: Actor, product: Product, design: dict[str, Any]) -> DesignVersion:  # fmt: skip
+    latest = session.scalar(
+        select(func.max(DesignVersion.version)).where(DesignVersion.product_id == product.id)
+    )
+    row = DesignVersion(
+        product_id=product.id, version=(latest or 0) + 1, design=design,
+        digest=hashlib.sha256(canonical_json(design).encode()).hexdigest(),
+        created_by=actor.user_id,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit(session, actor, "design.created", "design_version", row.id, after={"product_id": str(product.id), "version": row.version, "digest": row.digest})  # fmt: skip
+    return row
+
+
+def create_product(session: Session, actor: Actor, data: ProductIn) -> ProductOut:
+    """A new product of the actor's (manufacturer) organization with its first design version."""
+    with unit_of_work(session):
+        require_role(actor, "manufacturer")
+        design = _validated_design(data.design)
+        taken = session.scalar(
+            select(Product.id).where(
+                Product.organization_id == actor.organization_id, Product.name == data.name
+            )
+        )
+        if taken:
+            raise Conflict(f"name: your organization already has a product {data.name!r}")
+        assert actor.organization_id is not None
+        product = Product(organization_id=actor.organization_id, name=data.name, created_by=actor.user_id)  # fmt: skip
+        session.add(product)
+        session.flush()
+        audit(session, actor, "product.created", "product", product.id, after={"name": data.name})
+        _add_version(session, actor, product, design)
+        session.refresh(product)
+        return _product_out(product)
+
+
+def _own_product(session: Session, actor: Actor, product_id: uuid.UUID) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or product.organization_id != actor.organization_id:
+        raise NotFound(f"product {product_id} not found")
+    return product
+
+
+def add_design_version(
+    session: Session, actor: Actor, product_id: uuid.UUID, data: DesignIn
+) -> DesignVersionOut:
+    with unit_of_work(session):
+        require_role(actor, "manufacturer")
+        product = _own_product(session, actor, product_id)
+        return _version_out(_add_version(session, actor, product, _validated_design(data.design)))
+
+
+def get_product(session: Session, actor: Actor, product_id: uuid.UUID) -> ProductOut:
+    with unit_of_work(session):
+        return _product_out(_own_product(session, actor, product_id))
+
+
+def list_products(session: Session, actor: Actor) -> list[ProductOut]:
+    with unit_of_work(session):
+        rows = session.scalars(
+            select(Product)
+            .where(Product.organization_id == actor.organization_id)
+            .order_by(Product.name)
+        ).all()
+        return [_product_out(p) for p in rows]

@@ -1,0 +1,205 @@
+"""Third-party verification of a calculation: submit, review with findings, approve or reject.
+
+States and the transitions allowed (anything else is a :class:`Conflict`)::
+
+    draft -> submitted -> in_review -> approved
+                                    \\-> rejected
+
+Who sees what: the requesting manufacturer and the verifier organization see everything,
+findings included; regulators see the state, the verified figure and its digest, not the
+findings (they may quote confidential data) and never the activity data behind it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from batterycarbon.services.calculations import visible_calculation
+from batterycarbon.services.context import Actor, audit, unit_of_work
+from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.permissions import OPEN_REVIEW_STATES, require, require_role
+from batterycarbon.store import Calculation, Finding, Organization, Verification
+from batterycarbon.store.base import utcnow
+
+TRANSITIONS = {
+    "draft": ("submitted",),
+    "submitted": ("in_review",),
+    "in_review": ("approved", "rejected"),
+    "approved": (),
+    "rejected": (),
+}
+
+
+class VerificationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    calculation_id: uuid.UUID
+    verifier_org_id: uuid.UUID
+
+
+class FindingIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"severity": "minor", "text": "Grid factor year 2021 for a 2023 plant."}]
+        },  # fmt: skip
+    )
+
+    severity: Literal["info", "minor", "major"]
+    text: str = Field(min_length=3, max_length=5000)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class FindingOut(BaseModel):
+    id: uuid.UUID
+    severity: str
+    text: str
+    created_at: datetime
+
+
+class VerificationOut(BaseModel):
+    id: uuid.UUID
+    calculation_id: uuid.UUID
+    requester_org_id: uuid.UUID
+    verifier_org_id: uuid.UUID
+    state: str
+    total_kgco2e_per_kwh: float
+    calculation_digest: str
+    factor_release: str
+    rule_set: str
+    decided_at: datetime | None
+    decision_note: str | None
+    findings: list[FindingOut] | None = Field(description="Hidden (null) for regulators")
+    findings_count: int
+
+
+def _out(session: Session, row: Verification, with_findings: bool) -> VerificationOut:
+    calc = session.get_one(Calculation, row.calculation_id)
+    return VerificationOut(
+        id=row.id, calculation_id=row.calculation_id, requester_org_id=row.requester_org_id,
+        verifier_org_id=row.verifier_org_id, state=row.state,
+        total_kgco2e_per_kwh=calc.total_kgco2e_per_kwh, calculation_digest=calc.digest,
+        factor_release=calc.factor_release_id, rule_set=calc.rule_set,
+        decided_at=row.decided_at, decision_note=row.decision_note if with_findings else None,
+        findings=[FindingOut.model_validate(f, from_attributes=True) for f in row.findings] if with_findings else None,
+        findings_count=len(row.findings),
+    )  # fmt: skip
+
+
+def _party(actor: Actor, row: Verification) -> bool:
+    return actor.organization_id in (row.requester_org_id, row.verifier_org_id)
+
+
+def _visible(session: Session, actor: Actor, verification_id: uuid.UUID) -> Verification:
+    row = session.get(Verification, verification_id)
+    if row is None or not (_party(actor, row) or actor.has_role("regulator") or actor.is_admin):
+        raise NotFound(f"verification {verification_id} not found")
+    return row
+
+
+def _move(session: Session, actor: Actor, row: Verification, state: str) -> None:
+    if state not in TRANSITIONS[row.state]:
+        raise Conflict(f"verification {row.id} is {row.state}; it cannot become {state}")
+    before = row.state
+    row.state = state
+    session.flush()
+    audit(session, actor, f"verification.{state}", "verification", row.id, before={"state": before}, after={"state": state})  # fmt: skip
+
+
+def submit_for_verification(session: Session, actor: Actor, data: VerificationIn) -> VerificationOut:  # fmt: skip
+    """Ask a verifier organization to verify one of the actor's calculations."""
+    with unit_of_work(session):
+        require_role(actor, "manufacturer")
+        calc = visible_calculation(session, actor, data.calculation_id)
+        require(calc.organization_id == actor.organization_id, "only the calculation's owner may submit it")  # fmt: skip
+        verifier = session.get(Organization, data.verifier_org_id)
+        if verifier is None or "verifier" not in verifier.roles:
+            raise NotFound(f"verifier_org_id: no verifier organization {data.verifier_org_id}")
+        pending = session.scalar(
+            select(Verification.id).where(
+                Verification.calculation_id == calc.id,
+                Verification.state.in_(("draft", *OPEN_REVIEW_STATES)),
+            )
+        )
+        if pending is not None:
+            raise Conflict(f"calculation_id: calculation {calc.id} is already under verification {pending}")  # fmt: skip
+        assert actor.organization_id is not None
+        row = Verification(calculation_id=calc.id, requester_org_id=actor.organization_id, verifier_org_id=verifier.id, state="draft")  # fmt: skip
+        session.add(row)
+        session.flush()
+        audit(session, actor, "verification.created", "verification", row.id, after={"calculation_id": str(calc.id), "verifier_org_id": str(verifier.id)})  # fmt: skip
+        _move(session, actor, row, "submitted")
+        return _out(session, row, True)
+
+
+def _as_verifier(session: Session, actor: Actor, verification_id: uuid.UUID) -> Verification:
+    require_role(actor, "verifier")
+    row = _visible(session, actor, verification_id)
+    require(row.verifier_org_id == actor.organization_id, "only the assigned verifier may review")
+    return row
+
+
+def start_review(session: Session, actor: Actor, verification_id: uuid.UUID) -> VerificationOut:
+    with unit_of_work(session):
+        row = _as_verifier(session, actor, verification_id)
+        row.reviewer_id = actor.user_id
+        _move(session, actor, row, "in_review")
+        return _out(session, row, True)
+
+
+def add_finding(session: Session, actor: Actor, verification_id: uuid.UUID, data: FindingIn) -> VerificationOut:  # fmt: skip
+    with unit_of_work(session):
+        row = _as_verifier(session, actor, verification_id)
+        if row.state != "in_review":
+            raise Conflict(f"verification {row.id} is {row.state}; findings are added in review")
+        finding = Finding(verification_id=row.id, severity=data.severity, text=data.text, author_id=actor.user_id)  # fmt: skip
+        session.add(finding)
+        session.flush()
+        session.refresh(row)
+        audit(session, actor, "verification.finding_added", "verification", row.id, after=data.model_dump())  # fmt: skip
+        return _out(session, row, True)
+
+
+def decide(session: Session, actor: Actor, verification_id: uuid.UUID, data: DecisionIn) -> VerificationOut:  # fmt: skip
+    """Approve (no open major finding allowed) or reject (a note or a finding required)."""
+    with unit_of_work(session):
+        row = _as_verifier(session, actor, verification_id)
+        if data.decision == "approve":
+            majors = [f for f in row.findings if f.severity == "major"]
+            if majors:
+                raise Conflict(f"decision: {len(majors)} major finding(s) recorded; reject instead")  # fmt: skip
+        elif not (data.note or row.findings):
+            raise Conflict("note: a rejection needs a note or at least one finding")
+        _move(session, actor, row, "approved" if data.decision == "approve" else "rejected")
+        row.decision_note = data.note
+        row.decided_at = utcnow()
+        session.flush()
+        return _out(session, row, True)
+
+
+def get_verification(session: Session, actor: Actor, verification_id: uuid.UUID) -> VerificationOut:  # fmt: skip
+    with unit_of_work(session):
+        row = _visible(session, actor, verification_id)
+        return _out(session, row, _party(actor, row) or actor.is_admin)
+
+
+def list_verifications(session: Session, actor: Actor) -> list[VerificationOut]:
+    """Verifications the actor is party to; regulators and administrators see all of them."""
+    with unit_of_work(session):
+        query = select(Verification).order_by(Verification.created_at)
+        oversight = actor.has_role("regulator") or actor.is_admin
+        if not oversight:
+            query = query.where(or_(Verification.requester_org_id == actor.organization_id, Verification.verifier_org_id == actor.organization_id))  # fmt: skip
+        return [_out(session, r, _party(actor, r) or actor.is_admin) for r in session.scalars(query)]  # fmt: skip

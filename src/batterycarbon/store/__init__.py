@@ -1,0 +1,50 @@
+"""Persistence: SQLAlchemy 2.0 models, engine and sessions, Alembic migrations, the audit chain.
+
+SQLite is the embedded default, PostgreSQL the production database. Nothing above ``store/``
+writes SQL: services use these models through a :class:`~sqlalchemy.orm.Session`.
+"""
+
+from batterycarbon.store.accounts import ROLES, ApiClient, Organization, User
+from batterycarbon.store.audit import (
+    AuditEvent,
+    ChainReport,
+    ImmutableRecordError,
+    append_event,
+    install_guards,
+    verify_chain,
+)
+from batterycarbon.store.base import Base
+from batterycarbon.store.db import (
+    database_url,
+    default_database_path,
+    describe_url,
+    make_engine,
+    session_factory,
+)
+from batterycarbon.store.migrate import downgrade, upgrade
+from batterycarbon.store.records import (
+    DATASET_STATUSES,
+    DesignVersion,
+    FactorRelease,
+    Product,
+    SharingGrant,
+    SupplierDataset,
+)
+from batterycarbon.store.workflow import (
+    VERIFICATION_STATES,
+    Alert,
+    Calculation,
+    CalculationInput,
+    Finding,
+    Verification,
+)
+
+install_guards((AuditEvent, Calculation))
+
+__all__ = [
+    "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
+    "Calculation", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding",
+    "ImmutableRecordError", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
+    "Verification", "append_event", "database_url", "default_database_path", "describe_url",
+    "downgrade", "make_engine", "session_factory", "upgrade", "verify_chain",
+]  # fmt: skip

@@ -1,0 +1,29 @@
+"""The demo chain loads on an empty database, uses its suppliers' data, and loads only once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from batterycarbon.services import Conflict
+from batterycarbon.services.accounts import authenticate_client, authenticate_user
+from batterycarbon.services.audit import verify_audit_chain
+from batterycarbon.services.calculations import get_calculation
+from batterycarbon.services.demo import load_demo_data
+from batterycarbon.services.verifications import get_verification
+
+
+def test_demo_chain(session: Session) -> None:
+    demo = load_demo_data(session)
+    accounts = {a.username: a for a in demo.accounts}
+    assert {a.role for a in demo.accounts} >= {"supplier", "manufacturer", "oem", "verifier", "regulator"}  # fmt: skip
+    assert len({a.password for a in demo.accounts}) == len(demo.accounts)  # generated, distinct
+    cell = authenticate_user(session, "cell", accounts["cell"].password)
+    calc = get_calculation(session, cell, demo.calculation_id)
+    assert {f["flow"] for f in calc.result["supplier_datasets"]} == {"cam_ncm811", "graphite_synthetic"}  # fmt: skip
+    assert calc.primary_share > 0
+    regulator = authenticate_client(session, accounts["regulator"].client_id, accounts["regulator"].client_secret)  # fmt: skip
+    assert get_verification(session, regulator, demo.verification_id).state == "approved"
+    assert verify_audit_chain(session).ok
+    with pytest.raises(Conflict):
+        load_demo_data(session)
