@@ -20,7 +20,10 @@ from batterycarbon.rules import (
     rule_set_ids,
 )
 
-BUNDLED = ["eu-draft-2024", "ghg-protocol-market", "jrc-cfb-ev-2023", "whitepaper-c2g"]
+BUNDLED = [
+    "cn-pcr", "eu-draft-2024", "ghg-protocol-market", "iso14067-c2g", "jrc-cfb-ev-2023",
+    "pefcr-batteries", "whitepaper-c2g",
+]  # fmt: skip
 
 
 def _data(rule_set_id: str) -> dict[str, Any]:
@@ -78,6 +81,9 @@ def test_methods_and_status_per_rule_set() -> None:
         "jrc-cfb-ev-2023": ("cff", "cff"),
         "eu-draft-2024": ("cff", "cff"),
         "ghg-protocol-market": ("cut-off", "cut-off"),
+        "iso14067-c2g": ("excluded", "cut-off"),
+        "pefcr-batteries": ("cff", "cff"),
+        "cn-pcr": ("cut-off", "cut-off"),  # assumed: the PCR text was not read
     }
     assert load_rule_set("eu-draft-2024").status == "draft"
     assert load_rule_set("whitepaper-c2g").stages == ("raw_materials", "production")

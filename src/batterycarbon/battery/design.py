@@ -138,6 +138,14 @@ class TransportLeg(Strict):
     distance_km: float = Field(gt=0, allow_inf_nan=False)
 
 
+class Use(Strict):
+    """How the battery is used: the inputs of the EU delivered-energy functional unit."""
+
+    usable_capacity_kwh: float | None = Field(default=None, gt=0)
+    vehicle_category: str | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
+    warranty_years: float | None = Field(default=None, gt=0, le=50)
+
+
 class Design(Strict):
     """A battery design. See ``docs/design-format.md`` and the bundled designs."""
 
@@ -163,6 +171,7 @@ class Design(Strict):
     green_electricity: dict[str, Share] = {}
     supplier_overrides: list[SupplierOverride] = []
     transport: list[TransportLeg] = []
+    use: Use | None = None
 
     @field_validator("chemistry")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from batterycarbon.cli import analysis as _analysis
+from batterycarbon.cli import compliance as _compliance
 from batterycarbon.cli import factors as _factors
 from batterycarbon.cli import footprint as _footprint
 from batterycarbon.cli import levers as _levers
@@ -15,7 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (_footprint, _levers, _analysis, _platform):
+for module in (_footprint, _levers, _analysis, _compliance, _platform):
     app.registered_commands.extend(module.app.registered_commands)
 app.add_typer(_factors.factors_app, name="factors")
 app.add_typer(_platform.db_app, name="db")

@@ -36,6 +36,11 @@ GreenContract = Literal["direct-line", "ppa", "certificate"]
 #: attribute certificates (guarantees of origin, RECs, I-RECs).
 GREEN_CONTRACTS: tuple[str, ...] = get_args(GreenContract)
 Stage = Literal["raw_materials", "production", "distribution", "end_of_life"]
+FunctionalUnitBasis = Literal["capacity", "delivered_energy"]
+#: Vehicle categories whose full equivalent cycles per year a delivered-energy rule set gives:
+#: cars and vans (M1, N1), two- and three-wheelers (L), buses and trucks (M2, M3, N2, N3).
+VehicleCategory = Literal["car_van", "two_three_wheeler", "bus_truck"]
+VEHICLE_CATEGORIES: tuple[str, ...] = get_args(VehicleCategory)
 #: Stages the battery inventory attributes emissions to; every rule set must name them.
 ENGINE_STAGES = ("raw_materials", "production")
 
@@ -64,6 +69,17 @@ class RuleSet(BaseModel):
     recycled_content_method: RecycledContentMethod
     method_notes: str = Field(min_length=1)
     references: tuple[str, ...] = Field(min_length=1)
+    # What the functional unit is counted in: kWh of capacity, or kWh delivered over the service
+    # life (usable capacity x full equivalent cycles per year x years): see rules.functional_unit.
+    functional_unit_basis: FunctionalUnitBasis = "capacity"
+    cycles_per_year: dict[VehicleCategory, float] = {}
+    cycles_notes: str = ""
+    # Recycling route whose end of life the rule set's end_of_life method applies to by default.
+    end_of_life_route: str = "hydro"
+    # Parts of the standard this engine does not model (reported, never silently dropped), and
+    # rules whose reading is draft, disputed or not checked against the text.
+    not_modelled: tuple[str, ...] = ()
+    disputed: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -84,6 +100,16 @@ class RuleSet(BaseModel):
             problems.append(
                 f"accepted_green_contracts: duplicates in {list(self.accepted_green_contracts)}"
             )
+        if self.functional_unit_basis == "delivered_energy":
+            missing_categories = [c for c in VEHICLE_CATEGORIES if c not in self.cycles_per_year]
+            if missing_categories:
+                problems.append(
+                    f"cycles_per_year: missing {missing_categories} for a delivered-energy unit"
+                )
+            if not self.cycles_notes:
+                problems.append("cycles_notes: cite where the cycles per year come from")
+        if any(v <= 0 for v in self.cycles_per_year.values()):
+            problems.append(f"cycles_per_year: expected positive numbers ({self.cycles_per_year})")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -1,0 +1,254 @@
+"""Compliance commands: standards side by side, EU declaration and passport, PACT exchange."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from batterycarbon.battery import Options, load_design
+from batterycarbon.cli.common import (
+    FormatOpt,
+    ReleaseOpt,
+    check_country,
+    check_format,
+    make_table,
+    out,
+    parse_green,
+    user_errors,
+)
+from batterycarbon.compliance.classes import load_class_table
+from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
+from batterycarbon.compliance.inputs import load_compliance_inputs, use_profile_for
+from batterycarbon.compliance.pact import (
+    from_product_footprint,
+    product_footprint_json,
+    to_product_footprint,
+)
+from batterycarbon.compliance.standards import account, compare, standards_report
+from batterycarbon.errors import InputError
+from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.reports.pdf import declaration_pdf
+from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
+
+app = typer.Typer()
+
+DesignArg = Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")]
+UsableOpt = Annotated[
+    float | None, typer.Option("--usable-kwh", help="Usable capacity at beginning of life, kWh.")
+]
+CategoryOpt = Annotated[
+    str | None,
+    typer.Option(help="car_van, two_three_wheeler, bus_truck, or a class such as M1, L, N3."),
+]
+WarrantyOpt = Annotated[
+    float | None, typer.Option(help="Warranty in years (the service life of the EU rules).")
+]
+InputsOpt = Annotated[
+    Path | None,
+    typer.Option("--inputs", help="Compliance inputs file (use profile, category, study link)."),
+]
+GridOpt = Annotated[str | None, typer.Option(help="Country code for every plant (e.g. SE).")]
+GreenOpt = Annotated[list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")]
+
+
+def _use(
+    usable_kwh: float | None, vehicle_category: str | None, warranty_years: float | None
+) -> UseProfile:
+    return parse_use_profile(
+        {
+            k: v
+            for k, v in (
+                ("usable_capacity_kwh", usable_kwh),
+                ("vehicle_category", vehicle_category),
+                ("warranty_years", warranty_years),
+            )
+            if v is not None
+        },  # fmt: skip
+        "use options",
+    )
+
+
+def _options(grid: str | None, green: list[str] | None) -> Options:
+    check_country("--grid", grid)
+    return Options(grid=grid, green=parse_green(green or []))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@app.command()
+@user_errors
+def standards(
+    design: DesignArg,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    usable_kwh: UsableOpt = None,
+    vehicle_category: CategoryOpt = None,
+    warranty_years: WarrantyOpt = None,
+    inputs: InputsOpt = None,
+    rule_set: Annotated[
+        list[str] | None, typer.Option("--rule-set", help="Only these rule sets; repeatable.")
+    ] = None,
+    route: Annotated[str | None, typer.Option(help="Recycling route for end of life.")] = None,
+    grid: GridOpt = None,
+    green: GreenOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """One footprint per rule set, per its functional unit, and a reconciliation table."""
+    check_format(fmt, ("table", "json"))
+    loaded = load_design(design)
+    profile = use_profile_for(
+        loaded, load_compliance_inputs(inputs), _use(usable_kwh, vehicle_category, warranty_years)
+    )
+    results = compare(loaded, library(factors), rule_set, _options(grid, green), profile, route)
+    report = standards_report(results, profile)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    table = make_table("rule set", "status", "functional unit", "kg CO2e/FU", "per kWh cap.",
+                       "per kWh deliv.", "raw mat.", "prod.", "distr.", "EoL",
+                       title=f"{report['design']}: footprint by rule set "
+                             f"(factors {report['factor_release']})",
+                       caption="stages in kg CO2e per kWh of capacity")  # fmt: skip
+    for r in report["rule_sets"]:
+        cap = r["stages_per_kwh_capacity"]
+        delivered = r["total_kgco2e_per_kwh_delivered"]
+        table.add_row(
+            r["id"], r["status"], r["functional_unit_basis"].replace("_", " "),
+            f"{r['total_kgco2e_per_fu']:.4g}", f"{r['total_kgco2e_per_kwh_capacity']:.1f}",
+            "-" if delivered is None else f"{delivered:.4f}",
+            *(f"{cap[s]:.1f}" if s in cap else "-"
+              for s in ("raw_materials", "production", "distribution", "end_of_life")),
+        )  # fmt: skip
+    out.print(table)
+    recon = make_table("rule set", "aspect", "reference", "this rule set", "effect", "explanation",
+                       title=f"Reconciliation with {report['reference']} "
+                             "(effect in kg CO2e per kWh of capacity)")  # fmt: skip
+    for row in report["reconciliation"]:
+        effect = (
+            f"{row['effect_kgco2e_per_kwh_capacity']:+.2f}"
+            if row["effect_kgco2e_per_kwh_capacity"] is not None
+            else f"/ {row['fu_divisor']:.4g}"
+        )
+        recon.add_row(row["rule_set"], row["aspect"], row["reference"], row["this"], effect,
+                      row["explanation"])  # fmt: skip
+    out.print(recon)
+
+
+@app.command(name="declare")
+@user_errors
+def declare_command(
+    design: DesignArg,
+    manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
+        "declaration"
+    ),
+    study_url: Annotated[
+        str | None, typer.Option(help="Public link to the study supporting the figures.")
+    ] = None,
+    rule_set: Annotated[
+        str, typer.Option("--rule-set", help="A rule set counted per kWh delivered.")
+    ] = DEFAULT_DECLARATION_RULE_SET,
+    classes: Annotated[
+        Path | None, typer.Option(help="Performance-class table (TOML/JSON); default: none.")
+    ] = None,
+    usable_kwh: UsableOpt = None,
+    vehicle_category: CategoryOpt = None,
+    warranty_years: WarrantyOpt = None,
+    inputs: InputsOpt = None,
+    issued: Annotated[
+        str | None, typer.Option(help="Issue date, YYYY-MM-DD (default today).")
+    ] = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    grid: GridOpt = None,
+    green: GreenOpt = None,
+) -> None:
+    """Write declaration.json, declaration.pdf and passport.json; print the class."""
+    try:
+        issue_date = dt.date.fromisoformat(issued) if issued else None
+    except ValueError:
+        raise InputError("--issued", [f"{issued!r}: expected a date YYYY-MM-DD"]) from None
+    bundle = declare(
+        load_design(design),
+        library(factors),
+        manufacturer=manufacturer,
+        plant_address=plant,
+        class_table=load_class_table(classes),
+        inputs=load_compliance_inputs(inputs),
+        use=_use(usable_kwh, vehicle_category, warranty_years),
+        study_url=study_url,
+        rule_set_id=rule_set,
+        options=_options(grid, green),
+        issued=issue_date,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    declaration = bundle.declaration.to_json_dict()
+    _write_json(out_dir / "declaration.json", declaration)
+    declaration_pdf(declaration, out_dir / "declaration.pdf")
+    _write_json(out_dir / "passport.json", bundle.passport)
+    c = bundle.classification
+    out.print(
+        f"{declaration['declaration_id']}: {bundle.result.total_kgco2e_per_fu:.4f} kg CO2e per "
+        f"kWh delivered ({bundle.result.rule_set.label}); performance class: "
+        f"{c.performance_class}" + (f" ({c.note})" if c.note else "")
+    )
+    out.print(f"wrote declaration.json, declaration.pdf, passport.json to {out_dir}")
+
+
+@app.command(name="pact-export")
+@user_errors
+def pact_export(
+    design: DesignArg,
+    company: Annotated[str, typer.Option(help="Company name (the data owner).")],
+    company_id: Annotated[list[str], typer.Option(help="Company URN (urn:...); repeatable.")],
+    product_id: Annotated[list[str] | None, typer.Option(help="Product URN; repeatable.")] = None,
+    rule_set: Annotated[str, typer.Option("--rule-set")] = "iso14067-c2g",
+    usable_kwh: UsableOpt = None,
+    vehicle_category: CategoryOpt = None,
+    warranty_years: WarrantyOpt = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
+) -> None:
+    """Export a pack's footprint as a PACT v2 ProductFootprint (JSON)."""
+    loaded = load_design(design)
+    profile = use_profile_for(loaded, None, _use(usable_kwh, vehicle_category, warranty_years))
+    result = account(loaded, library(factors), rule_set, None, profile)
+    pf = to_product_footprint(
+        result, company_name=company, company_ids=company_id, product_ids=product_id,
+        product_name=loaded.name, graphite_anode=loaded.anode_material != "lithium_metal",
+    )  # fmt: skip
+    document = product_footprint_json(pf)
+    if out_file is None:
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        _write_json(out_file, document)
+        out.print(f"wrote {out_file}")
+
+
+@app.command(name="pact-import")
+@user_errors
+def pact_import(
+    path: Annotated[Path, typer.Argument(help="A ProductFootprint JSON file.")],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Read and validate a PACT ProductFootprint; print what a supplier dataset would take."""
+    check_format(fmt, ("table", "json"))
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), [f"not a readable JSON file: {exc}"]) from None
+    imported = from_product_footprint(document, str(path))
+    data = dict(imported.__dict__)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, indent=2, default=list) + "\n")
+        return
+    table = make_table("field", "value", show_header=False, title=f"{path.name}")
+    for key, value in data.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict | tuple) else str(value))
+    out.print(table)

@@ -1,0 +1,198 @@
+"""The EU carbon-footprint declaration of a battery model per plant (Annex II content).
+
+Regulation (EU) 2023/1542, Article 7(1) and Annex II, ask the declaration for: administrative
+information about the manufacturer; the battery model; the geographic location of the
+manufacturing plant; the carbon footprint in kg CO2e per kWh of the total energy provided over
+the service life, in total and per life-cycle stage (raw material acquisition and
+pre-processing, main product production, distribution, end of life and recycling); the
+identification number of the EU declaration of conformity; and a web link to a public version of
+the supporting study. :class:`Declaration` holds these, plus what makes the figure reproducible
+(rule set and version, factor release, inputs digest) and the performance class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+
+from batterycarbon.compliance.classes import BatteryCategory, Classification
+from batterycarbon.compliance.standards import RuleSetFootprint
+from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.rules.ruleset import VehicleCategory
+
+SCHEMA_ID = "batterycarbon/eu-carbon-footprint-declaration/1"
+LEGAL_BASIS = "Regulation (EU) 2023/1542, Article 7(1) and Annex II"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Manufacturer(Strict):
+    name: str = Field(min_length=1)
+    address: str | None = None
+
+
+class BatteryModel(Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    chemistry: str
+    battery_category: BatteryCategory
+    capacity_kwh: float = Field(gt=0)
+
+
+class Plant(Strict):
+    address: str = Field(min_length=1)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
+class StageFootprint(Strict):
+    stage: str
+    name: str
+    kgco2e_per_fu: float
+    kgco2e_per_kwh_capacity: float
+
+
+class DeclaredFootprint(Strict):
+    functional_unit: str
+    usable_capacity_kwh: float
+    vehicle_category: str
+    cycles_per_year: float
+    service_life_years: float
+    delivered_energy_kwh: float
+    total_kgco2e_per_fu: float
+    total_kgco2e_per_kwh_capacity: float
+    absolute_kgco2e_per_battery: float
+    stages: tuple[StageFootprint, ...]
+    not_modelled: tuple[str, ...]
+
+
+class RuleSetRef(Strict):
+    id: str
+    version: str
+    title: str
+    status: str
+    disputed: tuple[str, ...]
+
+
+class Provenance(Strict):
+    factor_release: str
+    inputs_digest: str
+    software_version: str
+
+
+class Declaration(Strict):
+    schema_id: str = SCHEMA_ID
+    legal_basis: str = LEGAL_BASIS
+    declaration_id: str = Field(min_length=1)
+    issued: dt.date
+    manufacturer: Manufacturer
+    battery_model: BatteryModel
+    manufacturing_plant: Plant
+    eu_declaration_of_conformity_id: str | None
+    carbon_footprint: DeclaredFootprint
+    performance_class: dict[str, Any]
+    rule_set: RuleSetRef
+    study_url: AnyHttpUrl
+    provenance: Provenance
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def _declaration_id(result: RuleSetFootprint, manufacturer: str, plant: str) -> str:
+    """A stable id: the same model, plant, inputs and rule set give the same id."""
+    key = json.dumps([result.footprint.inputs_digest, result.rule_set.label, manufacturer, plant])
+    return "CFD-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
+
+
+def build_declaration(
+    result: RuleSetFootprint,
+    *,
+    manufacturer: str | None,
+    plant_address: str | None,
+    study_url: str | None,
+    classification: Classification,
+    chemistry: str,
+    battery_category: BatteryCategory = "ev",
+    issued: dt.date | None = None,
+    battery_model: str | None = None,
+    declaration_id: str | None = None,
+    eu_declaration_of_conformity_id: str | None = None,
+    manufacturer_address: str | None = None,
+) -> Declaration:
+    """The declaration of ``result`` (which must be counted per kWh delivered).
+
+    Raises :class:`InputError` naming every missing or invalid field.
+    """
+    rs = result.rule_set
+    problems = []
+    if rs.functional_unit_basis != "delivered_energy":
+        problems.append(
+            f"--rule-set: {rs.id} counts per kWh of capacity; Annex II asks per kWh delivered "
+            "over the service life (use jrc-cfb-ev-2023 or eu-draft-2024)"
+        )
+    for option, value in (("--manufacturer", manufacturer), ("--plant", plant_address),
+                          ("--study-url", study_url)):  # fmt: skip
+        if not value:
+            problems.append(f"{option}: required by Annex II (got nothing)")
+    if problems:
+        raise InputError("declaration", problems)
+    assert manufacturer and plant_address and study_url
+    fp = result.footprint
+    per_fu = result.stages_kgco2e_per_fu
+    stages = tuple(
+        StageFootprint(
+            stage=s, name=rs.stage_names[s], kgco2e_per_fu=per_fu[s], kgco2e_per_kwh_capacity=v
+        )  # fmt: skip
+        for s, v in result.stages_kgco2e_per_kwh_capacity.items()
+    )
+    usable, category, years = _use_inputs(result)
+    cycles = rs.cycles_per_year[category]
+    data = {
+        "declaration_id": declaration_id or _declaration_id(result, manufacturer, plant_address),
+        "issued": issued or dt.date.today(),
+        "manufacturer": {"name": manufacturer, "address": manufacturer_address},
+        "battery_model": {
+            "id": fp.design, "name": battery_model or fp.design, "chemistry": chemistry,
+            "battery_category": battery_category, "capacity_kwh": result.capacity_kwh,
+        },
+        "manufacturing_plant": {"address": plant_address, "country": fp.pack["plants"].get("pack")},
+        "eu_declaration_of_conformity_id": eu_declaration_of_conformity_id,
+        "carbon_footprint": {
+            "functional_unit": rs.functional_unit, "usable_capacity_kwh": usable,
+            "vehicle_category": category, "cycles_per_year": cycles,
+            "service_life_years": years, "delivered_energy_kwh": result.fu_energy_kwh,
+            "total_kgco2e_per_fu": result.total_kgco2e_per_fu,
+            "total_kgco2e_per_kwh_capacity": result.total_kgco2e_per_kwh_capacity,
+            "absolute_kgco2e_per_battery": result.total_kgco2e_per_pack,
+            "stages": stages, "not_modelled": rs.not_modelled,
+        },
+        "performance_class": classification.to_dict(),
+        "rule_set": {"id": rs.id, "version": rs.version, "title": rs.title,
+                     "status": rs.status, "disputed": rs.disputed},
+        "study_url": study_url,
+        "provenance": {"factor_release": fp.factor_release, "inputs_digest": fp.inputs_digest,
+                       "software_version": fp.software_version},
+    }  # fmt: skip
+    try:
+        return Declaration.model_validate(data)
+    except ValidationError as exc:
+        raise InputError("declaration", validation_problems(exc)) from None
+
+
+def _use_inputs(result: RuleSetFootprint) -> tuple[float, VehicleCategory, float]:
+    profile = result.use_profile
+    if (
+        profile is None
+        or profile.usable_capacity_kwh is None
+        or profile.vehicle_category is None
+        or profile.warranty_years is None
+    ):
+        raise InputError("declaration", ["use profile: usable capacity, vehicle category and "
+                                         "warranty years are required"])  # fmt: skip
+    return profile.usable_capacity_kwh, profile.vehicle_category, profile.warranty_years

@@ -1,0 +1,74 @@
+"""What a declaration needs beyond the design: use profile, battery category, study link.
+
+They come, in increasing priority, from the design (a ``use`` section, once :class:`Design`
+has one), from a compliance inputs file (YAML or JSON, :func:`load_compliance_inputs`) and from
+command-line options. Example file::
+
+    use: {usable_capacity_kwh: 54, vehicle_category: M1, warranty_years: 8}
+    battery_category: ev
+    study_url: https://example.com/cfb-study.pdf
+    eu_declaration_of_conformity_id: DoC-2025-001
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from batterycarbon.battery import Design
+from batterycarbon.compliance.classes import BatteryCategory
+from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
+
+
+class ComplianceInputs(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    use: UseProfile = UseProfile()
+    battery_category: BatteryCategory = "ev"
+    study_url: str | None = None
+    eu_declaration_of_conformity_id: str | None = None
+
+
+def parse_compliance_inputs(data: Any, source: str) -> ComplianceInputs:
+    try:
+        return ComplianceInputs.model_validate(data or {})
+    except ValidationError as exc:
+        raise InputError(source, validation_problems(exc)) from None
+
+
+def load_compliance_inputs(path: str | Path | None) -> ComplianceInputs:
+    """The inputs file at ``path`` (YAML or JSON); empty inputs without a path."""
+    if path is None:
+        return ComplianceInputs()
+    source = Path(path)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(str(source), [f"cannot read: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(source), [f"not valid YAML/JSON: {exc}"]) from None
+    return parse_compliance_inputs(data, str(source))
+
+
+def use_profile_for(
+    design: Design, inputs: ComplianceInputs | None = None, given: UseProfile | None = None
+) -> UseProfile:
+    """The use profile from the design, then the inputs file, then options (last wins)."""
+    from_design = getattr(design, "use", None)
+    profile = (
+        parse_use_profile(
+            from_design.model_dump() if isinstance(from_design, BaseModel) else from_design,
+            f"{design.id or 'design'}: use",
+        )
+        if from_design is not None
+        else UseProfile()
+    )
+    if inputs is not None:
+        profile = profile.merged(inputs.use)
+    if given is not None:
+        profile = profile.merged(given)
+    return profile

@@ -1,0 +1,295 @@
+"""Product-footprint exchange: a battery footprint as a PACT ``ProductFootprint`` and back.
+
+The models follow the field names and constraints of the PACT Technical Specifications for PCF
+Data Exchange, version 2 (2.3, ``spec/v2/openapi.yaml`` of ``wbcsd/data-exchange-protocol``):
+decimals travel as JSON strings, the declared unit is ``kilowatt hour``, percentages are numbers.
+Battery-specific data (rule set, functional unit, stages, inputs digest) travel in a data-model
+extension. :func:`to_product_footprint` exports, :func:`from_product_footprint` reads one back
+into an :class:`ImportedFootprint` (what a supplier dataset needs).
+
+References
+----------
+WBCSD PACT, Technical Specifications for PCF Data Exchange, version 2.3 (data model: sections
+ProductFootprint, CarbonFootprint, DataModelExtension); PACT Methodology v2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from batterycarbon.compliance.standards import RuleSetFootprint
+from batterycarbon.errors import InputError, validation_problems
+
+SPEC_VERSION = "2.3.0"
+EXTENSION_SCHEMA = "urn:batterycarbon:pact-extension:battery-footprint:1.0.0"
+#: Decimal patterns of the specification (PositiveOrZero, PositiveNonZero, any sign).
+PositiveOrZeroDecimal = Annotated[str, Field(pattern=r"^[+]?\d+(\.\d+)?$")]
+PositiveNonZeroDecimal = Annotated[
+    str, Field(pattern=r"^[+]?(\d*[1-9]\d*)(\.\d+)?$|^(0+\.\d*[1-9]\d*)$")
+]
+Urn = Annotated[str, Field(pattern=r"^([uU][rR][nN]):")]
+Percent = Annotated[float, Field(ge=0, le=100)]
+#: kg of carbon per kg of the cell parts that contain it, for ``fossilCarbonContent``: graphite
+#: and carbon black 1.0; PVDF 0.375; electrolyte 0.356 (EC:DMC 1:1 at 0.4046, 88 % of the
+#: electrolyte beside 12 % LiPF6); PE/PP separator 0.856 (IUPAC atomic weights, as in
+#: recycling/data/routes.toml). Pack plastics and the anode binder are not counted.
+CARBON_FRACTIONS = {
+    "conductive_carbon": 1.0,
+    "cathode_binder": 0.375,
+    "electrolyte": 0.356,
+    "separator": 0.856,
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class ProductOrSectorSpecificRule(Strict):
+    operator: Literal["PEF", "EPD International", "Other"]
+    ruleNames: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    otherOperatorName: str | None = Field(default=None, min_length=1)
+
+
+class EmissionFactorDatabase(Strict):
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+
+
+class DataModelExtension(Strict):
+    specVersion: str
+    dataSchema: str
+    documentation: str | None = None
+    data: dict[str, Any]
+
+
+class CarbonFootprint(Strict):
+    declaredUnit: Literal[
+        "liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",
+        "square meter",
+    ]  # fmt: skip
+    unitaryProductAmount: PositiveNonZeroDecimal
+    pCfExcludingBiogenic: PositiveOrZeroDecimal
+    pCfIncludingBiogenic: str | None = None
+    fossilGhgEmissions: PositiveOrZeroDecimal
+    fossilCarbonContent: PositiveOrZeroDecimal
+    biogenicCarbonContent: PositiveOrZeroDecimal
+    characterizationFactors: Literal["AR5", "AR6"]
+    ipccCharacterizationFactorsSources: list[Annotated[str, Field(pattern=r"^AR\d+$")]] = Field(
+        min_length=1
+    )
+    crossSectoralStandardsUsed: list[
+        Literal["GHG Protocol Product standard", "ISO Standard 14067", "ISO Standard 14044"]
+    ] = Field(min_length=1)
+    productOrSectorSpecificRules: list[ProductOrSectorSpecificRule] | None = None
+    boundaryProcessesDescription: str
+    referencePeriodStart: AwareDatetime
+    referencePeriodEnd: AwareDatetime
+    geographyCountry: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    secondaryEmissionFactorSources: list[EmissionFactorDatabase] | None = None
+    exemptedEmissionsPercent: float = Field(ge=0, le=5)
+    exemptedEmissionsDescription: str
+    packagingEmissionsIncluded: bool
+    allocationRulesDescription: str | None = None
+    primaryDataShare: Percent | None = None
+
+
+class ProductFootprint(Strict):
+    id: uuid.UUID
+    specVersion: str = Field(pattern=r"^\d+\.\d+\.\d+(-\d{8})?$")
+    precedingPfIds: list[uuid.UUID] | None = None
+    version: int = Field(ge=0)
+    created: AwareDatetime
+    updated: AwareDatetime | None = None
+    status: Literal["Active", "Deprecated"]
+    statusComment: str | None = None
+    validityPeriodStart: AwareDatetime | None = None
+    validityPeriodEnd: AwareDatetime | None = None
+    companyName: str = Field(min_length=1)
+    companyIds: list[Urn] = Field(min_length=1)
+    productDescription: str
+    productIds: list[Urn] = Field(min_length=1)
+    productCategoryCpc: str = Field(min_length=1)
+    productNameCompany: str = Field(min_length=1)
+    comment: str
+    pcf: CarbonFootprint
+    extensions: list[DataModelExtension] | None = None
+
+
+def decimal_string(value: float, places: int = 6) -> str:
+    """A float as the specification's decimal string (fixed point, no exponent)."""
+    text = f"{Decimal(repr(value)).quantize(Decimal(10) ** -places):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+#: UN CPC 2.1 class 4642, electric accumulators (rechargeable batteries); recalled from the CPC
+#: structure, not re-read.
+CPC_ACCUMULATORS = "46420"
+
+
+def fossil_carbon_kg_per_pack(result: RuleSetFootprint, graphite_anode: bool = True) -> float:
+    """Fossil carbon in the cells of a pack, kg (see :data:`CARBON_FRACTIONS`).
+
+    ``graphite_anode``: the anode active material is graphite (carbon fraction 1.0), not
+    lithium metal.
+    """
+    pack = result.footprint.pack
+    masses: dict[str, float] = pack["cell_masses_kg"]
+    per_cell = sum(masses.get(part, 0.0) * f for part, f in CARBON_FRACTIONS.items())
+    per_cell += masses.get("anode_active_material", 0.0) if graphite_anode else 0.0
+    return per_cell * int(pack["cells"])
+
+
+def to_product_footprint(
+    result: RuleSetFootprint,
+    *,
+    company_name: str,
+    company_ids: list[str],
+    product_ids: list[str] | None = None,
+    product_name: str | None = None,
+    created: dt.datetime | None = None,
+    reference_year: int | None = None,
+    footprint_id: uuid.UUID | None = None,
+    graphite_anode: bool = True,
+) -> ProductFootprint:
+    """A pack's footprint under ``result``'s rule set as a PACT ProductFootprint.
+
+    ``declaredUnit`` is ``kilowatt hour`` (of capacity, or delivered over the service life,
+    as the rule set counts: the extension says which) and ``unitaryProductAmount`` the number
+    of those kWh in one pack. Raises :class:`InputError` naming every invalid field (e.g. a
+    negative total under the CFF, which PACT does not allow).
+    """
+    fp = result.footprint
+    rs = result.rule_set
+    year = reference_year or int(fp.pack["year"])
+    created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    footprint_id = footprint_id or uuid.uuid5(
+        uuid.NAMESPACE_URL, f"batterycarbon:{fp.inputs_digest}:{rs.label}:{company_name}"
+    )
+    total = result.total_kgco2e_per_fu
+    fossil_carbon = fossil_carbon_kg_per_pack(result, graphite_anode) / result.fu_energy_kwh
+    extension = {
+        "ruleSet": rs.label,
+        "functionalUnit": rs.functional_unit,
+        "functionalUnitBasis": rs.functional_unit_basis,
+        "kgco2ePerKwhCapacity": decimal_string(result.total_kgco2e_per_kwh_capacity),
+        "stagesKgco2ePerDeclaredUnit": {
+            k: decimal_string(v, 9) if v >= 0 else f"-{decimal_string(-v, 9)}"
+            for k, v in result.stages_kgco2e_per_fu.items()
+        },
+        "capacityKwh": decimal_string(result.capacity_kwh),
+        "chemistryDesign": fp.design,
+        "factorRelease": fp.factor_release,
+        "inputsDigest": fp.inputs_digest,
+        "endOfLife": rs.end_of_life,
+        "endOfLifeRoute": result.end_of_life_route,
+    }
+    data = {
+        "id": footprint_id,
+        "specVersion": SPEC_VERSION,
+        "version": 0,
+        "created": created,
+        "status": "Active",
+        "companyName": company_name,
+        "companyIds": company_ids,
+        "productDescription": f"EV battery pack {fp.design}, {result.capacity_kwh:.4g} kWh",
+        "productIds": product_ids or [f"urn:batterycarbon:design:{fp.design}"],
+        "productCategoryCpc": CPC_ACCUMULATORS,
+        "productNameCompany": product_name or fp.design,
+        "comment": f"Calculated by batterycarbon {fp.software_version} under rule set "
+        f"{rs.label}; factor release {fp.factor_release}.",
+        "pcf": {
+            "declaredUnit": "kilowatt hour",
+            "unitaryProductAmount": decimal_string(result.fu_energy_kwh),
+            "pCfExcludingBiogenic": decimal_string(total) if total >= 0 else str(total),
+            "fossilGhgEmissions": decimal_string(total) if total >= 0 else str(total),
+            "fossilCarbonContent": decimal_string(fossil_carbon),
+            "biogenicCarbonContent": "0",
+            "characterizationFactors": "AR5",
+            "ipccCharacterizationFactorsSources": ["AR5"],
+            "crossSectoralStandardsUsed": ["ISO Standard 14067", "GHG Protocol Product standard"],
+            "productOrSectorSpecificRules": [
+                {
+                    "operator": "Other",
+                    "ruleNames": [rs.title],
+                    "otherOperatorName": "batterycarbon rule set " + rs.id,
+                }
+            ],  # fmt: skip
+            "boundaryProcessesDescription": f"{rs.boundary}: "
+            + "; ".join(f"{rs.stage_names[s]}" for s in rs.stages),
+            "referencePeriodStart": dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+            "referencePeriodEnd": dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
+            "geographyCountry": fp.pack["plants"].get("cell"),
+            "secondaryEmissionFactorSources": [
+                {"name": "batterycarbon factor library", "version": fp.factor_release}
+            ],
+            "exemptedEmissionsPercent": 0,
+            "exemptedEmissionsDescription": "",
+            "packagingEmissionsIncluded": False,
+            "primaryDataShare": round(100 * fp.primary_share, 6),
+        },
+        "extensions": [{"specVersion": "2.0.0", "dataSchema": EXTENSION_SCHEMA, "data": extension}],
+    }
+    return parse_product_footprint(data, f"PACT export of {fp.design}")
+
+
+def parse_product_footprint(data: Any, source: str) -> ProductFootprint:
+    """Validate a ProductFootprint document; :class:`InputError` names every bad field."""
+    try:
+        return ProductFootprint.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, validation_problems(exc)) from None
+
+
+@dataclass(frozen=True)
+class ImportedFootprint:
+    """What a received ProductFootprint gives a supplier dataset (kg CO2e per declared unit)."""
+
+    footprint_id: str
+    company_name: str
+    product_ids: tuple[str, ...]
+    declared_unit: str
+    unitary_product_amount: float
+    kgco2e_per_declared_unit: float
+    kgco2e_per_product: float
+    primary_data_share_percent: float | None
+    reference_period: tuple[str, str]
+    extension: dict[str, Any] | None
+
+
+def from_product_footprint(document: Any, source: str = "ProductFootprint") -> ImportedFootprint:
+    """Read a PACT ProductFootprint (a dict, or ``{"data": {...}}`` as the API returns it)."""
+    if isinstance(document, dict) and set(document) == {"data"}:
+        document = document["data"]
+    pf = parse_product_footprint(document, source)
+    amount = float(pf.pcf.unitaryProductAmount)
+    per_unit = float(pf.pcf.pCfExcludingBiogenic)
+    extension = next(
+        (e.data for e in pf.extensions or [] if e.dataSchema == EXTENSION_SCHEMA), None
+    )
+    return ImportedFootprint(
+        footprint_id=str(pf.id),
+        company_name=pf.companyName,
+        product_ids=tuple(pf.productIds),
+        declared_unit=pf.pcf.declaredUnit,
+        unitary_product_amount=amount,
+        kgco2e_per_declared_unit=per_unit,
+        kgco2e_per_product=per_unit * amount,
+        primary_data_share_percent=pf.pcf.primaryDataShare,
+        reference_period=(
+            pf.pcf.referencePeriodStart.isoformat(),
+            pf.pcf.referencePeriodEnd.isoformat(),
+        ),
+        extension=extension,
+    )
+
+
+def product_footprint_json(pf: ProductFootprint) -> dict[str, Any]:
+    """JSON-ready dict with the specification's names, optional fields left out when empty."""
+    return pf.model_dump(mode="json", exclude_none=True)
