@@ -16,9 +16,13 @@ from batterycarbon.api.routes import (
     audit,
     auth,
     calculations,
+    complaints,
+    data_requests,
     datasets,
+    factor_releases,
     health,
     organizations,
+    oversight,
     products,
     verifications,
 )
@@ -49,13 +53,43 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = sessions
     app.state.signing_key = settings.signing_key()
     install_error_handlers(app)
-    for module in (health, auth, organizations, datasets, products, calculations, verifications, audit):  # fmt: skip
+    routers = (
+        health, auth, organizations, datasets, data_requests, products, calculations,
+        verifications, complaints, oversight, factor_releases, audit,
+    )  # fmt: skip
+    for module in routers:
         app.include_router(module.router)
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Migrate, then run the API with uvicorn until interrupted (``batterycarbon serve``)."""
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, workers: int = 1
+) -> None:
+    """Migrate, then run the API with uvicorn until interrupted (``batterycarbon serve``).
+
+    With ``workers`` > 1, uvicorn starts that many processes, each building the app from the
+    environment (``DATABASE_URL``, ``BATTERYCARBON_*``): the database is migrated and the token
+    signing key made once here first, so the workers do neither concurrently.
+    """
+    import os
+
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers <= 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    settings = settings or Settings()
+    url = database_url(settings.database_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            import_bundled_releases(session)
+    finally:
+        engine.dispose()
+    settings.signing_key()
+    os.environ["BATTERYCARBON_MIGRATE_ON_START"] = "false"
+    uvicorn.run(
+        "batterycarbon.api.app:create_app", factory=True, host=host, port=port,
+        workers=workers, log_level="info",
+    )  # fmt: skip

@@ -42,14 +42,17 @@ def _migrated_session() -> Iterator[Session]:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (use one per CPU core).")
+    ] = 1,
 ) -> None:
     """Start the API (OpenAPI at /docs) on the embedded database, migrating it first."""
     from batterycarbon import store
     from batterycarbon.api import serve as serve_api
 
     out.print(f"database: {store.describe_url(store.database_url())}", markup=False)
-    out.print(f"API on http://{host}:{port} (docs at /docs)")
-    serve_api(host, port)
+    out.print(f"API on http://{host}:{port} (docs at /docs), {workers} worker(s)")
+    serve_api(host, port, workers=workers)
 
 
 @db_app.command("upgrade")

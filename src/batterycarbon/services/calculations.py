@@ -204,43 +204,52 @@ def calculate_design(session: Session, actor: Actor, data: CalculationIn) -> Cal
         version = session.get(DesignVersion, data.design_version_id)
         if version is None or version.product.organization_id != actor.organization_id:
             raise NotFound(f"design_version_id: design version {data.design_version_id} not found")
-        try:
-            load_rule_set(data.rule_set)
-        except RuleSetError as exc:
-            raise InputError("calculation", [f"rule_set: {exc}"]) from None
-        library = release_library(session, data.factor_release)
-        design = Design.model_validate(version.design)
-        used = _choose(session, design, library, data.rule_set, _candidates(session, actor, data.dataset_ids))  # fmt: skip
-        if data.dataset_ids is not None:
-            unused = [r for r in dict.fromkeys(data.dataset_ids) if r not in {row.id for row, _ in used}]  # fmt: skip
-            if unused:
-                raise InputError("calculation", [
-                    f"dataset_ids: dataset {r} is for a figure this design does not use, or "
-                    "another dataset named replaces the same figure" for r in unused
-                ])  # fmt: skip
-        supplier_figures = _figures(session, used)
-        design_used = _with_overrides(design, supplier_figures)
-        result = footprint(design_used, library, level=data.level, rule_set_id=data.rule_set).to_dict()  # fmt: skip
-        result["supplier_datasets"] = supplier_figures
-        inputs = {
-            "design_version_id": str(version.id), "design_digest": version.digest,
-            "design": design_used.model_dump(mode="json"), "datasets": supplier_figures,
-            "rule_set": data.rule_set, "level": data.level, "factor_release": library.release_id,
-        }  # fmt: skip
-        digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
-        assert actor.organization_id is not None
-        row = Calculation(
-            organization_id=actor.organization_id, design_version_id=version.id,
-            factor_release_id=library.release_id, rule_set=data.rule_set, inputs=inputs,
-            result=result, total_kgco2e_per_kwh=result["total_kgco2e_per_kwh"],
-            primary_share=result["primary_share"], digest=digest, created_by=actor.user_id,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        for dataset, target in used:
-            session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset.id, replaced_flow=target))  # fmt: skip
-        audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in supplier_figures]})  # fmt: skip
-        return calculation_out(row)
+        return calculation_out(compute_calculation(session, actor, version, data))
+
+
+def compute_calculation(
+    session: Session, actor: Actor, version: DesignVersion, data: CalculationIn
+) -> Calculation:
+    """Compute, store and audit a calculation of ``version`` for ``actor``'s organization, in
+    the caller's transaction; the caller has checked that the organization owns ``version``.
+    Raises before writing anything if the inputs do not fit (rule set, datasets, release)."""
+    try:
+        load_rule_set(data.rule_set)
+    except RuleSetError as exc:
+        raise InputError("calculation", [f"rule_set: {exc}"]) from None
+    library = release_library(session, data.factor_release)
+    design = Design.model_validate(version.design)
+    used = _choose(session, design, library, data.rule_set, _candidates(session, actor, data.dataset_ids))  # fmt: skip
+    if data.dataset_ids is not None:
+        unused = [r for r in dict.fromkeys(data.dataset_ids) if r not in {row.id for row, _ in used}]  # fmt: skip
+        if unused:
+            raise InputError("calculation", [
+                f"dataset_ids: dataset {r} is for a figure this design does not use, or "
+                "another dataset named replaces the same figure" for r in unused
+            ])  # fmt: skip
+    supplier_figures = _figures(session, used)
+    design_used = _with_overrides(design, supplier_figures)
+    result = footprint(design_used, library, level=data.level, rule_set_id=data.rule_set).to_dict()  # fmt: skip
+    result["supplier_datasets"] = supplier_figures
+    inputs = {
+        "design_version_id": str(version.id), "design_digest": version.digest,
+        "design": design_used.model_dump(mode="json"), "datasets": supplier_figures,
+        "rule_set": data.rule_set, "level": data.level, "factor_release": library.release_id,
+    }  # fmt: skip
+    digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
+    assert actor.organization_id is not None
+    row = Calculation(
+        organization_id=actor.organization_id, design_version_id=version.id,
+        factor_release_id=library.release_id, rule_set=data.rule_set, inputs=inputs,
+        result=result, total_kgco2e_per_kwh=result["total_kgco2e_per_kwh"],
+        primary_share=result["primary_share"], digest=digest, created_by=actor.user_id,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    for dataset, target in used:
+        session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset.id, replaced_flow=target))  # fmt: skip
+    audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in supplier_figures]})  # fmt: skip
+    return row
 
 
 def visible_calculation(session: Session, actor: Actor, calculation_id: uuid.UUID) -> Calculation:

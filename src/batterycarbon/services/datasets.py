@@ -40,6 +40,10 @@ class AlertOut(BaseModel):
     expected_max: float | None
     unit: str | None
     status: str
+    assigned_verifier_org_id: uuid.UUID | None
+    resolution: str | None
+    resolution_note: str | None
+    resolved_at: datetime | None
     created_at: datetime
 
 
@@ -57,6 +61,7 @@ class DatasetOut(BaseModel):
     evidence: list[str]
     activity_data: dict[str, float | str]
     status: str
+    supersedes_id: uuid.UUID | None
     shared_with: list[uuid.UUID]
     alerts: list[AlertOut]
     created_at: datetime
@@ -97,14 +102,14 @@ def alert_out(alert: Alert) -> AlertOut:
     return AlertOut.model_validate(alert, from_attributes=True)
 
 
-def _full(session: Session, row: SupplierDataset) -> DatasetOut:
+def dataset_out(session: Session, row: SupplierDataset) -> DatasetOut:
     alerts = session.scalars(
         select(Alert).where(Alert.subject_type == "dataset", Alert.subject_id == row.id)
     ).all()
     return DatasetOut(
         id=row.id, owner_org_id=row.owner_org_id, flow=row.flow, value=row.value, unit=row.unit,
         region=row.region, year=row.year, dqr=row.dqr, evidence=list(row.evidence),
-        activity_data=dict(row.activity_data), status=row.status,
+        activity_data=dict(row.activity_data), status=row.status, supersedes_id=row.supersedes_id,
         shared_with=[g.grantee_org_id for g in row.grants if g.revoked_at is None],
         alerts=[alert_out(a) for a in alerts], created_at=row.created_at,
     )  # fmt: skip
@@ -119,7 +124,7 @@ def _figure(session: Session, row: SupplierDataset) -> SharedFigureOut:
     )  # fmt: skip
 
 
-def _library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
+def library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
     """What the library says is wrong with ``data`` (unknown flow, unit that does not convert)."""
     if data.flow not in library.flows:
         return [f"{where}flow: {data.flow!r} is not a flow of factor release {library.release_id}"]
@@ -133,10 +138,15 @@ def _library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> li
     return []
 
 
-def _insert(
-    session: Session, actor: Actor, library: FactorLibrary, data: DatasetIn
+def store_dataset(
+    session: Session,
+    actor: Actor,
+    library: FactorLibrary,
+    data: DatasetIn,
+    supersedes_id: uuid.UUID | None = None,
 ) -> SupplierDataset:
-    """Store one validated dataset, run the plausibility check, raise an alert if needed."""
+    """Store one validated dataset (a revision of ``supersedes_id`` if given), run the
+    plausibility check, raise an alert if needed."""
     assert actor.organization_id is not None
     factor = library.resolve(data.flow, data.region, data.year)
     verdict = check_plausibility(
@@ -144,7 +154,7 @@ def _insert(
         data.value * conversion_factor(data.unit, factor.unit),
     )  # fmt: skip
     row = SupplierDataset(
-        owner_org_id=actor.organization_id, submitted_by=actor.user_id,
+        owner_org_id=actor.organization_id, submitted_by=actor.user_id, supersedes_id=supersedes_id,
         status="approved" if verdict is None or verdict.plausible else "flagged",
         **data.model_dump(mode="json"),
     )  # fmt: skip
@@ -169,10 +179,10 @@ def submit_dataset(session: Session, actor: Actor, data: DatasetIn) -> DatasetOu
     with unit_of_work(session):
         require_role(actor, "supplier")
         library = release_library(session, None)
-        problems = _library_problems(library, data, "")
+        problems = library_problems(library, data, "")
         if problems:
             raise InputError("dataset", problems)
-        return _full(session, _insert(session, actor, library, data))
+        return dataset_out(session, store_dataset(session, actor, library, data))
 
 
 def submit_datasets_csv(session: Session, actor: Actor, text: str) -> list[DatasetOut]:
@@ -183,14 +193,16 @@ def submit_datasets_csv(session: Session, actor: Actor, text: str) -> list[Datas
         library = release_library(session, None)
         rows, problems = parse_dataset_csv(text)
         for line, data in rows:
-            problems.extend(_library_problems(library, data, f"row {line}, "))
+            problems.extend(library_problems(library, data, f"row {line}, "))
         if problems:
             raise InputError("CSV upload", problems)
-        stored = [_insert(session, actor, library, data) for _, data in rows]
-        return [_full(session, row) for row in stored]
+        stored = [store_dataset(session, actor, library, data) for _, data in rows]
+        return [dataset_out(session, row) for row in stored]
 
 
-def _visible(session: Session, actor: Actor, dataset_id: uuid.UUID) -> tuple[SupplierDataset, str]:
+def visible_dataset(
+    session: Session, actor: Actor, dataset_id: uuid.UUID
+) -> tuple[SupplierDataset, str]:
     row = session.get(SupplierDataset, dataset_id)
     access = dataset_access(session, actor, row) if row is not None else None
     if row is None or access is None:
@@ -202,8 +214,8 @@ def get_dataset(
     session: Session, actor: Actor, dataset_id: uuid.UUID
 ) -> DatasetOut | SharedFigureOut:
     with unit_of_work(session):
-        row, access = _visible(session, actor, dataset_id)
-        return _figure(session, row) if access == "grantee" else _full(session, row)
+        row, access = visible_dataset(session, actor, dataset_id)
+        return _figure(session, row) if access == "grantee" else dataset_out(session, row)
 
 
 def list_datasets(session: Session, actor: Actor) -> DatasetListing:
@@ -222,7 +234,7 @@ def list_datasets(session: Session, actor: Actor) -> DatasetListing:
             .order_by(SupplierDataset.created_at)
         ).all()
         return DatasetListing(
-            own=[_full(session, r) for r in own],
+            own=[dataset_out(session, r) for r in own],
             shared_with_me=[_figure(session, r) for r in shared],
         )
 
@@ -249,20 +261,28 @@ def _active_grant(
 def share_dataset(session: Session, actor: Actor, dataset_id: uuid.UUID, data: GrantIn) -> GrantOut:
     """Let another organization see and use this dataset's figure (owner only; idempotent)."""
     with unit_of_work(session):
-        row, access = _visible(session, actor, dataset_id)
+        row, access = visible_dataset(session, actor, dataset_id)
         require(access == "owner", "only the dataset's owner may share it")
         if data.organization_id == row.owner_org_id:
             raise Conflict("organization_id: a dataset cannot be shared with its owner")
         if session.get(Organization, data.organization_id) is None:
             raise NotFound(f"organization_id: no organization {data.organization_id}")
-        existing = _active_grant(session, row.id, data.organization_id)
-        if existing is not None:
-            return _grant_out(existing)
-        grant = SharingGrant(dataset_id=row.id, grantee_org_id=data.organization_id, granted_by=actor.user_id)  # fmt: skip
-        session.add(grant)
-        session.flush()
-        audit(session, actor, "dataset.shared", "dataset", row.id, after={"grantee_org_id": str(data.organization_id)})  # fmt: skip
-        return _grant_out(grant)
+        return _grant_out(grant_access(session, actor, row, data.organization_id))
+
+
+def grant_access(
+    session: Session, actor: Actor, row: SupplierDataset, organization_id: uuid.UUID
+) -> SharingGrant:
+    """The active grant of ``row`` to ``organization_id``, made (and audited) if there is none.
+    The caller has checked that ``actor`` owns ``row``."""
+    existing = _active_grant(session, row.id, organization_id)
+    if existing is not None:
+        return existing
+    grant = SharingGrant(dataset_id=row.id, grantee_org_id=organization_id, granted_by=actor.user_id)  # fmt: skip
+    session.add(grant)
+    session.flush()
+    audit(session, actor, "dataset.shared", "dataset", row.id, after={"grantee_org_id": str(organization_id)})  # fmt: skip
+    return grant
 
 
 def revoke_share(
@@ -270,7 +290,7 @@ def revoke_share(
 ) -> GrantOut:
     """End a grant; calculations already made keep the figure they used (they are immutable)."""
     with unit_of_work(session):
-        row, access = _visible(session, actor, dataset_id)
+        row, access = visible_dataset(session, actor, dataset_id)
         require(access == "owner", "only the dataset's owner may revoke its sharing")
         grant = _active_grant(session, row.id, organization_id)
         if grant is None:

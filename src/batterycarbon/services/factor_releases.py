@@ -98,3 +98,27 @@ def release_library(session: Session, release_id: str | None) -> FactorLibrary:
     if session.get(FactorRelease, chosen) is None:
         raise NotFound(f"factor_release: {chosen!r} is not an imported release")
     return library_for(chosen)
+
+
+def list_releases(session: Session, actor: Actor) -> list[FactorReleaseOut]:
+    """Every imported release (anyone authenticated: calculations name them)."""
+    with unit_of_work(session):
+        return [_out(row) for row in session.scalars(select(FactorRelease).order_by(FactorRelease.id))]  # fmt: skip
+
+
+def activate_release(session: Session, actor: Actor, release_id: str) -> FactorReleaseOut:
+    """Make ``release_id`` the default for new calculations (platform administrators)."""
+    with unit_of_work(session):
+        require(actor.is_admin, "only a platform administrator activates a factor release")
+        row = session.get(FactorRelease, release_id)
+        if row is None:
+            raise NotFound(f"release_id: {release_id!r} is not an imported release")
+        current = session.scalar(select(FactorRelease).where(FactorRelease.is_active))
+        if current is not None and current.id != row.id:
+            # Deactivate first and flush: the one-active partial unique index forbids two at once.
+            current.is_active = False
+            session.flush()
+        row.is_active = True
+        session.flush()
+        audit(session, actor, "factor_release.activated", "factor_release", row.id, before={"active": current.id if current else None}, after={"active": row.id})  # fmt: skip
+        return _out(row)

@@ -21,6 +21,12 @@ from batterycarbon.store.db import (
     make_engine,
     session_factory,
 )
+from batterycarbon.store.exchange import (
+    COMPLAINT_STATUSES,
+    DATA_REQUEST_STATUSES,
+    Complaint,
+    DataRequest,
+)
 from batterycarbon.store.migrate import downgrade, upgrade
 from batterycarbon.store.records import (
     DATASET_STATUSES,
@@ -42,7 +48,7 @@ from batterycarbon.store.workflow import (
 install_guards((AuditEvent, Calculation))
 
 __all__ = [
-    "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
+    "COMPLAINT_STATUSES", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
     "Calculation", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding",
     "ImmutableRecordError", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",

@@ -72,6 +72,9 @@ class SupplierDataset(IdMixin, CreatedMixin, Base):
     submitted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     grants: Mapped[list[SharingGrant]] = relationship(back_populates="dataset")
+    # A dataset is revised at most once (then it is superseded): two concurrent revisions of
+    # the same dataset cannot both be stored.
+    __table_args__ = (Index("uq_supplier_datasets_supersedes_id", "supersedes_id", unique=True),)
 
 
 class SharingGrant(IdMixin, CreatedMixin, Base):

@@ -98,4 +98,14 @@ class Alert(IdMixin, CreatedMixin, Base):
     expected_min: Mapped[float | None] = mapped_column(Float)
     expected_max: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(50))
+    #: ``open`` -> ``in_review`` (a verifier assigned) -> ``resolved``; see ``resolution``.
     status: Mapped[str] = mapped_column(String(20), default="open")
+    assigned_verifier_org_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id")
+    )
+    #: How it ended: ``cleared`` (verifier approved the figure), ``confirmed`` (verifier rejected
+    #: it), ``explained`` (the owner approved it with new evidence), ``superseded`` (revised).
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None]

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Body, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.errors import InputError
-from batterycarbon.services import datasets
+from batterycarbon.services import dataset_review, datasets
 from batterycarbon.services.dataset_input import DatasetIn
+from batterycarbon.services.dataset_review import AlertAssignmentIn, DatasetDecisionIn
 from batterycarbon.services.datasets import (
     AlertOut,
     DatasetListing,
@@ -81,3 +82,21 @@ def revoke_share(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, or
 @router.get("/alerts", response_model=list[AlertOut], tags=["alerts"])
 def list_alerts(session: SessionDep, actor: ActorDep) -> list[AlertOut]:
     return datasets.list_alerts(session, actor)
+
+
+@router.post("/datasets/{dataset_id}/revisions", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def revise_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, body: DatasetIn) -> DatasetOut:  # fmt: skip
+    """A new revision (same flow); the old dataset becomes superseded, its grants carry over."""
+    return dataset_review.revise_dataset(session, actor, dataset_id, body)
+
+
+@router.post("/datasets/{dataset_id}/decision", response_model=DatasetOut)
+def decide_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, body: DatasetDecisionIn) -> DatasetOut:  # fmt: skip
+    """Approve or reject a flagged dataset (assigned verifier, or owner with new evidence)."""
+    return dataset_review.decide_dataset(session, actor, dataset_id, body)
+
+
+@router.post("/alerts/{alert_id}/assignment", response_model=AlertOut, tags=["alerts"])
+def assign_alert(session: SessionDep, actor: ActorDep, alert_id: uuid.UUID, body: AlertAssignmentIn) -> AlertOut:  # fmt: skip
+    """Ask a verifier organization to review an open alert about your dataset."""
+    return dataset_review.assign_alert(session, actor, alert_id, body)

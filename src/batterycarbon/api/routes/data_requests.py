@@ -1,0 +1,46 @@
+"""Data requests: a buyer asks a supplier for a figure; the supplier shares a dataset or declines."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+
+from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.services import data_requests
+from batterycarbon.services.data_requests import DataRequestIn, DataRequestOut, DeclineIn, FulfilIn
+
+router = APIRouter(tags=["data requests"])
+RequestStatus = Literal["open", "fulfilled", "declined"]
+
+
+@router.get("/data-requests", response_model=list[DataRequestOut])
+def list_requests(
+    session: SessionDep,
+    actor: ActorDep,
+    direction: Literal["incoming", "outgoing", "all"] = "all",
+    status: Annotated[RequestStatus | None, Query()] = None,
+) -> list[DataRequestOut]:
+    return data_requests.list_requests(session, actor, direction, status)
+
+
+@router.post("/data-requests", response_model=DataRequestOut, status_code=status.HTTP_201_CREATED)
+def request_data(session: SessionDep, actor: ActorDep, body: DataRequestIn) -> DataRequestOut:
+    return data_requests.request_data(session, actor, body)
+
+
+@router.get("/data-requests/{request_id}", response_model=DataRequestOut)
+def get_request(session: SessionDep, actor: ActorDep, request_id: uuid.UUID) -> DataRequestOut:
+    return data_requests.get_request(session, actor, request_id)
+
+
+@router.post("/data-requests/{request_id}/fulfil", response_model=DataRequestOut)
+def fulfil(session: SessionDep, actor: ActorDep, request_id: uuid.UUID, body: FulfilIn) -> DataRequestOut:  # fmt: skip
+    """Share one of your approved datasets for the flow asked with the requester."""
+    return data_requests.fulfil_request(session, actor, request_id, body)
+
+
+@router.post("/data-requests/{request_id}/decline", response_model=DataRequestOut)
+def decline(session: SessionDep, actor: ActorDep, request_id: uuid.UUID, body: DeclineIn) -> DataRequestOut:  # fmt: skip
+    return data_requests.decline_request(session, actor, request_id, body)

@@ -1,0 +1,32 @@
+"""The regulator's view of alerts and complaints, and anonymized footprint statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.services import oversight
+from batterycarbon.services.oversight import FootprintStatistics, OversightOut
+
+router = APIRouter(tags=["oversight"])
+
+
+@router.get("/oversight", response_model=OversightOut)
+def overview(session: SessionDep, actor: ActorDep) -> OversightOut:
+    """Counts by state and the open alerts and complaints (regulators, administrators)."""
+    return oversight.overview(session, actor)
+
+
+@router.get("/statistics/footprints", response_model=FootprintStatistics)
+def footprint_statistics(
+    session: SessionDep,
+    actor: ActorDep,
+    chemistry: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(max_length=10)] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> FootprintStatistics:
+    """Count and percentiles of verified footprints by chemistry, region and year; groups of
+    fewer than 5 products are suppressed."""
+    return oversight.footprint_statistics(session, actor, chemistry, region, year)

@@ -1,0 +1,365 @@
+"""The permission matrix: every route of the OpenAPI document x every role x an object of the
+actor's own chain ("own") and of another chain ("other"), asserting allowed or 403/404 as
+designed; a route missing from the matrix fails the test.
+
+"ok" means authorization passed: any status but 401, 403, 404 and 5xx (a 409 for a state the
+object is not in, or a 422 for a business rule, comes after the permission check). 404 is the
+answer wherever the actor may not know the object exists. The expectations follow
+``services/permissions.py``; each row's comment says why where it is not obvious.
+
+Runs on SQLite only: permissions are decided in the services, the same on both databases (the
+other API tests run on PostgreSQL too). Objects whose state a request changes are made fresh for
+each check, so that the checks do not depend on their order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2.profiles import CHEAPEST
+from fastapi.testclient import TestClient
+from permission_world import PASSWORD, ROLES, Side, build_side
+from pydantic import SecretStr
+
+from batterycarbon.api import create_app
+from batterycarbon.api.settings import Settings
+from batterycarbon.services import Actor
+from batterycarbon.services.accounts import (
+    OrganizationIn,
+    UserIn,
+    authenticate_user,
+    bootstrap_admin,
+    register_organization,
+    register_user,
+)
+from batterycarbon.services.security import use_hash_parameters
+from batterycarbon.store import session_factory
+
+CSV = "flow,value,unit,region,year,dqr\ncam_ncm811,27,kg CO2e / kg,KR,2023,1.5\n"
+DATASET = {"flow": "cam_ncm811", "value": 28.0, "unit": "kg CO2e / kg", "region": "KR", "year": 2023, "dqr": 2}  # fmt: skip
+DESIGN = {"chemistry": "LFP", "format": "prismatic", "cell": {"capacity_ah": 280, "nominal_voltage_v": 3.2}, "pack": {"cells": 104}}  # fmt: skip
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    single: dict[str, tuple[uuid.UUID, Actor]]  # regulator and admin
+    username: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def own_org(self, role: str) -> uuid.UUID:
+        return self.single[role][0] if role in self.single else self.a.org(role)
+
+    def foreign_org(self, role: str) -> uuid.UUID:
+        return self.a.org("supplier") if role in self.single else self.b.org(role)
+
+
+@dataclass
+class Req:
+    path: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    data: dict[str, str] | None = None
+    content: str | None = None
+    params: dict[str, Any] | None = None
+    content_type: str | None = None
+
+
+Prepare = Callable[[World, Side, str, bool], Req]
+
+
+def expect(default: str = "ok/ok", **roles: str) -> dict[str, tuple[str, str]]:
+    """``"ok/404"`` = allowed on its own chain's object, 404 on the other chain's."""
+    table = {role: roles.get(role, default) for role in ROLES}
+    return {role: tuple(v.split("/")) for role, v in table.items()}  # type: ignore[misc]
+
+
+def req(**kwargs: Any) -> Prepare:
+    return lambda w, s, role, own: Req(**kwargs)
+
+
+def obj(key: str, name: str, **kwargs: Any) -> Prepare:
+    """The side's stored object ``key`` as path parameter ``name``."""
+    return lambda w, s, role, own: Req(path={name: s.ids[key]}, **kwargs)
+
+
+ONLY = {role: f"{role}=ok/ok" for role in ROLES}
+PATH_DATASET, PATH_REQUEST = "dataset_id", "request_id"
+DECIDE = {"decision": "approve", "note": "Metered data confirm it.", "evidence": ["meters.pdf"]}
+
+MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
+    ("GET", "/health"): (req(), expect()),
+    ("POST", "/auth/token"): (
+        lambda w, s, role, own: Req(
+            data={"grant_type": "password", "username": w.username[role], "password": PASSWORD}
+        ),
+        expect(),
+    ),  # fmt: skip
+    ("GET", "/organizations"): (req(), expect()),
+    ("POST", "/organizations"): (
+        lambda w, s, r, o: Req(json={"name": f"Org {uuid.uuid4().hex[:8]}", "roles": ["oem"]}),
+        expect("403/403", admin="ok/ok"),
+    ),  # fmt: skip
+    # Own = the actor's organization; none of these users is its organization's administrator.
+    ("POST", "/users"): (
+        lambda w, s, r, own: Req(
+            json={
+                "organization_id": str(w.own_org(r) if own else w.foreign_org(r)),
+                "username": f"u{uuid.uuid4().hex[:10]}",
+                "password": PASSWORD,
+            }
+        ),
+        expect("403/403", admin="ok/ok"),
+    ),  # fmt: skip
+    ("POST", "/api-clients"): (
+        lambda w, s, r, own: Req(
+            json={"organization_id": str(w.own_org(r) if own else w.foreign_org(r)), "name": "ERP"}
+        ),
+        expect("403/403", admin="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/datasets"): (req(), expect()),
+    ("POST", "/datasets"): (req(json=DATASET), expect("403/403", supplier="ok/ok")),
+    ("POST", "/datasets/csv"): (
+        req(content=CSV, content_type="text/csv"),
+        expect("403/403", supplier="ok/ok"),
+    ),  # fmt: skip
+    # The manufacturer holds a grant; the verifier reviews a calculation that used the dataset.
+    ("GET", "/datasets/{dataset_id}"): (
+        obj("dataset", PATH_DATASET),
+        expect("404/404", supplier="ok/404", manufacturer="ok/404", verifier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/datasets/{dataset_id}/grants"): (
+        lambda w, s, r, o: Req(
+            path={PATH_DATASET: s.dataset()}, json={"organization_id": str(s.org("oem"))}
+        ),
+        expect("404/404", supplier="ok/404", manufacturer="403/404"),
+    ),  # fmt: skip
+    ("DELETE", "/datasets/{dataset_id}/grants/{organization_id}"): (
+        lambda w, s, r, o: Req(
+            path={PATH_DATASET: s.dataset(), "organization_id": s.org("manufacturer")}
+        ),
+        expect("404/404", supplier="ok/404", manufacturer="403/404"),
+    ),  # fmt: skip
+    ("POST", "/datasets/{dataset_id}/revisions"): (
+        lambda w, s, r, o: Req(path={PATH_DATASET: s.dataset()}, json=DATASET),
+        expect("403/403", supplier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/datasets/{dataset_id}/decision"): (
+        lambda w, s, r, o: Req(path={PATH_DATASET: s.flagged_alert(assign=True)[0]}, json=DECIDE),
+        expect("404/404", supplier="ok/404", manufacturer="403/404", verifier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/alerts/{alert_id}/assignment"): (
+        lambda w, s, r, o: Req(
+            path={"alert_id": s.flagged_alert(assign=False)[1]},
+            json={"verifier_org_id": str(s.org("verifier"))},
+        ),
+        expect("404/404", supplier="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/alerts"): (req(), expect()),
+    ("GET", "/data-requests"): (req(params={"direction": "all"}), expect()),
+    ("POST", "/data-requests"): (
+        lambda w, s, r, o: Req(
+            json={"supplier_org_id": str(s.org("supplier")), "flow": "cam_ncm811"}
+        ),
+        expect("403/403", supplier="ok/ok", manufacturer="ok/ok", oem="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/data-requests/{request_id}"): (
+        obj("data_request", PATH_REQUEST),
+        expect("404/404", supplier="ok/404", manufacturer="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/data-requests/{request_id}/fulfil"): (
+        lambda w, s, r, o: Req(
+            path={PATH_REQUEST: s.data_request()}, json={"dataset_id": str(s.ids["dataset"])}
+        ),
+        expect("404/404", supplier="ok/404", manufacturer="403/404"),
+    ),  # fmt: skip
+    ("POST", "/data-requests/{request_id}/decline"): (
+        lambda w, s, r, o: Req(
+            path={PATH_REQUEST: s.data_request()}, json={"reason": "Not yet measured."}
+        ),
+        expect("404/404", supplier="ok/404", manufacturer="403/404"),
+    ),  # fmt: skip
+    ("GET", "/products"): (req(), expect()),
+    ("POST", "/products"): (
+        lambda w, s, r, o: Req(json={"name": f"P {uuid.uuid4().hex[:8]}", "design": DESIGN}),
+        expect("403/403", manufacturer="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/products/{product_id}"): (
+        obj("product", "product_id"),
+        expect("404/404", manufacturer="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/products/{product_id}/designs"): (
+        obj("product", "product_id", json={"design": DESIGN}),
+        expect("403/403", manufacturer="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/calculations"): (req(), expect()),
+    ("POST", "/calculations"): (
+        lambda w, s, r, o: Req(json={"design_version_id": str(s.ids["version"])}),
+        expect("403/403", manufacturer="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/calculations/{calculation_id}"): (
+        obj("calculation", "calculation_id"),
+        expect("404/404", manufacturer="ok/404", verifier="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/verifications"): (req(), expect()),
+    ("POST", "/verifications"): (
+        lambda w, s, r, o: Req(
+            json={"calculation_id": str(s.calculation()), "verifier_org_id": str(s.org("verifier"))}
+        ),
+        expect("403/403", manufacturer="ok/404"),
+    ),  # fmt: skip
+    # Regulators and administrators oversee every verification (state and figure, no findings).
+    ("GET", "/verifications/{verification_id}"): (
+        obj("verification", "verification_id"),
+        expect(
+            "404/404", manufacturer="ok/404", verifier="ok/404", regulator="ok/ok", admin="ok/ok"
+        ),
+    ),  # fmt: skip
+    ("POST", "/verifications/{verification_id}/review"): (
+        lambda w, s, r, o: Req(path={"verification_id": s.verification()}),
+        expect("403/403", verifier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/verifications/{verification_id}/findings"): (
+        obj(
+            "verification",
+            "verification_id",
+            json={"severity": "info", "text": "Checked the grid mix."},
+        ),
+        expect("403/403", verifier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/verifications/{verification_id}/decision"): (
+        lambda w, s, r, o: Req(
+            path={"verification_id": s.verification()},
+            json={"decision": "reject", "note": "Incomplete."},
+        ),
+        expect("403/403", verifier="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/complaints"): (req(), expect()),
+    # One may complain about what one can see: owner, grantee, reviewing verifier, oversight.
+    ("POST", "/complaints"): (
+        lambda w, s, r, o: Req(
+            json={
+                "subject_type": "dataset",
+                "subject_id": str(s.ids["dataset"]),
+                "text": "The figure looks too low.",
+            }
+        ),
+        expect(
+            "404/404",
+            supplier="ok/404",
+            manufacturer="ok/404",
+            verifier="ok/404",
+            regulator="ok/ok",
+            admin="ok/ok",
+        ),
+    ),  # fmt: skip
+    # The complaint of the side's manufacturer about the side's supplier's dataset.
+    ("GET", "/complaints/{complaint_id}"): (
+        obj("complaint", "complaint_id"),
+        expect(
+            "404/404", supplier="ok/404", manufacturer="ok/404", regulator="ok/ok", admin="ok/ok"
+        ),
+    ),  # fmt: skip
+    ("POST", "/complaints/{complaint_id}/resolution"): (
+        lambda w, s, r, o: Req(
+            path={"complaint_id": s.complaint()}, json={"outcome": "dismissed", "note": "Checked."}
+        ),
+        expect(
+            "404/404", supplier="403/404", manufacturer="403/404", regulator="ok/ok", admin="ok/ok"
+        ),
+    ),  # fmt: skip
+    ("GET", "/oversight"): (req(), expect("403/403", regulator="ok/ok", admin="ok/ok")),
+    ("GET", "/statistics/footprints"): (
+        req(),
+        expect("403/403", regulator="ok/ok", admin="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/factor-releases"): (req(), expect()),
+    ("POST", "/factor-releases/import"): (
+        req(),
+        expect("403/403", regulator="ok/ok", admin="ok/ok"),
+    ),  # fmt: skip
+    ("POST", "/factor-releases/{release_id}/activation"): (
+        req(path={"release_id": "open-2024.1"}),
+        expect("403/403", admin="ok/ok"),
+    ),  # fmt: skip
+    ("POST", "/portfolio/recalculations"): (
+        req(json={}),
+        expect("403/403", manufacturer="ok/ok", admin="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/audit/verify"): (req(), expect()),
+    ("GET", "/audit/events"): (req(), expect()),
+}
+PUBLIC = {("GET", "/health"), ("POST", "/auth/token")}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, World]]:
+    use_hash_parameters(CHEAPEST)
+    folder: Path = tmp_path_factory.mktemp("matrix")
+    settings = Settings(database_url=f"sqlite:///{folder}/matrix.sqlite3", jwt_secret=SecretStr("matrix-key-" + "x" * 32))  # fmt: skip
+    app = create_app(settings)
+    session = session_factory(app.state.engine)()
+    bootstrap_admin(session, "root", PASSWORD)
+    admin = authenticate_user(session, "root", PASSWORD)
+    regulator_org = register_organization(session, admin, OrganizationIn(name="Authority", roles=["regulator"]))  # fmt: skip
+    register_user(session, admin, UserIn(organization_id=regulator_org.id, username="regulator", password=PASSWORD))  # fmt: skip
+    single = {"regulator": (regulator_org.id, authenticate_user(session, "regulator", PASSWORD)), "admin": (admin.organization_id, admin)}  # fmt: skip
+    usernames = {r: f"{r}_a" for r in ROLES} | {"regulator": "regulator", "admin": "root"}
+    w = World(a=build_side(session, admin, "A"), b=build_side(session, admin, "B"), single=single, username=usernames)  # type: ignore[arg-type]  # fmt: skip
+    with TestClient(app) as client:
+        for role in ROLES:
+            token = client.post("/auth/token", data={"grant_type": "password", "username": w.username[role], "password": PASSWORD})  # fmt: skip
+            w.headers[role] = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        yield client, w
+    session.close()
+    app.state.engine.dispose()
+
+
+def _routes(client: TestClient) -> set[tuple[str, str]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return {(method.upper(), path) for path, item in paths.items() for method in item}
+
+
+def test_every_route_is_in_the_matrix(world: tuple[TestClient, World]) -> None:
+    routes = _routes(world[0])
+    assert sorted(routes - set(MATRIX)) == [], "routes missing from the permission matrix"
+    assert sorted(set(MATRIX) - routes) == [], "matrix rows for routes that no longer exist"
+
+
+def _call(client: TestClient, method: str, path: str, request: Req, headers: dict[str, str]) -> int:
+    url = path.format(**{k: str(v) for k, v in request.path.items()})
+    if request.content_type:
+        headers = {**headers, "Content-Type": request.content_type}
+    response = client.request(method, url, headers=headers, json=request.json, data=request.data, content=request.content, params=request.params)  # fmt: skip
+    return response.status_code
+
+
+def _matches(expected: str, status: int) -> bool:
+    if expected == "ok":
+        return status < 500 and status not in (401, 403, 404)
+    return status == int(expected)
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_permissions(world: tuple[TestClient, World], route: tuple[str, str]) -> None:
+    client, w = world
+    method, path = route
+    prepare, expected = MATRIX[route]
+    failures = []
+    for role in ROLES:
+        for own, side in ((True, w.a), (False, w.b)):
+            request = prepare(w, side, role, own)
+            status = _call(client, method, path, request, w.headers[role])
+            want = expected[role][0 if own else 1]
+            if not _matches(want, status):
+                failures.append(f"{role} on {'own' if own else 'other'}: expected {want}, got {status}")  # fmt: skip
+    if route not in PUBLIC:
+        status = _call(client, method, path, prepare(w, w.a, "supplier", True), {})
+        if status != 401:
+            failures.append(f"anonymous: expected 401, got {status}")
+    assert failures == []
