@@ -53,8 +53,8 @@ class FootprintStatistics(BaseModel):
 
 
 def _counts(session: Session, column: Any) -> dict[str, int]:
-    rows = session.execute(select(column, func.count()).group_by(column)).tuples()
-    return {str(key): int(count) for key, count in rows}
+    rows = session.execute(select(column, func.count()).group_by(column)).all()
+    return {str(row[0]): int(row[1]) for row in rows}
 
 
 def overview(session: Session, actor: Actor) -> OversightOut:

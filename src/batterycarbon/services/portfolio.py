@@ -67,7 +67,7 @@ def _latest_calculations(session: Session, org_id: uuid.UUID | None) -> list[tup
     if org_id is not None:
         query = query.where(Product.organization_id == org_id)
     latest: dict[uuid.UUID, tuple[Product, Calculation]] = {}
-    for product, calculation in session.execute(query).tuples():
+    for product, calculation in session.execute(query):
         latest[product.id] = (product, calculation)  # oldest first: the newest stays
     return sorted(latest.values(), key=lambda pair: (str(pair[0].organization_id), pair[0].name))
 
