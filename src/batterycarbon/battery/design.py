@@ -31,6 +31,13 @@ DESIGNS_DIR = Path(__file__).parent / "designs"
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+def require_steps(keys: Any, what: str, allowed: tuple[str, ...] = STEPS) -> None:
+    """Raise ``ValueError`` naming the first key that is not a production step."""
+    for step in keys:
+        if step not in allowed:
+            raise ValueError(f"{what} step {step!r}; expected one of {allowed}")
+
+
 def _to_kg(value: Any) -> Any:
     if isinstance(value, str):
         number, _, unit = value.strip().partition(" ")
@@ -196,9 +203,7 @@ class Design(Strict):
     @field_validator("green_electricity")
     @classmethod
     def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
-        for step in value:
-            if step not in STEPS:
-                raise ValueError(f"green-electricity step {step!r}; expected one of {STEPS}")
+        require_steps(value, "green-electricity")
         return value
 
     @model_validator(mode="after")

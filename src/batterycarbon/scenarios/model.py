@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from batterycarbon.battery.design import COUNTRY, STEPS, Design
+from batterycarbon.battery.design import COUNTRY, STEPS, Design, require_steps
 from batterycarbon.battery.options import ELEMENTS, Options
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -79,9 +79,8 @@ class Scenario(BaseModel):
     @field_validator("plants")
     @classmethod
     def _plants(cls, value: dict[str, str]) -> dict[str, str]:
+        require_steps(value, "plant", PLANT_STEPS)
         for step, country in value.items():
-            if step not in PLANT_STEPS:
-                raise ValueError(f"plant step {step!r}; expected one of {PLANT_STEPS}")
             if not COUNTRY.match(country):
                 raise ValueError(f"plants.{step}: {country!r} is not an ISO 3166 alpha-2 code")
         return value
@@ -96,9 +95,7 @@ class Scenario(BaseModel):
     @field_validator("green")
     @classmethod
     def _green_steps(cls, value: dict[str, GreenPower]) -> dict[str, GreenPower]:
-        for step in value:
-            if step not in STEPS:
-                raise ValueError(f"green step {step!r}; expected one of {STEPS}")
+        require_steps(value, "green")
         return value
 
     @field_validator("recycled_content")
