@@ -29,6 +29,7 @@ from batterycarbon.api.routes import (
 from batterycarbon.api.settings import Settings
 from batterycarbon.services.factor_releases import import_bundled_releases
 from batterycarbon.store import database_url, make_engine, session_factory, upgrade
+from batterycarbon.web import router as web_router
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
+    app.include_router(web_router)
     return app
 
 

@@ -1,0 +1,235 @@
+"""Pages: sign-in/out, the dashboard per role, bundled design footprints, the factor library.
+
+Adapter only: each page reads the session, calls services (or the engine for the bundled,
+data-free designs) and renders a template. No SQL here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import plotly
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from batterycarbon.battery import bundled_design_ids, footprint, load_design
+from batterycarbon.errors import InputError
+from batterycarbon.rules import DEFAULT_RULE_SET
+from batterycarbon.services import Actor, AuthenticationError
+from batterycarbon.services.accounts import actor_for_subject, authenticate_user, token_subject
+from batterycarbon.services.calculations import list_calculations
+from batterycarbon.services.datasets import list_datasets
+from batterycarbon.services.errors import NotFound
+from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.oversight import overview
+from batterycarbon.services.permissions import OPEN_REVIEW_STATES
+from batterycarbon.services.products import list_products
+from batterycarbon.services.verifications import list_verifications
+from batterycarbon.web.session import (
+    CsrfError,
+    WebSession,
+    check_csrf,
+    current_or_new,
+    new_session,
+    signed_out,
+    write_session,
+)
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+STATIC_FILES = {
+    "plotly.min.js": (
+        Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+        "text/javascript",
+    ),  # fmt: skip
+    "style.css": (HERE / "static" / "style.css", "text/css"),
+    "design-chart.js": (HERE / "static" / "design-chart.js", "text/javascript"),
+}
+MAX_FACTOR_HITS = 200
+
+router = APIRouter(include_in_schema=False)
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200,
+    actor: Actor | None = None, session: WebSession | None = None,
+) -> Response:  # fmt: skip
+    """Render ``name`` with the session's CSRF token; (re)sets the session cookie."""
+    web = session or current_or_new(request)
+    response = templates.TemplateResponse(
+        request, name, {**context, "csrf_token": web.csrf, "actor": actor}, status_code=status_code
+    )
+    write_session(request, response, web)
+    return response
+
+
+def signed_in_actor(request: Request, db: Session) -> Actor | None:
+    web = current_or_new(request)
+    if web.subject is None:
+        return None
+    try:
+        return actor_for_subject(db, web.subject)
+    except AuthenticationError:
+        return None
+
+
+def _csrf_rejected(request: Request) -> Response:
+    return render(request, "error.html", {"title": "Form expired", "message": "The form was missing its security token or it had expired. Go back, reload the page and try again."}, status_code=403)  # fmt: skip
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name not in STATIC_FILES:
+        return Response("not found", status_code=404, media_type="text/plain")
+    path, media_type = STATIC_FILES[name]
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/dashboard", status_code=303)
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    return render(request, "sign_in.html", {"title": "Sign in", "error": None, "username": ""}, actor=actor)  # fmt: skip
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        check_csrf(request, csrf_token)
+    except CsrfError:
+        return _csrf_rejected(request)
+    try:
+        actor = authenticate_user(db, username, password)
+    except (AuthenticationError, InputError):
+        context = {"title": "Sign in", "error": "Unknown user name or wrong password.", "username": username}  # fmt: skip
+        return render(request, "sign_in.html", context, status_code=401)
+    response = RedirectResponse("/dashboard", status_code=303)
+    write_session(request, response, new_session(token_subject(actor)))
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    try:
+        web = check_csrf(request, csrf_token)
+    except CsrfError:
+        return _csrf_rejected(request)
+    response = RedirectResponse("/sign-in", status_code=303)
+    write_session(request, response, signed_out(web))
+    return response
+
+
+def _manufacturer(db: Session, actor: Actor) -> dict[str, Any]:
+    products = list_products(db, actor)
+    latest: dict[Any, Any] = {}
+    for calc in list_calculations(db, actor):  # oldest first: the last one wins
+        latest[calc.design_version_id] = calc
+    rows = []
+    for product in products:
+        calcs = [latest[d.id] for d in product.designs if d.id in latest]
+        newest = max(calcs, key=lambda c: c.created_at) if calcs else None
+        rows.append({"product": product, "calculation": newest})
+    return {"products": rows}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    context: dict[str, Any] = {"title": "Dashboard", "roles": sorted(actor.roles)}
+    if actor.has_role("manufacturer"):
+        context.update(_manufacturer(db, actor))
+    if actor.has_role("supplier"):
+        context["datasets"] = list_datasets(db, actor).own
+    if actor.has_role("verifier"):
+        queue = [v for v in list_verifications(db, actor) if v.state in OPEN_REVIEW_STATES]
+        context["review_queue"] = queue
+    if actor.has_role("regulator"):
+        context["oversight"] = overview(db, actor)
+    return render(request, "dashboard.html", context, actor=actor)
+
+
+@router.get("/designs")
+def designs(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    items = [{"id": d, "name": load_design(d).name or d} for d in bundled_design_ids()]
+    return render(request, "designs.html", {"title": "Reference designs", "designs": items}, actor=actor)  # fmt: skip
+
+
+def _chart_data(processes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stacked bar: one bar per stage, one trace per component (kg CO2e per kWh)."""
+    stages = sorted({p["stage"] for p in processes})
+    by: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(stages, 0.0))
+    for p in processes:
+        by[p["component"]][p["stage"]] += p["kgco2e_per_kwh"]
+    traces = [
+        {
+            "type": "bar",
+            "name": component,
+            "x": stages,
+            "y": [round(by[component][s], 4) for s in stages],
+        }  # fmt: skip
+        for component in sorted(by)
+    ]
+    return {"traces": traces, "stages": stages}
+
+
+@router.get("/designs/{design_id}")
+def design_page(request: Request, db: DbSession, design_id: str) -> Response:
+    actor = signed_in_actor(request, db)
+    if design_id not in bundled_design_ids():
+        message = f"There is no reference design {design_id!r}."
+        return render(request, "error.html", {"title": "Design not found", "message": message}, status_code=404, actor=actor)  # fmt: skip
+    design = load_design(design_id)
+    result = footprint(design, release_library(db, None), rule_set_id=DEFAULT_RULE_SET)
+    context = {
+        "title": design.name or design_id,
+        "design_id": design_id,
+        "design": design,
+        "fp": result,
+        "chart_json": json.dumps(_chart_data(result.processes)),
+    }
+    return render(request, "design.html", context, actor=actor)
+
+
+@router.get("/factors")
+def factors(
+    request: Request, db: DbSession, q: Annotated[str, Query(max_length=200)] = "",
+    release: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    try:
+        lib = release_library(db, release or None)
+    except NotFound as exc:
+        return render(request, "error.html", {"title": "Unknown release", "message": str(exc)}, status_code=404, actor=actor)  # fmt: skip
+    hits = lib.search(q) if q.strip() else []
+    context = {
+        "title": "Factor library", "q": q, "release": lib.release_id,
+        "hits": hits[:MAX_FACTOR_HITS], "total": len(hits), "limit": MAX_FACTOR_HITS,
+    }  # fmt: skip
+    return render(request, "factors.html", context, actor=actor)
