@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from batterycarbon import __version__
+from batterycarbon.api.deps import ActorCache
 from batterycarbon.api.errors import install_error_handlers
 from batterycarbon.api.routes import (
     audit,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.signing_key = settings.signing_key()
+    app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
     install_error_handlers(app)
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,

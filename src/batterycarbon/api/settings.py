@@ -4,6 +4,10 @@
 ``BATTERYCARBON_JWT_SECRET``: key signing access tokens; without it a random key is made and
 kept in ``jwt-secret`` beside the SQLite default (mode 0600), so tokens survive a restart.
 ``BATTERYCARBON_TOKEN_TTL_SECONDS``: lifetime of an access token (default 900 s).
+``BATTERYCARBON_ACTOR_CACHE_SECONDS``: how long each server process reuses the account (active
+flag, organization, roles) it loaded for a token subject (default 5 s, 0 turns the cache off).
+This is the staleness bound: deactivating an account or changing its roles takes effect on
+requests after at most this many seconds (never later than the token's own expiry).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class Settings(BaseSettings):
     )
     jwt_secret: SecretStr | None = None
     token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    actor_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     migrate_on_start: bool = True
 
     def signing_key(self) -> str:

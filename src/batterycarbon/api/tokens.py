@@ -1,7 +1,8 @@
 """Short-lived signed access tokens (JWT, HS256) naming the actor's account.
 
 The token carries only the subject (``user:<uuid>`` or ``client:<id>``) and its expiry; the
-actor's organization and roles are reloaded from the database on every request.
+actor's organization and roles are reloaded from the database, at most
+``actor_cache_seconds`` (default 5 s) after the server last loaded them (see ``api.deps``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def issue_token(subject: str, key: str, ttl_seconds: int) -> str:
 
 def token_subject(token: str, key: str) -> str:
     """The subject of a valid token; :class:`InvalidToken` otherwise."""
+    return token_claims(token, key)[0]
+
+
+def token_claims(token: str, key: str) -> tuple[str, float]:
+    """The subject and expiry (POSIX seconds) of a valid token; :class:`InvalidToken` otherwise."""
     try:
         claims = jwt.decode(
             token, key, algorithms=[ALGORITHM], audience=AUDIENCE,
@@ -33,4 +39,4 @@ def token_subject(token: str, key: str) -> str:
         )  # fmt: skip
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    return str(claims["sub"])
+    return str(claims["sub"]), float(claims["exp"])
