@@ -5,11 +5,20 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 
-def validation_problems(error: ValidationError, root: str = "(document)") -> list[str]:
-    """One line per bad field of a pydantic error: ``field.path: what was expected (got value)``."""
+def validation_problems(
+    error: ValidationError, root: str = "(document)", first: dict[str, str] | None = None
+) -> list[str]:
+    """One line per bad field of a pydantic error: ``field.path: what was expected (got value)``.
+
+    ``first`` renames the first path segment, so a field is named as the file spells it (e.g. a
+    model field ``routes`` that a TOML file writes as ``[route.ID]``).
+    """
     lines = []
     for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or root
+        parts = [str(part) for part in item["loc"]]
+        if parts and first:
+            parts[0] = first.get(parts[0], parts[0])
+        field = ".".join(parts) or root
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{field}: {message} (got {item.get('input')!r})")
     return lines

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, validation_problems
 
 GRADING_FILE = Path(__file__).parent / "data" / "grading.toml"
 _EDGE_TOLERANCE = 1e-12
@@ -82,12 +82,7 @@ def parse_grading(data: dict[str, Any], source: str) -> Grading:
             {"sources": data.get("sources", {}), "grades": data.get("grade", [])}
         )
     except ValidationError as exc:
-        problems = []
-        for item in exc.errors():
-            field = ".".join(str(p) for p in item["loc"]) or "(file)"
-            msg = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{field}: {msg} (got {item.get('input')!r})")
-        raise InputError(source, problems) from None
+        raise InputError(source, validation_problems(exc, "(file)")) from None
 
 
 def load_grading_file(path: Path) -> Grading:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, validation_problems
 
 DATA_DIR = Path(__file__).parent / "data"
 ROUTES_FILE = DATA_DIR / "routes.toml"
@@ -154,16 +154,6 @@ class RouteBook(_Strict):
         return self
 
 
-def _problems(error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        loc = ["route" if i == 0 and p == "routes" else str(p) for i, p in enumerate(item["loc"])]
-        field = ".".join(loc) or "(file)"  # as the TOML spells it: route.ID.field
-        msg = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{field}: {msg} (got {item.get('input')!r})")
-    return lines
-
-
 def parse_routes(data: dict[str, Any], source: str) -> RouteBook:
     """Validate a routes document; :class:`InputError` names ``source`` and every bad field."""
     routes = data.get("route")
@@ -180,7 +170,7 @@ def parse_routes(data: dict[str, Any], source: str) -> RouteBook:
             }
         )
     except ValidationError as exc:
-        raise InputError(source, _problems(exc)) from None
+        raise InputError(source, validation_problems(exc, "(file)", {"routes": "route"})) from None
 
 
 def load_routes_file(path: Path) -> RouteBook:
