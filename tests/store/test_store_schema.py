@@ -27,12 +27,12 @@ from batterycarbon.store.migrate import current_revision
 TABLES = {
     "organizations", "users", "api_clients", "products", "design_versions", "supplier_datasets",
     "sharing_grants", "factor_releases", "calculations", "calculation_inputs", "verifications",
-    "findings", "alerts", "audit_events", "data_requests", "complaints",
+    "findings", "alerts", "audit_events", "data_requests", "complaints", "idempotency_keys",
 }  # fmt: skip
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
-    assert current_revision(db_url) == "0003"
+    assert current_revision(db_url) == "0004"
     downgrade(db_url, "base")
     engine = make_engine(db_url)
     try:

@@ -22,7 +22,11 @@ from batterycarbon.store import default_database_path
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BATTERYCARBON_", extra="ignore")
+    # populate_by_name: `Settings(database_url=...)` must win over the environment aliases (tests
+    # and embedders pass it by name; without this pydantic ignores it and uses the default).
+    model_config = SettingsConfigDict(
+        env_prefix="BATTERYCARBON_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "BATTERYCARBON_DATABASE_URL")

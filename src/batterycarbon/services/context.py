@@ -46,14 +46,37 @@ class Actor:
 SYSTEM = Actor(kind="system", name="system")
 
 
+#: ``session.info`` key set while an enclosing transaction owns the session (see
+#: :func:`joined_work`): a use case run inside it joins that transaction instead of its own.
+JOINED = "batterycarbon.joined_transaction"
+
+
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
-    """One transaction: commit if the block succeeds, roll back everything if it raises."""
+    """One transaction: commit if the block succeeds, roll back everything if it raises.
+
+    Inside :func:`joined_work` the block runs in the enclosing transaction, which commits or
+    rolls back the whole (the use case and, e.g., the idempotency record of its response)."""
+    if session.info.get(JOINED):
+        yield session
+        return
     if session.in_transaction():
         # A read made earlier on this session opened a transaction implicitly; it wrote nothing.
         session.rollback()
     with session.begin():
         yield session
+
+
+@contextmanager
+def joined_work(session: Session) -> Iterator[Session]:
+    """Run use cases inside the caller's open transaction (:func:`unit_of_work` joins it)."""
+    if not session.in_transaction():
+        raise RuntimeError("joined_work needs an open transaction on the session")
+    session.info[JOINED] = True
+    try:
+        yield session
+    finally:
+        session.info.pop(JOINED, None)
 
 
 def audit(

@@ -27,6 +27,7 @@ from batterycarbon.store.exchange import (
     Complaint,
     DataRequest,
 )
+from batterycarbon.store.idempotency import IdempotencyRecord
 from batterycarbon.store.migrate import downgrade, upgrade
 from batterycarbon.store.records import (
     DATASET_STATUSES,
@@ -49,7 +50,7 @@ install_guards((AuditEvent, Calculation))
 
 __all__ = [
     "COMPLAINT_STATUSES", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
-    "Calculation", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding",
+    "Calculation", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
     "ImmutableRecordError", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",
     "downgrade", "make_engine", "session_factory", "upgrade", "verify_chain",

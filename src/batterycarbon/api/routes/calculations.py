@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import calculations
 from batterycarbon.services.calculations import CalculationIn, CalculationOut
 
@@ -19,8 +20,8 @@ def list_calculations(session: SessionDep, actor: ActorDep) -> list[CalculationO
 
 
 @router.post("/calculations", response_model=CalculationOut, status_code=status.HTTP_201_CREATED)
-def calculate(session: SessionDep, actor: ActorDep, body: CalculationIn) -> CalculationOut:
-    return calculations.calculate_design(session, actor, body)
+def calculate(session: SessionDep, actor: ActorDep, body: CalculationIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /calculations", body, lambda: calculations.calculate_design(session, actor, body))  # fmt: skip
 
 
 @router.get(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import complaints
 from batterycarbon.services.complaints import ComplaintIn, ComplaintOut, ComplaintResolutionIn
 
@@ -24,8 +25,8 @@ def list_complaints(
 
 
 @router.post("/complaints", response_model=ComplaintOut, status_code=status.HTTP_201_CREATED)
-def file_complaint(session: SessionDep, actor: ActorDep, body: ComplaintIn) -> ComplaintOut:
-    return complaints.file_complaint(session, actor, body)
+def file_complaint(session: SessionDep, actor: ActorDep, body: ComplaintIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /complaints", body, lambda: complaints.file_complaint(session, actor, body))  # fmt: skip
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintOut)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import data_requests
 from batterycarbon.services.data_requests import DataRequestIn, DataRequestOut, DeclineIn, FulfilIn
 
@@ -26,8 +27,8 @@ def list_requests(
 
 
 @router.post("/data-requests", response_model=DataRequestOut, status_code=status.HTTP_201_CREATED)
-def request_data(session: SessionDep, actor: ActorDep, body: DataRequestIn) -> DataRequestOut:
-    return data_requests.request_data(session, actor, body)
+def request_data(session: SessionDep, actor: ActorDep, body: DataRequestIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /data-requests", body, lambda: data_requests.request_data(session, actor, body))  # fmt: skip
 
 
 @router.get("/data-requests/{request_id}", response_model=DataRequestOut)

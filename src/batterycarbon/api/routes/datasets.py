@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.errors import InputError
 from batterycarbon.services import dataset_review, datasets
 from batterycarbon.services.dataset_input import DatasetIn
@@ -31,8 +32,10 @@ def list_datasets(session: SessionDep, actor: ActorDep) -> DatasetListing:
 
 
 @router.post("/datasets", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)
-def submit_dataset(session: SessionDep, actor: ActorDep, body: DatasetIn) -> DatasetOut:
-    return datasets.submit_dataset(session, actor, body)
+def submit_dataset(
+    session: SessionDep, actor: ActorDep, body: DatasetIn, idempotency_key: IdempotencyKey = None
+) -> Response:
+    return respond(session, actor, idempotency_key, "POST /datasets", body, lambda: datasets.submit_dataset(session, actor, body))  # fmt: skip
 
 
 @router.post(
@@ -52,8 +55,11 @@ def submit_dataset(session: SessionDep, actor: ActorDep, body: DatasetIn) -> Dat
     },
 )
 def submit_datasets_csv(
-    session: SessionDep, actor: ActorDep, body: Annotated[bytes, Body(media_type="text/csv")]
-) -> list[DatasetOut]:
+    session: SessionDep,
+    actor: ActorDep,
+    body: Annotated[bytes, Body(media_type="text/csv")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     """Every row stored, or none: a bad row rejects the upload, listing every bad row."""
     if len(body) > MAX_CSV_BYTES:
         raise InputError("CSV upload", [f"(document): larger than {MAX_CSV_BYTES} bytes"])
@@ -61,7 +67,7 @@ def submit_datasets_csv(
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("CSV upload", ["(document): not UTF-8 text"]) from None
-    return datasets.submit_datasets_csv(session, actor, text)
+    return respond(session, actor, idempotency_key, "POST /datasets/csv", text, lambda: datasets.submit_datasets_csv(session, actor, text))  # fmt: skip
 
 
 @router.get("/datasets/{dataset_id}", response_model=DatasetOut | SharedFigureOut)
@@ -85,9 +91,10 @@ def list_alerts(session: SessionDep, actor: ActorDep) -> list[AlertOut]:
 
 
 @router.post("/datasets/{dataset_id}/revisions", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
-def revise_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, body: DatasetIn) -> DatasetOut:  # fmt: skip
+def revise_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, body: DatasetIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
     """A new revision (same flow); the old dataset becomes superseded, its grants carry over."""
-    return dataset_review.revise_dataset(session, actor, dataset_id, body)
+    payload = {"dataset_id": dataset_id, "body": body}
+    return respond(session, actor, idempotency_key, "POST /datasets/{dataset_id}/revisions", payload, lambda: dataset_review.revise_dataset(session, actor, dataset_id, body))  # fmt: skip
 
 
 @router.post("/datasets/{dataset_id}/decision", response_model=DatasetOut)

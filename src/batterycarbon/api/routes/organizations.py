@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import accounts
 from batterycarbon.services.accounts import (
     ApiClientCreated,
@@ -24,8 +25,8 @@ def list_organizations(session: SessionDep, actor: ActorDep) -> list[Organizatio
 
 
 @router.post("/organizations", response_model=OrganizationOut, status_code=status.HTTP_201_CREATED)
-def register_organization(session: SessionDep, actor: ActorDep, body: OrganizationIn) -> OrganizationOut:  # fmt: skip
-    return accounts.register_organization(session, actor, body)
+def register_organization(session: SessionDep, actor: ActorDep, body: OrganizationIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /organizations", body, lambda: accounts.register_organization(session, actor, body))  # fmt: skip
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import products
 from batterycarbon.services.products import DesignIn, DesignVersionOut, ProductIn, ProductOut
 
@@ -19,8 +20,8 @@ def list_products(session: SessionDep, actor: ActorDep) -> list[ProductOut]:
 
 
 @router.post("/products", response_model=ProductOut, status_code=status.HTTP_201_CREATED)
-def create_product(session: SessionDep, actor: ActorDep, body: ProductIn) -> ProductOut:
-    return products.create_product(session, actor, body)
+def create_product(session: SessionDep, actor: ActorDep, body: ProductIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /products", body, lambda: products.create_product(session, actor, body))  # fmt: skip
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
@@ -29,5 +30,6 @@ def get_product(session: SessionDep, actor: ActorDep, product_id: uuid.UUID) -> 
 
 
 @router.post("/products/{product_id}/designs", response_model=DesignVersionOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
-def add_design(session: SessionDep, actor: ActorDep, product_id: uuid.UUID, body: DesignIn) -> DesignVersionOut:  # fmt: skip
-    return products.add_design_version(session, actor, product_id, body)
+def add_design(session: SessionDep, actor: ActorDep, product_id: uuid.UUID, body: DesignIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    payload = {"product_id": product_id, "body": body}
+    return respond(session, actor, idempotency_key, "POST /products/{product_id}/designs", payload, lambda: products.add_design_version(session, actor, product_id, body))  # fmt: skip

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.services import verifications
 from batterycarbon.services.verifications import (
     DecisionIn,
@@ -24,8 +25,8 @@ def list_verifications(session: SessionDep, actor: ActorDep) -> list[Verificatio
 
 
 @router.post("/verifications", response_model=VerificationOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
-def submit(session: SessionDep, actor: ActorDep, body: VerificationIn) -> VerificationOut:
-    return verifications.submit_for_verification(session, actor, body)
+def submit(session: SessionDep, actor: ActorDep, body: VerificationIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    return respond(session, actor, idempotency_key, "POST /verifications", body, lambda: verifications.submit_for_verification(session, actor, body))  # fmt: skip
 
 
 @router.get("/verifications/{verification_id}", response_model=VerificationOut)
@@ -39,8 +40,9 @@ def start_review(session: SessionDep, actor: ActorDep, verification_id: uuid.UUI
 
 
 @router.post("/verifications/{verification_id}/findings", response_model=VerificationOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
-def add_finding(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID, body: FindingIn) -> VerificationOut:  # fmt: skip
-    return verifications.add_finding(session, actor, verification_id, body)
+def add_finding(session: SessionDep, actor: ActorDep, verification_id: uuid.UUID, body: FindingIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    payload = {"verification_id": verification_id, "body": body}
+    return respond(session, actor, idempotency_key, "POST /verifications/{verification_id}/findings", payload, lambda: verifications.add_finding(session, actor, verification_id, body))  # fmt: skip
 
 
 @router.post("/verifications/{verification_id}/decision", response_model=VerificationOut)
