@@ -45,8 +45,13 @@ def test_eu_end_of_life_is_the_hydro_routes_cff(
     (result,) = compare(ncm811, open_library, ["eu-draft-2024"], profile=car)
     hydro = end_of_life_methods("hydro", ncm811, open_library)
     assert result.end_of_life_route == "hydro"
-    assert result.stages_kgco2e_per_kwh_capacity["end_of_life"] == hydro.cff_kgco2e_per_kwh
-    assert result.stages_kgco2e_per_kwh_capacity["distribution"] == 0.0
+    assert result.disposal is not None and result.disposal.route == "hydro"
+    disposal = result.disposal.kgco2e_per_pack / result.capacity_kwh
+    assert disposal > 0
+    assert result.stages_kgco2e_per_kwh_capacity["end_of_life"] == pytest.approx(
+        hydro.cff_kgco2e_per_kwh + disposal
+    )
+    assert result.stages_kgco2e_per_kwh_capacity["distribution"] > 0
 
 
 def test_reconciliation_walks_from_the_reference_to_each_rule_set(

@@ -102,16 +102,18 @@ def standards(
     """One footprint per rule set, per its functional unit, and a reconciliation table."""
     check_format(fmt, ("table", "json"))
     loaded = load_design(design)
-    profile = use_profile_for(
-        loaded, load_compliance_inputs(inputs), _use(usable_kwh, vehicle_category, warranty_years)
-    )
-    results = compare(loaded, library(factors), rule_set, _options(grid, green), profile, route)
+    given = load_compliance_inputs(inputs)
+    profile = use_profile_for(loaded, given, _use(usable_kwh, vehicle_category, warranty_years))
+    results = compare(
+        loaded, library(factors), rule_set, _options(grid, green), profile, route,
+        given.downstream(),
+    )  # fmt: skip
     report = standards_report(results, profile)
     if fmt == "json":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
     table = make_table("rule set", "status", "functional unit", "kg CO2e/FU", "per kWh cap.",
-                       "per kWh deliv.", "raw mat.", "prod.", "distr.", "EoL",
+                       "per kWh deliv.", "raw mat.", "prod.", "distr.", "use", "EoL",
                        title=f"{report['design']}: footprint by rule set "
                              f"(factors {report['factor_release']})",
                        caption="stages in kg CO2e per kWh of capacity")  # fmt: skip
@@ -123,7 +125,7 @@ def standards(
             f"{r['total_kgco2e_per_fu']:.4g}", f"{r['total_kgco2e_per_kwh_capacity']:.1f}",
             "-" if delivered is None else f"{delivered:.4f}",
             *(f"{cap[s]:.1f}" if s in cap else "-"
-              for s in ("raw_materials", "production", "distribution", "end_of_life")),
+              for s in ("raw_materials", "production", "distribution", "use", "end_of_life")),
         )  # fmt: skip
     out.print(table)
     recon = make_table("rule set", "aspect", "reference", "this rule set", "effect", "explanation",

@@ -50,7 +50,7 @@ def declare(
     inputs = inputs or ComplianceInputs()
     profile = use_profile_for(design, inputs, use)
     require_use_profile(load_rule_set(rule_set_id), profile)
-    result = account(design, library, rule_set_id, options, profile)
+    result = account(design, library, rule_set_id, options, profile, downstream=inputs.downstream())
     issued = issued or dt.date.today()
     classification = classify(
         result.total_kgco2e_per_fu, class_table, inputs.battery_category, on=issued

@@ -8,6 +8,11 @@ command-line options. Example file::
     battery_category: ev
     study_url: https://example.com/cfb-study.pdf
     eu_declaration_of_conformity_id: DoC-2025-001
+    distribution: [{mode: sea, distance_km: 19500}, {mode: road, distance_km: 600}]
+    use_losses: {battery_efficiency: 0.95, charger_efficiency: 0.9, country: DE}
+
+``distribution`` replaces the cited default trip of the pack to the customer; ``use_losses``
+gives the battery and charger efficiencies that rule sets counting the use stage need.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from batterycarbon.battery import Design
+from batterycarbon.battery.downstream import DistributionLeg
 from batterycarbon.compliance.classes import BatteryCategory
+from batterycarbon.compliance.standards import Downstream
 from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
+from batterycarbon.rules.use_stage import UseLosses
 
 
 class ComplianceInputs(BaseModel):
@@ -31,6 +39,12 @@ class ComplianceInputs(BaseModel):
     battery_category: BatteryCategory = "ev"
     study_url: str | None = None
     eu_declaration_of_conformity_id: str | None = None
+    distribution: tuple[DistributionLeg, ...] | None = None
+    use_losses: UseLosses | None = None
+
+    def downstream(self) -> Downstream:
+        """The distribution legs and use-stage inputs for :func:`.standards.account`."""
+        return Downstream(distribution_legs=self.distribution, use_losses=self.use_losses)
 
 
 def parse_compliance_inputs(data: Any, source: str) -> ComplianceInputs:

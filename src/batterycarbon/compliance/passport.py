@@ -67,6 +67,7 @@ def carbon_footprint_aspect(declaration: Declaration) -> dict[str, Any]:
         "carbonFootprintPerLifecycleStage": [
             {"lifecycleStage": LIFECYCLE_STAGES[s.stage], "carbonFootprint": s.kgco2e_per_fu}
             for s in cf.stages
+            if s.stage in LIFECYCLE_STAGES  # the use stage has no LifecycleStage value
         ],
         "carbonFootprintPerformanceClass": str(
             declaration.performance_class.get("performance_class") or NOT_YET_DEFINED
@@ -103,6 +104,9 @@ def passport_extension(declaration: Declaration, result: RuleSetFootprint) -> di
         "data_quality_rating": None,
         "verifier": None,
         "not_modelled": list(rs.not_modelled),
+        "stages_outside_data_model": {
+            s.stage: s.kgco2e_per_fu for s in cf.stages if s.stage not in LIFECYCLE_STAGES
+        },
         "declaration_id": declaration.declaration_id,
         "factor_release": declaration.provenance.factor_release,
         "inputs_digest": declaration.provenance.inputs_digest,

@@ -2,9 +2,12 @@
 
 :func:`account` gives the footprint of a pack under one rule set: the inventory's stages (raw
 materials, production) as the rule set's electricity and recycled-content rules value them,
-distribution (not modelled yet: 0) and end of life by the rule set's formula (cut-off or CFF)
-for its default recycling route, divided by the rule set's functional unit (kWh of capacity or
-kWh delivered over the service life). Every result also carries kg CO2e per kWh of capacity and,
+distribution of the finished pack to the customer (cited default legs unless the maker gives
+its own, :mod:`batterycarbon.battery.downstream`), the use stage's battery and charger losses
+where the rule set counts use (only from the maker's efficiencies, :mod:`batterycarbon.rules.
+use_stage`), and end of life: the rule set's formula (cut-off or CFF) for its default recycling
+route plus disposal of what that route neither recovers nor burns; all divided by the rule set's
+functional unit (kWh of capacity or kWh delivered over the service life). Every result also carries kg CO2e per kWh of capacity and,
 where the use profile allows, per kWh delivered, so that any two can be compared.
 
 :func:`compare` accounts a design under every rule set (one end-of-life calculation per route)
@@ -19,10 +22,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from batterycarbon.battery import Design, Options, footprint
+from batterycarbon.battery import BatterySystem, Design, Options, build_system, footprint
+from batterycarbon.battery.downstream import (
+    Disposal,
+    Distribution,
+    DistributionLeg,
+    disposal_kgco2e,
+    distribution_kgco2e,
+)
 from batterycarbon.battery.footprint import Footprint
+from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
-from batterycarbon.recycling import end_of_life_methods
+from batterycarbon.recycling import end_of_life_methods, get_route
 from batterycarbon.recycling.end_of_life import EndOfLifeMethods
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSet, load_rule_set, rule_set_ids
 from batterycarbon.rules.functional_unit import (
@@ -30,10 +41,10 @@ from batterycarbon.rules.functional_unit import (
     delivered_energy_or_none,
     functional_unit_energy_kwh,
 )
+from batterycarbon.rules.use_stage import UseLosses, use_losses_kwh
 
 #: The rule set whose cycles per year give a "per kWh delivered" figure to capacity-based ones.
 EU_REFERENCE_RULE_SET = "eu-draft-2024"
-NOT_MODELLED_STAGE = "distribution"
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,9 @@ class RuleSetFootprint:
     end_of_life_route: str | None
     footprint: Footprint = field(repr=False)
     use_profile: UseProfile | None = None
+    distribution: Distribution | None = None
+    disposal: Disposal | None = None
+    use_stage: dict[str, Any] | None = None
 
     @property
     def total_kgco2e_per_kwh_capacity(self) -> float:
@@ -99,12 +113,80 @@ class RuleSetFootprint:
             "accepted_green_contracts": list(rs.accepted_green_contracts),
             "not_modelled": list(rs.not_modelled),
             "disputed": list(rs.disputed),
+            "distribution": self.distribution.to_dict() if self.distribution else None,
+            "use_stage": self.use_stage,
+            "disposal": self.disposal.to_dict() if self.disposal else None,
             "inputs_digest": self.footprint.inputs_digest,
             "factor_release": self.footprint.factor_release,
         }
 
 
 EndOfLifeSource = Callable[[str], EndOfLifeMethods]
+
+
+@dataclass(frozen=True)
+class Downstream:
+    """What happens after the factory gate, beyond the rule set's end-of-life formula.
+
+    ``distribution_legs``: the maker's own trip to the customer (``None``: the cited default for
+    the pack plant's region); ``use_losses``: battery and charger efficiencies and country of
+    use (``None``: the use stage is not provided and counts 0).
+    """
+
+    distribution_legs: tuple[DistributionLeg, ...] | None = None
+    use_losses: UseLosses | None = None
+
+
+class _Shared:
+    """Calculations several rule sets share for one design: routes, disposal, pack masses."""
+
+    def __init__(self, design: Design, library: FactorLibrary) -> None:
+        self.design, self.library = design, library
+        self._eol: dict[str, EndOfLifeMethods] = {}
+        self._disposal: dict[str, Disposal] = {}
+        self._bsys: BatterySystem | None = None
+
+    @property
+    def bsys(self) -> BatterySystem:
+        if self._bsys is None:
+            self._bsys = build_system(self.design, self.library, Options())
+        return self._bsys
+
+    def end_of_life(self, route: str) -> EndOfLifeMethods:
+        if route not in self._eol:
+            self._eol[route] = end_of_life_methods(route, self.design, self.library)
+        return self._eol[route]
+
+    def disposal(self, route: str) -> Disposal:
+        if route not in self._disposal:
+            r = get_route(route)
+            rates: dict[str, float] = {str(rec.material): rec.rate for rec in r.recovery}
+            burnt = {e.name for e in r.direct_emissions}
+            self._disposal[route] = disposal_kgco2e(self.bsys, route, rates, burnt, self.library)
+        return self._disposal[route]
+
+
+def _use_stage(
+    losses: UseLosses | None, delivered_kwh: float | None, library: FactorLibrary, year: int
+) -> tuple[float, dict[str, Any]]:
+    """kg CO2e per pack of the use stage and its record (``provided`` False without inputs)."""
+    if losses is None:
+        return 0.0, {"provided": False, "kgco2e_per_pack": 0.0, "note": (
+            "not provided: give use_losses (battery_efficiency, charger_efficiency, country) "
+            "in the compliance inputs; no default efficiency is bundled")}  # fmt: skip
+    if delivered_kwh is None:
+        raise InputError(
+            "use_losses",
+            ["the use stage needs the energy delivered over the service life: give "
+             "usable_capacity_kwh, vehicle_category and warranty_years"],
+        )  # fmt: skip
+    lost_kwh = use_losses_kwh(delivered_kwh, losses.battery_efficiency, losses.charger_efficiency)
+    grid = library.resolve("electricity_grid", losses.country.upper(), losses.year or year)
+    return lost_kwh * grid.value, {
+        "provided": True, **losses.model_dump(), "delivered_energy_kwh": delivered_kwh,
+        "losses_kwh": lost_kwh, "grid_factor": grid.id,
+        "kgco2e_per_pack": lost_kwh * grid.value,
+    }  # fmt: skip
 
 
 def account(
@@ -115,37 +197,62 @@ def account(
     profile: UseProfile | None = None,
     route: str | None = None,
     end_of_life: EndOfLifeSource | None = None,
+    downstream: Downstream | None = None,
+    shared: _Shared | None = None,
 ) -> RuleSetFootprint:
     """The pack's footprint under ``rule_set_id`` per its functional unit (see the module).
 
     ``route`` overrides the rule set's ``end_of_life_route``; ``end_of_life`` (route id ->
-    :class:`EndOfLifeMethods`) lets a caller share one calculation between rule sets.
+    :class:`EndOfLifeMethods`) lets a caller share one calculation between rule sets;
+    ``downstream`` gives the maker's distribution legs and use-stage efficiencies.
     Raises :class:`InputError` when the functional unit needs use inputs that are missing.
     """
     rule_set = load_rule_set(rule_set_id)
+    downstream = downstream or Downstream()
+    shared = shared or _Shared(design, library)
     fp = footprint(design, library, options, level="pack", rule_set_id=rule_set_id)
     fu_energy = functional_unit_energy_kwh(rule_set, fp.capacity_kwh, profile)
     stages: dict[str, float] = {s: float(fp.stages.get(s, 0.0)) for s in rule_set.stages}
+    capacity = fp.capacity_kwh
+    default_cycles = load_rule_set(EU_REFERENCE_RULE_SET).cycles_per_year
+    delivered = delivered_energy_or_none(rule_set, profile, default_cycles)
+    distribution = None
+    if "distribution" in rule_set.stages:
+        distribution = distribution_kgco2e(
+            float(fp.pack["pack_mass_kg"]), str(fp.pack["plants"]["pack"]), library,
+            int(fp.pack["year"]), downstream.distribution_legs,
+        )  # fmt: skip
+        stages["distribution"] = distribution.kgco2e_per_pack / capacity
+    use_stage = None
+    if "use" in rule_set.stages:
+        use_kg, use_stage = _use_stage(
+            downstream.use_losses, delivered, library, int(fp.pack["year"])
+        )
+        stages["use"] = use_kg / capacity
     chosen_route = None
+    disposal = None
     if "end_of_life" in rule_set.stages:
         chosen_route = route or rule_set.end_of_life_route
-        methods = (end_of_life or (lambda r: end_of_life_methods(r, design, library)))(chosen_route)
-        stages["end_of_life"] = (
+        methods = (end_of_life or shared.end_of_life)(chosen_route)
+        disposal = shared.disposal(chosen_route)
+        recycling = (
             methods.cff_kgco2e_per_kwh
             if rule_set.end_of_life == "cff"
             else methods.cut_off_kgco2e_per_kwh
         )
-    default_cycles = load_rule_set(EU_REFERENCE_RULE_SET).cycles_per_year
-    delivered = delivered_energy_or_none(rule_set, profile, default_cycles)
+        stages["end_of_life"] = recycling + disposal.kgco2e_per_pack / capacity
     return RuleSetFootprint(
         rule_set=rule_set,
-        capacity_kwh=fp.capacity_kwh,
+        capacity_kwh=capacity,
         fu_energy_kwh=fu_energy,
         delivered_energy_kwh=delivered,
         stages_kgco2e_per_kwh_capacity=stages,
         end_of_life_route=chosen_route,
         footprint=fp,
         use_profile=profile,
+        distribution=distribution,
+        disposal=disposal,
+        use_stage=use_stage,
     )
 
 
@@ -156,21 +263,18 @@ def compare(
     options: Options | None = None,
     profile: UseProfile | None = None,
     route: str | None = None,
+    downstream: Downstream | None = None,
 ) -> list[RuleSetFootprint]:
     """:func:`account` under each of ``rule_sets`` (default: every bundled one, the reference
-    first), computing each recycling route's end of life once."""
+    first), computing each recycling route's end of life and disposal once."""
     ids = list(rule_sets or rule_set_ids())
     if DEFAULT_RULE_SET in ids:
         ids.remove(DEFAULT_RULE_SET)
         ids.insert(0, DEFAULT_RULE_SET)
-    cache: dict[str, EndOfLifeMethods] = {}
-
-    def shared(route_id: str) -> EndOfLifeMethods:
-        if route_id not in cache:
-            cache[route_id] = end_of_life_methods(route_id, design, library)
-        return cache[route_id]
-
-    return [account(design, library, i, options, profile, route, shared) for i in ids]
+    shared = _Shared(design, library)
+    return [
+        account(design, library, i, options, profile, route, None, downstream, shared) for i in ids
+    ]
 
 
 def _in_boundary(result: RuleSetFootprint) -> float:
@@ -236,19 +340,22 @@ def reconcile(
             explanation=why,
         )
         added = [s for s in rs.stages if s not in ref_rs.stages and s != "end_of_life"]
-        distribution = sum(stages.get(s, 0.0) for s in added)
+        added_effect = sum(stages.get(s, 0.0) for s in added)
+        parts = [f"{s} {stages.get(s, 0.0):.3g}" for s in added]
+        if "distribution" in added and result.distribution is not None:
+            parts[added.index("distribution")] += f" ({result.distribution.scenario} legs)"
+        if "use" in added and result.use_stage and not result.use_stage["provided"]:
+            parts[added.index("use")] += " (not provided: no efficiencies given)"
         row(
             "boundary",
             ref_rs.boundary,
             rs.boundary,
-            effect_kgco2e_per_kwh_capacity=distribution,
+            effect_kgco2e_per_kwh_capacity=added_effect,
             explanation=(
-                f"adds {', '.join(added)}"
-                + (" (not modelled yet: 0)" if NOT_MODELLED_STAGE in added else "")
+                "adds " + ", ".join(parts) + " kg CO2e/kWh capacity"
                 if added
                 else "same stages before end of life"
-            )
-            + "".join(f"; not modelled: {n}" for n in rs.not_modelled if n.startswith("use stage")),
+            ),
         )
         eol = stages.get("end_of_life", 0.0)
         ref_eol = reference.stages_kgco2e_per_kwh_capacity.get("end_of_life", 0.0)
@@ -267,6 +374,12 @@ def reconcile(
             )
         else:
             eol_why = "end of life outside the boundary"
+        if result.disposal is not None:
+            eol_why += (
+                f"; plus disposal of the {result.disposal.disposed_kg:.3g} kg per pack the "
+                f"route does not recover: "
+                f"{result.disposal.kgco2e_per_pack / result.capacity_kwh:.3g} kg CO2e/kWh"
+            )
         row("end_of_life", ref_text, this_text,
             effect_kgco2e_per_kwh_capacity=eol - ref_eol, explanation=eol_why)  # fmt: skip
         divisor = result.fu_energy_kwh / result.capacity_kwh

@@ -35,7 +35,8 @@ GreenContract = Literal["direct-line", "ppa", "certificate"]
 #: or private wire), a power purchase agreement delivered over the grid, or unbundled energy
 #: attribute certificates (guarantees of origin, RECs, I-RECs).
 GREEN_CONTRACTS: tuple[str, ...] = get_args(GreenContract)
-Stage = Literal["raw_materials", "production", "distribution", "end_of_life"]
+#: Life-cycle stages a rule set may count; "use" holds only the battery's and charger's losses.
+Stage = Literal["raw_materials", "production", "distribution", "use", "end_of_life"]
 FunctionalUnitBasis = Literal["capacity", "delivered_energy"]
 #: Vehicle categories whose full equivalent cycles per year a delivered-energy rule set gives:
 #: cars and vans (M1, N1), two- and three-wheelers (L), buses and trucks (M2, M3, N2, N3).
