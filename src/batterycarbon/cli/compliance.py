@@ -21,6 +21,7 @@ from batterycarbon.cli.common import (
     parse_green,
     user_errors,
 )
+from batterycarbon.compliance.battery_passport import passport_view, write_qr
 from batterycarbon.compliance.classes import load_class_table
 from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
 from batterycarbon.compliance.inputs import load_compliance_inputs, use_profile_for
@@ -194,13 +195,22 @@ def declare_command(
     _write_json(out_dir / "declaration.json", declaration)
     declaration_pdf(declaration, out_dir / "declaration.pdf")
     _write_json(out_dir / "passport.json", bundle.passport)
+    _write_json(out_dir / "passport-public.json", passport_view(bundle.passport, "public"))
+    if bundle.passport.get("publicUrl"):
+        write_qr(bundle.passport["publicUrl"], out_dir / "passport-qr.png")
     c = bundle.classification
     out.print(
         f"{declaration['declaration_id']}: {bundle.result.total_kgco2e_per_fu:.4f} kg CO2e per "
         f"kWh delivered ({bundle.result.rule_set.label}); performance class: "
         f"{c.performance_class}" + (f" ({c.note})" if c.note else "")
     )
-    out.print(f"wrote declaration.json, declaration.pdf, passport.json to {out_dir}")
+    out.print(
+        f"wrote declaration.json, declaration.pdf, passport.json, passport-public.json to {out_dir}"
+    )
+    if bundle.passport["notProvided"]:
+        out.print(
+            f"passport: {len(bundle.passport['notProvided'])} required attributes not provided"
+        )
 
 
 @app.command(name="pact-export")

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from batterycarbon.battery import Design, Options
+from batterycarbon.battery import Design, Options, build_system
+from batterycarbon.compliance.battery_passport import build_passport
 from batterycarbon.compliance.classes import Classification, ClassTable, classify
 from batterycarbon.compliance.declaration import Declaration, build_declaration
 from batterycarbon.compliance.inputs import ComplianceInputs, use_profile_for
@@ -68,6 +69,16 @@ def declare(
         declaration_id=declaration_id,
         eu_declaration_of_conformity_id=inputs.eu_declaration_of_conformity_id,
     )
-    return DeclarationBundle(
-        result, classification, declaration, passport_document(declaration, result)
+    cf_document = passport_document(declaration, result)
+    passport = build_passport(
+        design=design,
+        bsys=build_system(design, library, options or Options()),
+        declaration_id=declaration.declaration_id,
+        battery_category=inputs.battery_category,
+        carbon_footprint=cf_document["CarbonFootprintForBatteries"],
+        given=inputs.passport,
+        base_url=inputs.passport_base_url,
+        complete=inputs.passport_complete,
     )
+    passport["extensions"] = cf_document["extensions"]
+    return DeclarationBundle(result, classification, declaration, passport)

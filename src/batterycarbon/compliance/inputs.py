@@ -41,6 +41,11 @@ class ComplianceInputs(BaseModel):
     eu_declaration_of_conformity_id: str | None = None
     distribution: tuple[DistributionLeg, ...] | None = None
     use_losses: UseLosses | None = None
+    # Battery passport: aspect -> attributes the maker gives (Battery Pass 1.2 names), the
+    # base of the public passport URL, and whether an incomplete passport is an error.
+    passport: dict[str, dict[str, Any]] = {}
+    passport_base_url: str | None = None
+    passport_complete: bool = False
 
     def downstream(self) -> Downstream:
         """The distribution legs and use-stage inputs for :func:`.standards.account`."""
