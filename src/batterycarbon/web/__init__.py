@@ -2,8 +2,17 @@
 
 ``create_app`` includes :data:`router`; pages read the signed session cookie, call services and
 render templates. Charts use the plotly.js bundled with the installed ``plotly`` package.
+Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`.editor`,
+:mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
+:mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight).
 """
 
-from batterycarbon.web.pages import router
+from fastapi import APIRouter
+
+from batterycarbon.web import editor, pages, products, scenarios, suppliers, verification
+
+router = APIRouter(include_in_schema=False)
+for module in (pages, editor, products, scenarios, suppliers, verification):
+    router.include_router(module.router)
 
 __all__ = ["router"]

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import plotly
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import bundled_design_ids, footprint, load_design
 from batterycarbon.errors import InputError
 from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.services import Actor, AuthenticationError
-from batterycarbon.services.accounts import actor_for_subject, authenticate_user, token_subject
+from batterycarbon.services.accounts import authenticate_user, token_subject
 from batterycarbon.services.calculations import list_calculations
 from batterycarbon.services.datasets import list_datasets
 from batterycarbon.services.errors import NotFound
@@ -31,64 +29,35 @@ from batterycarbon.services.oversight import overview
 from batterycarbon.services.permissions import OPEN_REVIEW_STATES
 from batterycarbon.services.products import list_products
 from batterycarbon.services.verifications import list_verifications
+from batterycarbon.web.common import HERE, DbSession, csrf_rejected, render, signed_in_actor
 from batterycarbon.web.session import (
     CsrfError,
-    WebSession,
     check_csrf,
-    current_or_new,
     new_session,
     signed_out,
     write_session,
 )
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 STATIC_FILES = {
     "plotly.min.js": (
         Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
         "text/javascript",
     ),  # fmt: skip
-    "style.css": (HERE / "static" / "style.css", "text/css"),
-    "design-chart.js": (HERE / "static" / "design-chart.js", "text/javascript"),
+    **{
+        name: (HERE / "static" / name, "text/css" if name.endswith(".css") else "text/javascript")
+        for name in (
+            "style.css",
+            "design-chart.js",
+            "editor.js",
+            "scenario.js",
+            "product-charts.js",
+        )
+    },
 }
 MAX_FACTOR_HITS = 200
 
 router = APIRouter(include_in_schema=False)
-
-
-def db_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
-        yield session
-
-
-DbSession = Annotated[Session, Depends(db_session)]
-
-
-def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200,
-    actor: Actor | None = None, session: WebSession | None = None,
-) -> Response:  # fmt: skip
-    """Render ``name`` with the session's CSRF token; (re)sets the session cookie."""
-    web = session or current_or_new(request)
-    response = templates.TemplateResponse(
-        request, name, {**context, "csrf_token": web.csrf, "actor": actor}, status_code=status_code
-    )
-    write_session(request, response, web)
-    return response
-
-
-def signed_in_actor(request: Request, db: Session) -> Actor | None:
-    web = current_or_new(request)
-    if web.subject is None:
-        return None
-    try:
-        return actor_for_subject(db, web.subject)
-    except AuthenticationError:
-        return None
-
-
-def _csrf_rejected(request: Request) -> Response:
-    return render(request, "error.html", {"title": "Form expired", "message": "The form was missing its security token or it had expired. Go back, reload the page and try again."}, status_code=403)  # fmt: skip
+_csrf_rejected = csrf_rejected
 
 
 @router.get("/static/{name}")

@@ -1,0 +1,151 @@
+"""What every page module shares: templates, the database session, the signed-in actor, CSRF,
+error pages, and turning service errors into field-named messages.
+
+No business rule here: field names and messages come from the services' own validation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from batterycarbon.errors import BatteryCarbonError, InputError, validation_problems
+from batterycarbon.services import Actor, AuthenticationError, Conflict, NotFound, PermissionDenied
+from batterycarbon.services.accounts import actor_for_subject
+from batterycarbon.web.session import (
+    CsrfError,
+    WebSession,
+    check_csrf,
+    current_or_new,
+    write_session,
+)
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+#: ``field.path: message`` (a problem line of :func:`validation_problems` or a service error).
+PROBLEM = re.compile(r"^(?:row (?P<row>\d+), )?(?P<field>[A-Za-z_][\w.\[\]]*|\(document\)): (?P<message>.*)$", re.S)  # fmt: skip
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200,
+    actor: Actor | None = None, session: WebSession | None = None,
+) -> Response:  # fmt: skip
+    """Render ``name`` with the session's CSRF token; (re)sets the session cookie."""
+    web = session or current_or_new(request)
+    response = templates.TemplateResponse(
+        request, name, {**context, "csrf_token": web.csrf, "actor": actor}, status_code=status_code
+    )
+    write_session(request, response, web)
+    return response
+
+
+def signed_in_actor(request: Request, db: Session) -> Actor | None:
+    web = current_or_new(request)
+    if web.subject is None:
+        return None
+    try:
+        return actor_for_subject(db, web.subject)
+    except AuthenticationError:
+        return None
+
+
+def to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def csrf_ok(request: Request, token: str) -> bool:
+    try:
+        check_csrf(request, token)
+    except CsrfError:
+        return False
+    return True
+
+
+def csrf_rejected(request: Request, actor: Actor | None = None) -> Response:
+    return render(request, "error.html", {"title": "Form expired", "message": "The form was missing its security token or it had expired. Go back, reload the page and try again."}, status_code=403, actor=actor)  # fmt: skip
+
+
+def error_page(request: Request, actor: Actor | None, title: str, message: str, status_code: int) -> Response:  # fmt: skip
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status_code, actor=actor)  # fmt: skip
+
+
+STATUS = ((NotFound, 404, "Not found"), (PermissionDenied, 403, "Not allowed"), (Conflict, 409, "Not possible now"), (InputError, 422, "Invalid input"))  # fmt: skip
+
+
+def service_error(request: Request, actor: Actor | None, exc: BatteryCarbonError) -> Response:
+    """The error page for a service's error, with the HTTP status an API would give."""
+    for kind, status, title in STATUS:
+        if isinstance(exc, kind):
+            message = "; ".join(exc.problems) if isinstance(exc, InputError) else str(exc)
+            return error_page(request, actor, title, message, status)
+    return error_page(request, actor, "Error", str(exc), 400)
+
+
+def problems_of(exc: BatteryCarbonError | ValidationError) -> list[str]:
+    """One ``field: message`` line per problem, whichever layer raised it."""
+    if isinstance(exc, ValidationError):
+        return validation_problems(exc)
+    if isinstance(exc, InputError):
+        return list(exc.problems)
+    return [str(exc)]
+
+
+def field_errors(problems: list[str]) -> dict[str, list[str]]:
+    """Problem lines grouped by the field they name (``(document)`` for the rest)."""
+    errors: dict[str, list[str]] = {}
+    for line in problems:
+        match = PROBLEM.match(line)
+        field = match.group("field") if match else "(document)"
+        errors.setdefault(field, []).append(match.group("message") if match else line)
+    return errors
+
+
+def row_errors(problems: list[str]) -> tuple[dict[int, list[str]], list[str]]:
+    """Upload problems by CSV line (``row 3, value: ...``), and those of no row."""
+    rows: dict[int, list[str]] = {}
+    other: list[str] = []
+    for line in problems:
+        match = PROBLEM.match(line)
+        if match and match.group("row"):
+            rows.setdefault(int(match.group("row")), []).append(f"{match.group('field')}: {match.group('message')}")  # fmt: skip
+        else:
+            other.append(line)
+    return rows, other
+
+
+def unflatten(fields: Mapping[str, str]) -> dict[str, Any]:
+    """``{"cell.capacity_ah": "100"}`` -> ``{"cell": {"capacity_ah": "100"}}``; blanks dropped.
+
+    Values stay text: the model's own (lax) validation turns them into numbers or names the
+    field that is not one.
+    """
+    document: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value.strip() == "":
+            continue
+        *parents, leaf = name.split(".")
+        node = document
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value.strip()
+    return document

@@ -1,0 +1,291 @@
+"""Stored products: versions, calculation history, one calculation in detail (breakdown,
+Sankey of contributions, uncertainty band, supplier data used), submitting it for verification,
+and its EU declaration and passport (computed read-only by ``compliance``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from batterycarbon.battery import Design
+from batterycarbon.battery.uncertainty import monte_carlo
+from batterycarbon.compliance.classes import load_class_table
+from batterycarbon.compliance.declare import (
+    DEFAULT_DECLARATION_RULE_SET,
+    DeclarationBundle,
+    declare,
+)
+from batterycarbon.compliance.inputs import ComplianceInputs
+from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.reports.pdf import declaration_pdf
+from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
+from batterycarbon.rules.functional_unit import parse_use_profile
+from batterycarbon.services import Actor
+from batterycarbon.services.accounts import list_organizations
+from batterycarbon.services.calculations import (
+    CalculationIn,
+    CalculationOut,
+    calculate_design,
+    get_calculation,
+    list_calculations,
+)
+from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.products import get_product, list_products
+from batterycarbon.services.verifications import (
+    VerificationIn,
+    list_verifications,
+    submit_for_verification,
+)
+from batterycarbon.web import charts
+from batterycarbon.web.common import (
+    DbSession,
+    csrf_ok,
+    csrf_rejected,
+    error_page,
+    field_errors,
+    redirect,
+    render,
+    service_error,
+    signed_in_actor,
+    to_sign_in,
+)
+
+router = APIRouter(include_in_schema=False)
+MONTE_CARLO_RUNS = 1000
+MONTE_CARLO_SEED = 42
+
+
+def calculation_view(db: Session, calc: CalculationOut) -> dict[str, Any]:
+    """What the calculation partial shows: totals, provenance, charts' data, supplier figures."""
+    result = calc.result
+    design = Design.model_validate(calc.inputs["design"])
+    samples = monte_carlo(
+        design, release_library(db, calc.factor_release), runs=MONTE_CARLO_RUNS,
+        seed=MONTE_CARLO_SEED, level=calc.inputs.get("level", "pack"), rule_set_id=calc.rule_set,
+    )  # fmt: skip
+    band = charts.uncertainty_band(samples.total, calc.total_kgco2e_per_kwh)
+    return {
+        "calc": calc, "result": result, "design": design, "band": band,
+        "breakdown_json": json.dumps(charts.stacked_breakdown(result["processes"])),
+        "sankey_json": json.dumps(charts.stage_sankey(result["processes"], "total")),
+        "band_json": json.dumps(band),
+        "datasets": result.get("supplier_datasets", []),
+    }  # fmt: skip
+
+
+@router.get("/web/products")
+def products_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    latest: dict[uuid.UUID, CalculationOut] = {}
+    for calc in list_calculations(db, actor):
+        latest[calc.design_version_id] = calc
+    rows = []
+    for product in list_products(db, actor):
+        calcs = [latest[d.id] for d in product.designs if d.id in latest]
+        rows.append({"product": product, "calculation": max(calcs, key=lambda c: c.created_at) if calcs else None})  # fmt: skip
+    return render(request, "products.html", {"title": "Products", "rows": rows}, actor=actor)
+
+
+def _product_page(request: Request, db: Session, actor: Actor, product_id: uuid.UUID, chosen: uuid.UUID | None) -> Response:  # fmt: skip
+    product = get_product(db, actor, product_id)
+    versions = {d.id: d for d in product.designs}
+    history = [c for c in list_calculations(db, actor) if c.design_version_id in versions]
+    selected = next((c for c in history if c.id == chosen), history[-1] if history else None)
+    context: dict[str, Any] = {
+        "title": product.name, "product": product, "latest": product.designs[-1],
+        "versions": versions, "history": list(reversed(history)), "rule_sets": rule_set_ids(),
+        "default_rule_set": DEFAULT_RULE_SET, "selected": selected,
+    }  # fmt: skip
+    if selected is not None:
+        context.update(calculation_view(db, selected))
+        context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
+        context["verifiers"] = [o for o in list_organizations(db, actor) if "verifier" in o.roles]
+    return render(request, "product.html", context, actor=actor)
+
+
+@router.get("/web/products/{product_id}")
+def product_page(
+    request: Request, db: DbSession, product_id: uuid.UUID,
+    calculation: Annotated[uuid.UUID | None, Query()] = None,
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        return _product_page(request, db, actor, product_id, calculation)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+
+
+@router.post("/web/products/{product_id}/calculate")
+def calculate_page(
+    request: Request, db: DbSession, product_id: uuid.UUID,
+    design_version_id: Annotated[str, Form()] = "", rule_set: Annotated[str, Form()] = DEFAULT_RULE_SET,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        version_id = uuid.UUID(design_version_id)
+    except ValueError:
+        return error_page(request, actor, "Invalid input", f"design_version_id: {design_version_id!r} is not a design version id", 422)  # fmt: skip
+    try:
+        calc = calculate_design(db, actor, CalculationIn(design_version_id=version_id, rule_set=rule_set))  # fmt: skip
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/products/{product_id}?calculation={calc.id}")
+
+
+@router.post("/web/calculations/{calculation_id}/verification")
+def request_verification(
+    request: Request, db: DbSession, calculation_id: uuid.UUID,
+    verifier_org_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        verifier = uuid.UUID(verifier_org_id)
+    except ValueError:
+        return error_page(request, actor, "Invalid input", f"verifier_org_id: {verifier_org_id!r} is not an organization id", 422)  # fmt: skip
+    try:
+        submit_for_verification(db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier))  # fmt: skip
+        product_id = get_product_id(db, actor, calculation_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/products/{product_id}?calculation={calculation_id}")
+
+
+def get_product_id(db: Session, actor: Actor, calculation_id: uuid.UUID) -> uuid.UUID:
+    calc = get_calculation(db, actor, calculation_id)
+    for product in list_products(db, actor):
+        if any(d.id == calc.design_version_id for d in product.designs):
+            return product.id
+    raise InputError("calculation_id", [f"calculation_id: {calculation_id} belongs to no product of yours"])  # fmt: skip
+
+
+# --- declarations and passports ---------------------------------------------------------------
+
+DECLARATION_FIELDS = ("manufacturer", "plant", "study_url", "usable_capacity_kwh", "vehicle_category", "warranty_years", "rule_set", "issued")  # fmt: skip
+
+
+def _declaration_field(problem: str) -> str:
+    """Compliance names CLI options (``--plant: ...``); the form's fields are the same words."""
+    head, sep, rest = problem.partition(": ")
+    return f"{head.lstrip('-').replace('-', '_')}{sep}{rest}" if head.startswith("--") else problem
+
+
+def _bundle(db: Session, actor: Actor, calc: CalculationOut, form: dict[str, str]) -> DeclarationBundle:  # fmt: skip
+    """The declaration of the design exactly as calculated (supplier figures included), with the
+    calculation's factor release; raises :class:`InputError` naming each missing field."""
+    use = {k: v for k, v in (("usable_capacity_kwh", form["usable_capacity_kwh"]), ("vehicle_category", form["vehicle_category"]), ("warranty_years", form["warranty_years"])) if v}  # fmt: skip
+    try:
+        issued = dt.date.fromisoformat(form["issued"]) if form["issued"] else None
+    except ValueError:
+        raise InputError("declaration", [f"issued: {form['issued']!r}: expected a date YYYY-MM-DD"]) from None  # fmt: skip
+    profile = parse_use_profile(use, "declaration")
+    return declare(
+        Design.model_validate(calc.inputs["design"]), release_library(db, calc.factor_release),
+        manufacturer=form["manufacturer"] or None, plant_address=form["plant"] or None,
+        class_table=load_class_table(None), inputs=ComplianceInputs(), use=profile,
+        study_url=form["study_url"] or None, rule_set_id=form["rule_set"] or DEFAULT_DECLARATION_RULE_SET,
+        issued=issued,
+    )  # fmt: skip
+
+
+def _declaration_form(request: Request, db: Session, actor: Actor, calc: CalculationOut) -> dict[str, str]:  # fmt: skip
+    given = {k: str(request.query_params.get(k, "")).strip()[:500] for k in DECLARATION_FIELDS}
+    design = calc.inputs["design"]
+    use = design.get("use") or {}
+    defaults = {
+        "manufacturer": next(
+            (o.name for o in list_organizations(db, actor) if o.id == calc.organization_id), ""
+        ),  # fmt: skip
+        "usable_capacity_kwh": str(use.get("usable_capacity_kwh") or ""),
+        "vehicle_category": str(use.get("vehicle_category") or ""),
+        "warranty_years": str(use.get("warranty_years") or ""),
+        "rule_set": DEFAULT_DECLARATION_RULE_SET,
+    }
+    return {k: given[k] if k in request.query_params else defaults.get(k, "") for k in DECLARATION_FIELDS}  # fmt: skip
+
+
+@router.get("/web/calculations/{calculation_id}/declaration")
+def declaration_page(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        calc = get_calculation(db, actor, calculation_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    form = _declaration_form(request, db, actor, calc)
+    context: dict[str, Any] = {"title": "EU carbon footprint declaration", "calc": calc, "form": form, "problems": [], "errors": {}, "bundle": None, "declaration_rule_sets": ("jrc-cfb-ev-2023", "eu-draft-2024")}  # fmt: skip
+    status = 200
+    if "manufacturer" in request.query_params:  # the form was sent
+        try:
+            bundle = _bundle(db, actor, calc, form)
+            context["bundle"] = bundle
+            context["declaration"] = bundle.declaration.to_json_dict()
+            context["passport_json"] = json.dumps(bundle.passport, indent=2, ensure_ascii=False)
+            context["query"] = str(request.url.query)
+        except BatteryCarbonError as exc:
+            problems = (
+                [_declaration_field(p) for p in exc.problems]
+                if isinstance(exc, InputError)
+                else [str(exc)]
+            )
+            context.update(problems=problems, errors=field_errors(problems))
+            status = 422
+    return render(request, "declaration.html", context, status_code=status, actor=actor)
+
+
+def _download(request: Request, db: Session, calculation_id: uuid.UUID, kind: str) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        calc = get_calculation(db, actor, calculation_id)
+        bundle = _bundle(db, actor, calc, _declaration_form(request, db, actor, calc))
+    except BatteryCarbonError as exc:
+        if isinstance(exc, InputError):
+            return JSONResponse({"detail": [_declaration_field(p) for p in exc.problems]}, status_code=422)  # fmt: skip
+        return service_error(request, actor, exc)
+    declaration = bundle.declaration.to_json_dict()
+    name = declaration["declaration_id"]
+    if kind == "passport":
+        return JSONResponse(bundle.passport, headers={"Content-Disposition": f'attachment; filename="{name}-passport.json"'})  # fmt: skip
+    if kind == "json":
+        return JSONResponse(declaration, headers={"Content-Disposition": f'attachment; filename="{name}.json"'})  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = declaration_pdf(declaration, Path(tmp) / "declaration.pdf").read_bytes()
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})  # fmt: skip
+
+
+@router.get("/web/calculations/{calculation_id}/declaration.json")
+def declaration_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
+    return _download(request, db, calculation_id, "json")
+
+
+@router.get("/web/calculations/{calculation_id}/declaration.pdf")
+def declaration_pdf_download(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:  # fmt: skip
+    return _download(request, db, calculation_id, "pdf")
+
+
+@router.get("/web/calculations/{calculation_id}/passport.json")
+def passport_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
+    return _download(request, db, calculation_id, "passport")

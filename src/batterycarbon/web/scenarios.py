@@ -1,0 +1,119 @@
+"""The scenario explorer: levers (plant country and year, green power per step, recycled
+content, cell format) as a cumulative pathway, drawn as a waterfall and updated live through a
+JSON endpoint. The levers are ``scenarios.Scenario`` documents, validated by their own model."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from batterycarbon.battery import Design, bundled_design_ids, load_design
+from batterycarbon.battery.design import STEPS
+from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
+from batterycarbon.scenarios import Scenario, parse_scenario, pathway
+from batterycarbon.scenarios.model import recycled_content_presets
+from batterycarbon.services import Actor
+from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.products import get_product, list_products
+from batterycarbon.web import charts
+from batterycarbon.web.common import DbSession, field_errors, render, signed_in_actor
+
+router = APIRouter(include_in_schema=False)
+CONTRACTS = ("direct-line", "ppa", "certificate")
+FORMATS = ("cylindrical", "prismatic", "pouch")
+
+
+def _design_choices(db: Session, actor: Actor | None) -> list[tuple[str, str]]:
+    """(value, label): bundled designs, then the actor's products' latest versions."""
+    choices = [(f"bundled:{d}", f"Reference design {d}") for d in bundled_design_ids()]
+    if actor is not None and actor.has_role("manufacturer"):
+        choices += [(f"product:{p.id}", f"Your product {p.name} (v{p.designs[-1].version})") for p in list_products(db, actor) if p.designs]  # fmt: skip
+    return choices
+
+
+def _design(db: Session, actor: Actor | None, ref: str) -> Design:
+    kind, _, value = ref.partition(":")
+    if kind == "bundled" and value in bundled_design_ids():
+        return load_design(value)
+    if kind == "product" and actor is not None:
+        try:
+            product = get_product(db, actor, uuid.UUID(value))
+        except (ValueError, BatteryCarbonError):
+            pass
+        else:
+            return Design.model_validate({**product.designs[-1].design, "id": product.name})
+    raise InputError("levers", [f"design: {ref!r} is not a design you can use here"])
+
+
+def lever_steps(levers: dict[str, Any]) -> list[tuple[str, Scenario]]:
+    """The levers as cumulative pathway steps; :class:`InputError` names each bad lever."""
+    steps: list[tuple[str, dict[str, Any]]] = []
+    grid, year = str(levers.get("grid") or "").strip().upper(), str(levers.get("year") or "").strip()  # fmt: skip
+    if grid or year:
+        label = " ".join(x for x in (f"all plants in {grid}" if grid else "", f"year {year}" if year else "") if x)  # fmt: skip
+        steps.append((label, {k: v for k, v in (("grid", grid), ("year", year)) if v}))
+    green = levers.get("green") or {}
+    if not isinstance(green, dict):
+        raise InputError("levers", ["green: expected a share per production step"])
+    contract = str(levers.get("contract") or "direct-line")
+    shares = {str(step): {"share": share, "contract": contract} for step, share in green.items() if str(share).strip() not in ("", "0", "0.0")}  # fmt: skip
+    if shares:
+        steps.append(("green power", {"green": shares}))
+    recycled = str(levers.get("recycled_content") or "").strip()
+    if recycled:
+        steps.append((f"recycled content {recycled}", {"recycled_content": recycled}))
+    fmt = str(levers.get("format") or "").strip()
+    if fmt:
+        steps.append((f"{fmt} cells", {"format": fmt}))
+    problems: list[str] = []
+    scenarios: list[tuple[str, Scenario]] = []
+    for name, document in steps:
+        try:
+            scenarios.append((name, parse_scenario(document, "levers")))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError("levers", problems)
+    return scenarios
+
+
+@router.get("/web/scenarios")
+def scenario_page(
+    request: Request, db: DbSession,
+    product: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    choices = _design_choices(db, actor)
+    selected = f"product:{product}" if product else "bundled:ncm811-prismatic"
+    context = {
+        "title": "Scenario explorer", "choices": choices, "selected": selected, "steps": STEPS,
+        "presets": list(recycled_content_presets()), "contracts": CONTRACTS, "formats": FORMATS,
+        "rule_sets": rule_set_ids(), "default_rule_set": DEFAULT_RULE_SET,
+    }  # fmt: skip
+    return render(request, "scenarios.html", context, actor=actor)
+
+
+@router.post("/web/scenarios/pathway")
+def scenario_pathway(request: Request, db: DbSession, body: Annotated[dict[str, Any], Body()]) -> Response:  # fmt: skip
+    """``{"design": "bundled:ID" | "product:UUID", "rule_set", "levers": {...}}`` -> the
+    pathway's steps and the waterfall's data (kg CO2e per kWh); 422 naming each bad lever."""
+    actor = signed_in_actor(request, db)
+    levers = body.get("levers") or {}
+    try:
+        if not isinstance(levers, dict):
+            raise InputError("levers", ["levers: expected an object"])
+        rule_set = str(body.get("rule_set") or DEFAULT_RULE_SET)
+        if rule_set not in rule_set_ids():
+            raise InputError("levers", [f"rule_set: {rule_set!r} unknown; known: {', '.join(rule_set_ids())}"])  # fmt: skip
+        design = _design(db, actor, str(body.get("design") or ""))
+        result = pathway(design, lever_steps(levers), release_library(db, None), level="pack", rule_set_id=rule_set)  # fmt: skip
+    except BatteryCarbonError as exc:
+        problems = exc.problems if isinstance(exc, InputError) else [str(exc)]
+        return JSONResponse({"problems": problems, "errors": field_errors(problems)}, status_code=422)  # fmt: skip
+    data = result.to_dict()
+    return JSONResponse({**data, "waterfall": charts.waterfall(data["steps"])})

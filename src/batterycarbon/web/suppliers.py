@@ -1,0 +1,272 @@
+"""Supplier data: dataset upload (CSV or JSON) with row errors shown in place, the template,
+each dataset with its sharing grants (grant, revoke), and the data-request inbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from batterycarbon.errors import BatteryCarbonError
+from batterycarbon.services import Actor
+from batterycarbon.services.accounts import list_organizations
+from batterycarbon.services.data_requests import (
+    DataRequestIn,
+    DeclineIn,
+    FulfilIn,
+    decline_request,
+    fulfil_request,
+    list_requests,
+    request_data,
+)
+from batterycarbon.services.dataset_input import REQUIRED_COLUMNS, DatasetIn
+from batterycarbon.services.datasets import (
+    GrantIn,
+    get_dataset,
+    list_datasets,
+    revoke_share,
+    share_dataset,
+    submit_dataset,
+    submit_datasets_csv,
+)
+from batterycarbon.web.common import (
+    DbSession,
+    csrf_ok,
+    csrf_rejected,
+    error_page,
+    field_errors,
+    problems_of,
+    redirect,
+    render,
+    row_errors,
+    service_error,
+    signed_in_actor,
+    to_sign_in,
+)
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD_BYTES = 2_000_000
+TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, "evidence", "activity.electricity_kwh_per_kg")
+TEMPLATE_EXAMPLE = ("cam_ncm811", "28.4", "kg CO2e / kg", "KR", "2023", "1.75", "iso14067-report-2023.pdf", "22.0")  # fmt: skip
+
+
+def _org_names(db: Session, actor: Actor) -> dict[uuid.UUID, str]:
+    return {o.id: o.name for o in list_organizations(db, actor)}
+
+
+def _datasets_page(request: Request, db: Session, actor: Actor, *, upload: dict[str, Any] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    listing = list_datasets(db, actor)
+    context = {
+        "title": "Datasets", "own": listing.own, "shared": listing.shared_with_me,
+        "names": _org_names(db, actor), "upload": upload or {},
+        "submitted": request.query_params.get("submitted"),
+        "is_supplier": actor.has_role("supplier"),
+    }  # fmt: skip
+    return render(request, "datasets.html", context, status_code=status_code, actor=actor)
+
+
+@router.get("/web/datasets")
+def datasets_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    return _datasets_page(request, db, actor)
+
+
+@router.get("/web/datasets/template.csv")
+def dataset_template() -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return Response(buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="datasets-template.csv"'})  # fmt: skip
+
+
+def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line, cells) of the upload, only to show it back with its errors."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    table = list(reader)
+    if not table:
+        return [], []
+    return table[0], [(index + 2, cells) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)]  # fmt: skip
+
+
+async def _upload_text(form: Any) -> tuple[str, str]:
+    """(text, file name) of the upload: the chosen file, else the pasted text."""
+    file = form.get("file")
+    if isinstance(file, UploadFile) and file.filename:
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ValueError(
+                f"file: larger than {MAX_UPLOAD_BYTES // 1_000_000} MB; split the upload"
+            )
+        try:
+            return data.decode("utf-8"), file.filename
+        except UnicodeDecodeError:
+            raise ValueError("file: not UTF-8 text (save the CSV as UTF-8)") from None
+    return str(form.get("text") or ""), ""
+
+
+@router.post("/web/datasets/upload")
+async def upload_datasets(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    form = await request.form()
+    if not csrf_ok(request, str(form.get("csrf_token") or "")):
+        return csrf_rejected(request, actor)
+    try:
+        text, filename = await _upload_text(form)
+    except ValueError as exc:
+        return _datasets_page(request, db, actor, upload={"problems": [str(exc)], "text": ""}, status_code=422)  # fmt: skip
+    is_json = filename.lower().endswith(".json") or text.lstrip().startswith(("{", "["))
+    try:
+        if is_json:
+            document = json.loads(text)
+            if not isinstance(document, dict):
+                raise ValueError("(document): upload one JSON dataset object; use the CSV template for several datasets")  # fmt: skip
+            stored = [submit_dataset(db, actor, DatasetIn.model_validate(document))]
+        else:
+            stored = submit_datasets_csv(db, actor, text)
+    except (BatteryCarbonError, ValidationError, ValueError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            problems = [f"(document): not valid JSON: {exc.msg} at line {exc.lineno}"]
+        elif isinstance(exc, BatteryCarbonError | ValidationError):
+            problems = problems_of(exc)
+        else:
+            problems = [str(exc)]
+        by_row, other = row_errors(problems)
+        header, rows = ([], []) if is_json else _csv_rows(text)
+        upload = {
+            "problems": problems, "other": other, "by_row": by_row, "header": header,
+            "rows": rows, "text": text, "errors": field_errors(problems) if is_json else {},
+        }  # fmt: skip
+        return _datasets_page(request, db, actor, upload=upload, status_code=422)
+    return redirect(f"/web/datasets?submitted={len(stored)}")
+
+
+@router.get("/web/datasets/{dataset_id}")
+def dataset_page(request: Request, db: DbSession, dataset_id: uuid.UUID) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        dataset = get_dataset(db, actor, dataset_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    names = _org_names(db, actor)
+    own = getattr(dataset, "owner_org_id", None) == actor.organization_id
+    partners = [(i, n) for i, n in names.items() if i != actor.organization_id and i not in getattr(dataset, "shared_with", [])]  # fmt: skip
+    context = {"title": f"Dataset {dataset.flow}", "dataset": dataset, "names": names, "own": own, "partners": partners, "full": hasattr(dataset, "activity_data")}  # fmt: skip
+    return render(request, "dataset.html", context, actor=actor)
+
+
+def _grant_action(request: Request, db: Session, dataset_id: uuid.UUID, organization_id: str, csrf_token: str, revoke: bool) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        org = uuid.UUID(organization_id)
+    except ValueError:
+        return error_page(request, actor, "Invalid input", f"organization_id: {organization_id!r} is not an organization id", 422)  # fmt: skip
+    try:
+        if revoke:
+            revoke_share(db, actor, dataset_id, org)
+        else:
+            share_dataset(db, actor, dataset_id, GrantIn(organization_id=org))
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/datasets/{dataset_id}")
+
+
+@router.post("/web/datasets/{dataset_id}/share")
+def share_page(request: Request, db: DbSession, dataset_id: uuid.UUID, organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    return _grant_action(request, db, dataset_id, organization_id, csrf_token, revoke=False)
+
+
+@router.post("/web/datasets/{dataset_id}/revoke")
+def revoke_page(request: Request, db: DbSession, dataset_id: uuid.UUID, organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    return _grant_action(request, db, dataset_id, organization_id, csrf_token, revoke=True)
+
+
+# --- data requests ----------------------------------------------------------------------------
+
+
+def _requests_page(request: Request, db: Session, actor: Actor, *, problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    names = _org_names(db, actor)
+    orgs = list_organizations(db, actor)
+    own = list_datasets(db, actor).own
+    context = {
+        "title": "Data requests", "incoming": list_requests(db, actor, "incoming"),
+        "outgoing": list_requests(db, actor, "outgoing"), "names": names,
+        "suppliers": [o for o in orgs if "supplier" in o.roles and o.id != actor.organization_id],
+        "approved": [d for d in own if d.status == "approved"],
+        "problems": problems or [], "errors": field_errors(problems or []),
+    }  # fmt: skip
+    return render(request, "requests.html", context, status_code=status_code, actor=actor)
+
+
+@router.get("/web/requests")
+def requests_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    return _requests_page(request, db, actor)
+
+
+@router.post("/web/requests")
+def new_request(
+    request: Request, db: DbSession, supplier_org_id: Annotated[str, Form()] = "",
+    flow: Annotated[str, Form()] = "", region: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "", message: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    fields = {"supplier_org_id": supplier_org_id, "flow": flow.strip(), "region": region.strip(), "year": year.strip(), "message": message.strip()}  # fmt: skip
+    try:
+        request_data(db, actor, DataRequestIn.model_validate({k: v for k, v in fields.items() if v}))  # fmt: skip
+    except (BatteryCarbonError, ValidationError) as exc:
+        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
+    return redirect("/web/requests")
+
+
+@router.post("/web/requests/{request_id}/fulfil")
+def fulfil_page(request: Request, db: DbSession, request_id: uuid.UUID, dataset_id: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        fulfil_request(db, actor, request_id, FulfilIn.model_validate({"dataset_id": dataset_id, "note": note.strip() or None}))  # fmt: skip
+    except (BatteryCarbonError, ValidationError) as exc:
+        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
+    return redirect("/web/requests")
+
+
+@router.post("/web/requests/{request_id}/decline")
+def decline_page(request: Request, db: DbSession, request_id: uuid.UUID, reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        decline_request(db, actor, request_id, DeclineIn.model_validate({"reason": reason.strip()}))
+    except (BatteryCarbonError, ValidationError) as exc:
+        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
+    return redirect("/web/requests")

@@ -1,0 +1,145 @@
+"""Verification: the verifier's queue, a review (the calculation, the datasets it used, findings)
+with approve or reject; the regulator's oversight and anonymized statistics."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from batterycarbon.errors import BatteryCarbonError
+from batterycarbon.services import Actor
+from batterycarbon.services.accounts import list_organizations
+from batterycarbon.services.calculations import get_calculation
+from batterycarbon.services.datasets import get_dataset
+from batterycarbon.services.oversight import MIN_GROUP_SIZE, footprint_statistics, overview
+from batterycarbon.services.permissions import OPEN_REVIEW_STATES
+from batterycarbon.services.verifications import (
+    DecisionIn,
+    FindingIn,
+    add_finding,
+    decide,
+    get_verification,
+    list_verifications,
+    start_review,
+)
+from batterycarbon.web.common import (
+    DbSession,
+    csrf_ok,
+    csrf_rejected,
+    field_errors,
+    problems_of,
+    redirect,
+    render,
+    service_error,
+    signed_in_actor,
+    to_sign_in,
+)
+from batterycarbon.web.products import calculation_view
+
+router = APIRouter(include_in_schema=False)
+
+
+def _names(db: Session, actor: Actor) -> dict[uuid.UUID, str]:
+    return {o.id: o.name for o in list_organizations(db, actor)}
+
+
+@router.get("/web/verifications")
+def verifications_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    rows = list_verifications(db, actor)
+    context = {
+        "title": "Verifications",
+        "names": _names(db, actor),
+        "queue": [
+            v
+            for v in rows
+            if v.state in OPEN_REVIEW_STATES and v.verifier_org_id == actor.organization_id
+        ],  # fmt: skip
+        "rows": rows,
+    }
+    return render(request, "verifications.html", context, actor=actor)
+
+
+def _review_page(request: Request, db: Session, actor: Actor, verification_id: uuid.UUID, problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    verification = get_verification(db, actor, verification_id)
+    context: dict[str, Any] = {
+        "title": "Verification", "v": verification, "names": _names(db, actor),
+        "is_verifier": verification.verifier_org_id == actor.organization_id,
+        "problems": problems or [], "errors": field_errors(problems or []),
+    }  # fmt: skip
+    party = actor.organization_id in (verification.verifier_org_id, verification.requester_org_id)
+    if party:
+        calc = get_calculation(db, actor, verification.calculation_id)
+        context.update(calculation_view(db, calc))
+        used = []
+        for figure in calc.inputs.get("datasets", []):
+            try:
+                used.append({"figure": figure, "dataset": get_dataset(db, actor, uuid.UUID(figure["dataset_id"]))})  # fmt: skip
+            except BatteryCarbonError:
+                used.append({"figure": figure, "dataset": None})  # review closed: figure only
+        context["used"] = used
+    return render(request, "verification.html", context, status_code=status_code, actor=actor)
+
+
+@router.get("/web/verifications/{verification_id}")
+def verification_page(request: Request, db: DbSession, verification_id: uuid.UUID) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        return _review_page(request, db, actor, verification_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+
+
+def _act(request: Request, db: Session, verification_id: uuid.UUID, csrf_token: str, action: Any) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        action(actor)
+    except (BatteryCarbonError, ValidationError) as exc:
+        try:
+            return _review_page(request, db, actor, verification_id, problems_of(exc), 409 if not isinstance(exc, ValidationError) else 422)  # fmt: skip
+        except BatteryCarbonError as inner:
+            return service_error(request, actor, inner)
+    return redirect(f"/web/verifications/{verification_id}")
+
+
+@router.post("/web/verifications/{verification_id}/start")
+def start_page(request: Request, db: DbSession, verification_id: uuid.UUID, csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    return _act(request, db, verification_id, csrf_token, lambda actor: start_review(db, actor, verification_id))  # fmt: skip
+
+
+@router.post("/web/verifications/{verification_id}/findings")
+def finding_page(request: Request, db: DbSession, verification_id: uuid.UUID, severity: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    return _act(request, db, verification_id, csrf_token, lambda actor: add_finding(db, actor, verification_id, FindingIn.model_validate({"severity": severity, "text": text.strip()})))  # fmt: skip
+
+
+@router.post("/web/verifications/{verification_id}/decision")
+def decision_page(request: Request, db: DbSession, verification_id: uuid.UUID, decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    return _act(request, db, verification_id, csrf_token, lambda actor: decide(db, actor, verification_id, DecisionIn.model_validate({"decision": decision, "note": note.strip() or None})))  # fmt: skip
+
+
+@router.get("/web/statistics")
+def statistics_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        stats = footprint_statistics(db, actor)
+        state = overview(db, actor)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    verified = [v for v in list_verifications(db, actor) if v.state == "approved"]
+    context = {"title": "Oversight and statistics", "stats": stats, "oversight": state, "verified": verified, "all": list_verifications(db, actor), "names": _names(db, actor), "min_group": MIN_GROUP_SIZE}  # fmt: skip
+    return render(request, "statistics.html", context, actor=actor)
