@@ -30,10 +30,12 @@ from batterycarbon.compliance.pact import (
     product_footprint_json,
     to_product_footprint,
 )
+from batterycarbon.compliance.report import report_content
 from batterycarbon.compliance.standards import account, compare, standards_report
 from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.reports.pdf import declaration_pdf
+from batterycarbon.reports.report_pdf import SECTIONS, report_pdf
 from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
 
 app = typer.Typer()
@@ -77,6 +79,13 @@ def _use(
 def _options(grid: str | None, green: list[str] | None) -> Options:
     check_country("--grid", grid)
     return Options(grid=grid, green=parse_green(green or []))
+
+
+def _issued(issued: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(issued) if issued else None
+    except ValueError:
+        raise InputError("--issued", [f"{issued!r}: expected a date YYYY-MM-DD"]) from None
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -173,10 +182,7 @@ def declare_command(
     green: GreenOpt = None,
 ) -> None:
     """Write declaration.json, declaration.pdf and passport.json; print the class."""
-    try:
-        issue_date = dt.date.fromisoformat(issued) if issued else None
-    except ValueError:
-        raise InputError("--issued", [f"{issued!r}: expected a date YYYY-MM-DD"]) from None
+    issue_date = _issued(issued)
     bundle = declare(
         load_design(design),
         library(factors),
@@ -211,6 +217,64 @@ def declare_command(
         out.print(
             f"passport: {len(bundle.passport['notProvided'])} required attributes not provided"
         )
+
+
+@app.command(name="report")
+@user_errors
+def report_command(
+    design: DesignArg,
+    out_file: Annotated[Path, typer.Option("--out", help="The PDF file to write.")] = Path(
+        "report.pdf"
+    ),
+    manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    study_url: Annotated[
+        str | None, typer.Option(help="Public link to the study supporting the figures.")
+    ] = None,
+    rule_set: Annotated[
+        str, typer.Option("--rule-set", help="The declared rule set (per kWh delivered).")
+    ] = DEFAULT_DECLARATION_RULE_SET,
+    compared: Annotated[
+        list[str] | None,
+        typer.Option("--compare", help="Rule sets side by side; repeatable (default: all)."),
+    ] = None,
+    classes: Annotated[
+        Path | None, typer.Option(help="Performance-class table (TOML/JSON); default: none.")
+    ] = None,
+    usable_kwh: UsableOpt = None,
+    vehicle_category: CategoryOpt = None,
+    warranty_years: WarrantyOpt = None,
+    inputs: InputsOpt = None,
+    issued: Annotated[
+        str | None, typer.Option(help="Report and declaration date, YYYY-MM-DD (default today).")
+    ] = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
+    grid: GridOpt = None,
+    green: GreenOpt = None,
+) -> None:
+    """Write a multi-page PDF report: summary, breakdown, hotspots, rule sets, sources, annex."""
+    if out_file.suffix.lower() != ".pdf":
+        raise InputError("--out", [f"{str(out_file)!r}: expected a file ending in .pdf"])
+    content = report_content(
+        load_design(design),
+        library(factors),
+        manufacturer=manufacturer,
+        plant_address=plant,
+        class_table=load_class_table(classes),
+        inputs=load_compliance_inputs(inputs),
+        use=_use(usable_kwh, vehicle_category, warranty_years),
+        study_url=study_url,
+        rule_set_id=rule_set,
+        compared=compared,
+        options=_options(grid, green),
+        issued=_issued(issued),
+    )
+    report_pdf(content, out_file)
+    result = content["result"]
+    out.print(
+        f"wrote {out_file}: {result['total_kgco2e_per_fu']:.4f} kg CO2e per kWh delivered "
+        f"({content['cover']['rule_set']['id']}); sections: {', '.join(SECTIONS)}"
+    )
 
 
 @app.command(name="pact-export")

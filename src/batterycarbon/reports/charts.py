@@ -196,3 +196,35 @@ def ranked_bars_chart(
     ax.set_title(title)
     ax.tick_params(axis="y", labelsize=8)
     return _save(fig, plt, path)
+
+
+def breakdown_png(
+    stages: dict[str, float], components: dict[str, float], unit: str, title: str
+) -> bytes:
+    """Two horizontal bar panels, by life-cycle stage and by component, as PNG bytes.
+
+    ``stages`` and ``components`` map a label to kg CO2e in ``unit``; negative values (a CFF
+    credit) are drawn to the left of zero.
+    """
+    import io
+
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, data, name, color in (
+        (left, stages, "by life-cycle stage", "#4c72b0"),
+        (right, {COMPONENT_LABELS.get(k, k): v for k, v in components.items()}, "by component",
+         "#55a868"),
+    ):  # fmt: skip
+        labels = list(data)[::-1]
+        values = [data[k] for k in labels]
+        ax.barh(labels, values, color=[color if v >= 0 else "#c44e52" for v in values])
+        ax.axvline(0.0, color="black", linewidth=0.6)
+        ax.set_xlabel(unit, fontsize=8)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(axis="both", labelsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()

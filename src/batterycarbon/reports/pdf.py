@@ -15,42 +15,50 @@ from fpdf import FPDF
 TITLE = "Battery carbon footprint declaration"
 
 
-def _latin1(text: Any) -> str:
+def latin1(text: Any) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def _rows(pdf: FPDF, rows: list[tuple[str, str]], key_width: float = 62) -> None:
+def key_value_rows(pdf: FPDF, rows: list[tuple[str, str]], key_width: float = 62) -> None:
     pdf.set_font("Helvetica", size=9)
     for key, value in rows:
         y = pdf.get_y()
         pdf.set_font("Helvetica", style="B", size=9)
-        pdf.multi_cell(key_width, 5, _latin1(key), new_x="RIGHT", new_y="TOP")
+        pdf.multi_cell(key_width, 5, latin1(key), new_x="RIGHT", new_y="TOP")
         pdf.set_font("Helvetica", size=9)
-        pdf.multi_cell(0, 5, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, latin1(value), new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(pdf.get_y(), y + 5))
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def heading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font("Helvetica", style="B", size=11)
-    pdf.cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def declaration_pdf(declaration: dict[str, Any], path: Path) -> Path:
     """Write the declaration (the JSON form of :class:`Declaration`) to ``path`` as PDF."""
-    d = declaration
-    cf = d["carbon_footprint"]
     pdf = FPDF(format="A4")
     pdf.set_title(TITLE)
     pdf.set_creator("batterycarbon")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
+    declaration_pages(pdf, declaration)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def declaration_pages(pdf: FPDF, declaration: dict[str, Any], title: str = TITLE) -> None:
+    """Write the declaration from the current position of ``pdf`` (a page must be open)."""
+    d = declaration
+    cf = d["carbon_footprint"]
     pdf.set_font("Helvetica", style="B", size=15)
-    pdf.cell(0, 9, TITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    pdf.cell(0, 5, _latin1(d["legal_basis"]), new_x="LMARGIN", new_y="NEXT")
-    _heading(pdf, "Declaration")
-    _rows(pdf, [
+    pdf.cell(0, 5, latin1(d["legal_basis"]), new_x="LMARGIN", new_y="NEXT")
+    heading(pdf, "Declaration")
+    key_value_rows(pdf, [
         ("Declaration id", d["declaration_id"]),
         ("Issued", d["issued"]),
         ("EU declaration of conformity", d.get("eu_declaration_of_conformity_id") or "not given"),
@@ -59,11 +67,11 @@ def declaration_pdf(declaration: dict[str, Any], path: Path) -> Path:
                           f"{d['battery_model']['capacity_kwh']:.4g} kWh)"),
         ("Manufacturing plant", d["manufacturing_plant"]["address"]),
     ])  # fmt: skip
-    _heading(pdf, "Carbon footprint")
+    heading(pdf, "Carbon footprint")
     pdf.set_font("Helvetica", style="B", size=13)
-    pdf.cell(0, 8, _latin1(f"{cf['total_kgco2e_per_fu']:.4f} kg CO2e per kWh delivered"),
+    pdf.cell(0, 8, latin1(f"{cf['total_kgco2e_per_fu']:.4f} kg CO2e per kWh delivered"),
              new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-    _rows(pdf, [
+    key_value_rows(pdf, [
         ("Functional unit", cf["functional_unit"]),
         ("Inputs", f"usable {cf['usable_capacity_kwh']:g} kWh x {cf['cycles_per_year']:g} "
                    f"cycles/year x {cf['service_life_years']:g} years = "
@@ -71,15 +79,17 @@ def declaration_pdf(declaration: dict[str, Any], path: Path) -> Path:
         ("Per kWh of capacity", f"{cf['total_kgco2e_per_kwh_capacity']:.2f} kg CO2e"),
         ("Per battery", f"{cf['absolute_kgco2e_per_battery']:,.0f} kg CO2e"),
     ])  # fmt: skip
-    _heading(pdf, "By life-cycle stage (kg CO2e per kWh delivered)")
-    _rows(pdf, [(s["name"], f"{s['kgco2e_per_fu']:.5f}") for s in cf["stages"]], key_width=100)
-    _heading(pdf, "Performance class")
+    heading(pdf, "By life-cycle stage (kg CO2e per kWh delivered)")
+    key_value_rows(
+        pdf, [(s["name"], f"{s['kgco2e_per_fu']:.5f}") for s in cf["stages"]], key_width=100
+    )
+    heading(pdf, "Performance class")
     pc = d["performance_class"]
-    _rows(pdf, [("Class", pc["performance_class"]), ("Table", f"{pc['table']} ({pc['table_status']})"),
+    key_value_rows(pdf, [("Class", pc["performance_class"]), ("Table", f"{pc['table']} ({pc['table_status']})"),
                 ("Note", pc.get("note") or "-")])  # fmt: skip
-    _heading(pdf, "Method and sources")
+    heading(pdf, "Method and sources")
     rs = d["rule_set"]
-    _rows(pdf, [
+    key_value_rows(pdf, [
         ("Rule set", f"{rs['id']} {rs['version']} ({rs['status']}): {rs['title']}"),
         ("Supporting study", d["study_url"]),
         ("Factor release", d["provenance"]["factor_release"]),
@@ -87,10 +97,7 @@ def declaration_pdf(declaration: dict[str, Any], path: Path) -> Path:
         ("Software", f"batterycarbon {d['provenance']['software_version']}"),
     ])  # fmt: skip
     if cf["not_modelled"] or rs["disputed"]:
-        _heading(pdf, "Limits")
+        heading(pdf, "Limits")
         pdf.set_font("Helvetica", size=8)
         for note in [*cf["not_modelled"], *rs["disputed"]]:
-            pdf.multi_cell(0, 4, _latin1(f"- {note}"), new_x="LMARGIN", new_y="NEXT")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(path))
-    return path
+            pdf.multi_cell(0, 4, latin1(f"- {note}"), new_x="LMARGIN", new_y="NEXT")
