@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from batterycarbon.lca import (
     LognormalUncertainty,
+    ProductSystem,
     Solver,
     SystemBuilder,
     draw_multipliers,
@@ -231,3 +233,26 @@ def test_synthetic_background_has_the_promised_shape():
     assert len(first.hubs) == 10
     hub_share = (inputs[first.hubs] > 0).sum() / (inputs > 0).sum()
     assert 0.45 <= hub_share <= 0.55  # half of all inputs come from 1 % of the processes
+
+
+def test_block_solve_on_superlu_factors_matches_a_dense_solve_when_pivoting_is_needed():
+    """The compiled row-wise triangular solves must undo SuperLU's row and column
+    permutations: a matrix with zeros on its diagonal forces row pivoting."""
+    rng = np.random.default_rng(7)
+    n = 60
+    dense = rng.uniform(-1, 1, size=(n, n)) * (rng.random((n, n)) < 0.15)
+    dense[np.arange(n), np.arange(n)] = 0.0
+    dense[np.arange(n), rng.permutation(n)] += 3.0  # nonsingular, pivots off the diagonal
+    assert np.any(np.diag(dense) == 0)
+    system = ProductSystem(
+        tuple(f"q{j}" for j in range(n)),
+        sp.csc_matrix(dense),
+        sp.csr_matrix(np.ones((1, n))),
+        np.ones(1),
+        ("co2",),
+    )
+    block = rng.uniform(0, 1, size=(n, 7))
+    expected = np.linalg.solve(dense, block)
+    solver = Solver(system)
+    np.testing.assert_allclose(solver.scaling(block), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(solver.scaling(block[:, 0]), expected[:, 0], rtol=1e-10)

@@ -8,15 +8,17 @@ chosen processes, ``g_s * x_s``, can be kept per run.
 How a run is solved
 -------------------
 Refactorizing every sampled matrix, as a per-run loop does, repeats the dominant cost 1 000
-times. Here samples share one sparsity pattern and are solved a *chunk* at a time, as one
-block-diagonal sparse matrix, starting from the deterministic solution ``x0 = inv(A0) f``:
+times. Here samples share one sparsity pattern and are drawn and solved a *chunk* at a time
+(chunks on worker threads), starting from the deterministic solution ``x0 = inv(A0) f``:
 
 1. **Deflated Jacobi iteration** (the default on large, sparse backgrounds): per iteration one
-   batched sparse mat-vec ``r = f - A_s x``, a correction along the dominant (Perron) mode of the
+   sparse mat-vec ``r = f - A_s x``, a correction along the dominant (Perron) mode of the
    deterministic ``T0 = I - D0^-1 A0`` (:func:`~batterycarbon.lca.solve.jacobi_deflation`,
-   computed once), and a Jacobi step ``x += D_s^-1 r``. Background databases have one Perron eigenvalue well above the rest
-   (about 0.4 against 0.2 on the synthetic benchmark systems), so removing that one mode halves
-   the iterations.
+   computed once), and a Jacobi step ``x += D_s^-1 r``. Background databases have one Perron
+   eigenvalue well above the rest (about 0.4 against 0.2 on the synthetic benchmark systems),
+   so removing that one mode halves the iterations. It runs in compiled code, one run at a
+   time from start to convergence (:func:`~batterycarbon.lca.kernels.deflated_jacobi_runs`), so
+   a run's matrix stays in cache across its iterations.
 2. **Iterative refinement with the deterministic LU** ``x += inv(A0) (f - A_s x)``, for systems
    where stage 1 would be slow (Perron gap small, or factors nearly as sparse as A), and for
    runs that stage 1 did not converge within its cap. One factorization of ``A0.T`` serves every
@@ -60,6 +62,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
+from batterycarbon.lca.kernels import deflated_jacobi_runs, unsigned
 from batterycarbon.lca.solve import JacobiDeflation, Solver, deflated_jacobi, jacobi_deflation
 from batterycarbon.lca.system import ProductSystem
 
@@ -352,7 +355,6 @@ class _Batch:
         self.x = x
         self.live = np.ones(len(runs), dtype=bool)
         self.all_live = True
-        self.extra: dict[str, NDArray[np.float64]] = {}
         self.matrix = engine.block_matrix(values)
 
     @property
@@ -362,7 +364,6 @@ class _Batch:
     def compact(self) -> None:
         keep = self.live
         self.runs, self.values, self.x = self.runs[keep], self.values[keep], self.x[keep]
-        self.extra = {key: value[keep] for key, value in self.extra.items()}
         self.matrix = self.engine.block_matrix(self.values)
         self.live = np.ones(len(self.runs), dtype=bool)
         self.all_live = True
@@ -421,6 +422,11 @@ class _ChunkSolver:
             raise ValueError("method 'jacobi' needs every process's own output A[i, i] nonzero")
         self.method = method
         self.unit_diagonal = pattern.unit_diagonal
+        self.kernel_indptr = unsigned(pattern.indptr)
+        self.kernel_indices = unsigned(pattern.indices)
+        self.kernel_diagonal = unsigned(
+            pattern.diagonal if pattern.diagonal is not None else _EMPTY_INT
+        )
 
     @property
     def solver(self) -> Solver:
@@ -458,34 +464,40 @@ class _ChunkSolver:
         lu = (nnz + self.solver.factor_nnz) / -math.log(0.05)
         return "jacobi" if jacobi <= lu else "lu"
 
-    def sample(self, seed: int, runs: range) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Draw runs: technosphere values (runs, nnz) in CSR order and intensities g (runs, n).
+    def sample(self, seed: int, runs: range) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+        """Draw runs: multipliers of A's entries (runs, nnz) in CSR order (1 where certain) and
+        intensities g (runs, n). A sampled entry is ``data * float64(multiplier)``.
 
         Computes exactly what :func:`draw_multipliers` gives, straight in storage order.
         """
-        values = np.empty((len(runs), len(self.pattern.data)))
+        multipliers = np.empty((len(runs), len(self.pattern.data)), dtype=np.float32)
         bio = np.empty((len(runs), len(self.bio_factor)), dtype=np.float32)
-        scratch = np.empty(len(self.tech_factor), dtype=np.float32)
         for i, run in enumerate(runs):
             z = standard_normals(seed, run, self.uncertainty.n_factors)
-            np.take(z, self.tech_factor, out=scratch)
-            scratch *= self.tech_sigma
-            np.exp(scratch, out=scratch)
-            np.multiply(self.pattern.data, scratch, out=values[i])
+            row = multipliers[i]
+            np.take(z, self.tech_factor, out=row)
+            row *= self.tech_sigma
+            np.exp(row, out=row)
             np.take(z, self.bio_factor, out=bio[i])
         bio *= self.bio_sigma
         np.exp(bio, out=bio)
-        return values, self._intensity(bio)
+        return multipliers, self._intensity(bio)
 
     def given(
         self, multipliers: NDArray[np.floating]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Caller's multipliers (runs, n_exchanges) -> values and intensities, as :meth:`sample`."""
+    ) -> tuple[NDArray[np.floating], NDArray[np.float64]]:
+        """Caller's multipliers (runs, n_exchanges) -> A multipliers and intensities, as
+        :meth:`sample`."""
         with_one = np.ones((len(multipliers), multipliers.shape[1] + 1), dtype=multipliers.dtype)
         with_one[:, :-1] = multipliers
-        values = np.take(with_one, self.pattern.tech_exchange, axis=1).astype(np.float64)
-        values *= self.pattern.data
-        return values, self._intensity(with_one[:, self.pattern.bio_exchange])
+        tech = np.take(with_one, self.pattern.tech_exchange, axis=1)
+        if tech.dtype not in (np.float32, np.float64):
+            tech = tech.astype(np.float64)
+        return tech, self._intensity(with_one[:, self.pattern.bio_exchange])
+
+    def values(self, multipliers: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Sampled A entries (runs, nnz) in CSR order."""
+        return np.asarray(np.multiply(self.pattern.data, multipliers, dtype=np.float64))
 
     def _intensity(self, bio: NDArray[np.floating]) -> NDArray[np.float64]:
         intensity = np.empty((len(bio), self.pattern.n))
@@ -504,23 +516,28 @@ class _ChunkSolver:
         )
 
     def solve(
-        self, values: NDArray[np.float64]
+        self, multipliers: NDArray[np.floating]
     ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_]]:
         """Scaling vectors (runs, n) of the sampled systems, iterations and exact flags."""
-        runs = len(values)
+        runs = len(multipliers)
         x = np.empty((runs, self.pattern.n))
         x[:] = self.start
         iterations = np.zeros(runs, dtype=np.int64)
         todo = np.arange(runs)
         if self.method == "jacobi":
-            todo = self._iterate(values, x, iterations, todo, self._jacobi_step, self.jacobi_cap)
-        if len(todo):
-            x[todo] = self.start  # a run stage 1 gave up on may hold a diverged iterate
-            todo = self._iterate(values, x, iterations, todo, self._lu_step, self.max_iterations)
+            todo = self._jacobi(multipliers, x, iterations)
         exact = np.zeros(runs, dtype=bool)
-        for run in todo:
-            x[run] = self._exact(values[run])
-            exact[run] = True
+        if not len(todo):
+            return x, iterations, exact
+        # Stage 2 and 3 on the (few) runs stage 1 did not settle.
+        values = self.values(multipliers[todo])
+        x[todo] = self.start  # a run stage 1 gave up on may hold a diverged iterate
+        part = x[todo]
+        counts = iterations[todo]
+        left = self._iterate(values, part, counts, self._lu_step, self.max_iterations)
+        for i in left:
+            part[i] = self._exact(values[i])
+        x[todo], iterations[todo], exact[todo[left]] = part, counts, True
         return x, iterations, exact
 
     @property
@@ -531,28 +548,35 @@ class _ChunkSolver:
         predicted = math.log(self.tolerance / 0.1) / math.log(self.deflated_rate)
         return min(self.max_iterations, 10 + 2 * math.ceil(predicted))
 
-    def _jacobi_step(self, batch: _Batch) -> NDArray[np.float64]:
-        """One deflated Jacobi update: ``D_s^-1 r`` plus a correction along ``u``.
-
-        With ``r`` the residual, ``along = v.r / v.A_s u`` and ``q = u - D_s^-1 A_s u``, the
-        update ``D_s^-1 (r - along A_s u) + along u`` is ``D_s^-1 r + along q``.
-        """
-        if "q" not in batch.extra:
-            au = (batch.matrix @ np.tile(self.u, batch.size)).reshape(batch.x.shape)
-            coarse = au @ self.v
-            coarse[coarse == 0] = np.inf  # nothing to deflate for that run
-            if not self.unit_diagonal:
-                assert self.pattern.diagonal is not None
-                inv_diag = 1.0 / batch.values[:, self.pattern.diagonal]
-                au *= inv_diag
-                batch.extra["inv_diag"] = inv_diag
-            batch.extra.update(q=np.subtract(self.u, au, out=au), inv_coarse=1.0 / coarse)
-        update = self._residual(batch)
-        along = (update @ self.v) * batch.extra["inv_coarse"]
-        if not self.unit_diagonal:
-            update *= batch.extra["inv_diag"]
-        update += along[:, None] * batch.extra["q"]
-        return update
+    def _jacobi(
+        self,
+        multipliers: NDArray[np.floating],
+        x: NDArray[np.float64],
+        iterations: NDArray[np.int64],
+    ) -> NDArray[np.int64]:
+        """Stage 1, run by run in compiled code (:func:`kernels.deflated_jacobi_runs`); returns
+        the runs that did not converge."""
+        p = self.pattern
+        assert p.diagonal is not None
+        converged = np.zeros(len(multipliers), dtype=bool)
+        deflated_jacobi_runs(
+            self.kernel_indptr,
+            self.kernel_indices,
+            p.data,
+            multipliers,
+            self.kernel_diagonal,
+            self.unit_diagonal,
+            self.demand,
+            self.start,
+            self.u,
+            self.v,
+            self.tolerance,
+            self.jacobi_cap,
+            x,
+            iterations,
+            converged,
+        )
+        return np.flatnonzero(~converged)
 
     def _lu_step(self, batch: _Batch) -> NDArray[np.float64]:
         """One refinement update ``inv(A0) (f - A_s x)`` with the deterministic factors."""
@@ -568,17 +592,16 @@ class _ChunkSolver:
         values: NDArray[np.float64],
         x: NDArray[np.float64],
         iterations: NDArray[np.int64],
-        todo: NDArray[np.int64],
         step: Callable[[_Batch], NDArray[np.float64]],
         cap: int,
     ) -> NDArray[np.int64]:
-        """Update runs ``todo`` with ``step`` until each converges; returns those that did not.
+        """Update every run (row of ``values`` and ``x``, in place) with ``step`` until each
+        converges; returns those that did not.
 
         A run stops being updated the iteration it converges, so its result is the same
         whatever other runs share the batch.
         """
-        whole = len(todo) == len(values)
-        batch = _Batch(self, todo, values if whole else values[todo], x[todo])
+        batch = _Batch(self, np.arange(len(values)), values, x.copy())
         size = np.abs(batch.x).max(axis=1)
         given_up: list[NDArray[np.int64]] = []
         for count in range(1, cap + 1):
@@ -629,8 +652,9 @@ def default_chunk(system: ProductSystem, memory_mb: float, threads: int) -> int:
     """Runs per chunk: about 16 MB of working arrays per thread, and all threads within
     ``memory_mb``.
 
-    Per run a chunk holds the sampled A values and their block indices (12 bytes per nonzero)
-    and about eight work vectors of n doubles. Chunks that stay in cache iterate faster than big
+    Per run a chunk holds the multipliers of A (4 bytes per nonzero), the block indices that
+    stage 2 needs for the runs stage 1 leaves (up to 8 more) and about eight work vectors of
+    n doubles. Chunks that stay in cache iterate faster than big
     ones (measured: 4 runs per chunk at 20 000 processes, 16 at 5 000), while a chunk of one
     pays Python's per-call overhead on every iteration.
     """
@@ -699,7 +723,7 @@ def monte_carlo(
     def run_chunk(start: int) -> None:
         stop = min(runs, start + size)
         if multipliers is None:
-            values, intensity = engine.sample(seed, range(start, stop))
+            multipliers_s, intensity = engine.sample(seed, range(start, stop))
         else:
             given = multipliers(start, stop) if callable(multipliers) else multipliers[start:stop]
             drawn = np.asarray(given)
@@ -708,10 +732,10 @@ def monte_carlo(
                     f"multipliers({start}, {stop}) has shape {drawn.shape}, expected "
                     f"({stop - start}, {uncertainty.n_exchanges})"
                 )
-            values, intensity = engine.given(drawn)
+            multipliers_s, intensity = engine.given(drawn)
         if not np.any(demand):
             return
-        x, iterations[start:stop], exact[start:stop] = engine.solve(values)
+        x, iterations[start:stop], exact[start:stop] = engine.solve(multipliers_s)
         direct = intensity * x
         scores[start:stop] = direct.sum(axis=1)
         if kept is not None and mask is not None:
