@@ -30,6 +30,11 @@ from batterycarbon.compliance.pact import (
     product_footprint_json,
     to_product_footprint,
 )
+from batterycarbon.compliance.pact_v3 import (
+    from_product_footprint_v3,
+    spec_major_version,
+    to_product_footprint_v3,
+)
 from batterycarbon.compliance.report import report_content
 from batterycarbon.compliance.standards import account, compare, standards_report
 from batterycarbon.errors import InputError
@@ -290,16 +295,25 @@ def pact_export(
     warranty_years: WarrantyOpt = None,
     factors: ReleaseOpt = DEFAULT_RELEASE,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
+    spec_version: Annotated[
+        int, typer.Option("--version", help="PACT Technical Specifications major version: 2 or 3.")
+    ] = 2,
 ) -> None:
-    """Export a pack's footprint as a PACT v2 ProductFootprint (JSON)."""
+    """Export a pack's footprint as a PACT ProductFootprint (JSON), spec v2 (2.3) or v3."""
+    if spec_version not in (2, 3):
+        raise InputError("--version", [f"{spec_version}: expected 2 or 3"])
     loaded = load_design(design)
     profile = use_profile_for(loaded, None, _use(usable_kwh, vehicle_category, warranty_years))
-    result = account(loaded, library(factors), rule_set, None, profile)
-    pf = to_product_footprint(
-        result, company_name=company, company_ids=company_id, product_ids=product_id,
-        product_name=loaded.name, graphite_anode=loaded.anode_material != "lithium_metal",
-    )  # fmt: skip
-    document = product_footprint_json(pf)
+    lib = library(factors)
+    result = account(loaded, lib, rule_set, None, profile)
+    common: dict[str, Any] = {
+        "company_name": company, "company_ids": company_id, "product_ids": product_id,
+        "product_name": loaded.name, "graphite_anode": loaded.anode_material != "lithium_metal",
+    }  # fmt: skip
+    if spec_version == 3:
+        document = to_product_footprint_v3(result, lib, **common)
+    else:
+        document = product_footprint_json(to_product_footprint(result, **common))
     if out_file is None:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
@@ -313,13 +327,16 @@ def pact_import(
     path: Annotated[Path, typer.Argument(help="A ProductFootprint JSON file.")],
     fmt: FormatOpt = "table",
 ) -> None:
-    """Read and validate a PACT ProductFootprint; print what a supplier dataset would take."""
+    """Read and validate a PACT ProductFootprint (spec v2 or v3, from its specVersion); print
+    what a supplier dataset would take."""
     check_format(fmt, ("table", "json"))
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(str(path), [f"not a readable JSON file: {exc}"]) from None
-    imported = from_product_footprint(document, str(path))
+    major = spec_major_version(document)
+    reader = from_product_footprint_v3 if major == 3 else from_product_footprint
+    imported = reader(document, str(path))
     data = dict(imported.__dict__)
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2, default=list) + "\n")

@@ -146,6 +146,29 @@ def fossil_carbon_kg_per_pack(result: RuleSetFootprint, graphite_anode: bool = T
     return per_cell * int(pack["cells"])
 
 
+def battery_extension(result: RuleSetFootprint) -> dict[str, Any]:
+    """The battery data PACT has no field for (rule set, functional unit, stages, digest), the
+    ``data`` of the extension :data:`EXTENSION_SCHEMA`; stages in kg CO2e per declared unit."""
+    fp = result.footprint
+    rs = result.rule_set
+    return {
+        "ruleSet": rs.label,
+        "functionalUnit": rs.functional_unit,
+        "functionalUnitBasis": rs.functional_unit_basis,
+        "kgco2ePerKwhCapacity": decimal_string(result.total_kgco2e_per_kwh_capacity),
+        "stagesKgco2ePerDeclaredUnit": {
+            k: decimal_string(v, 9) if v >= 0 else f"-{decimal_string(-v, 9)}"
+            for k, v in result.stages_kgco2e_per_fu.items()
+        },
+        "capacityKwh": decimal_string(result.capacity_kwh),
+        "chemistryDesign": fp.design,
+        "factorRelease": fp.factor_release,
+        "inputsDigest": fp.inputs_digest,
+        "endOfLife": rs.end_of_life,
+        "endOfLifeRoute": result.end_of_life_route,
+    }
+
+
 def to_product_footprint(
     result: RuleSetFootprint,
     *,
@@ -174,22 +197,7 @@ def to_product_footprint(
     )
     total = result.total_kgco2e_per_fu
     fossil_carbon = fossil_carbon_kg_per_pack(result, graphite_anode) / result.fu_energy_kwh
-    extension = {
-        "ruleSet": rs.label,
-        "functionalUnit": rs.functional_unit,
-        "functionalUnitBasis": rs.functional_unit_basis,
-        "kgco2ePerKwhCapacity": decimal_string(result.total_kgco2e_per_kwh_capacity),
-        "stagesKgco2ePerDeclaredUnit": {
-            k: decimal_string(v, 9) if v >= 0 else f"-{decimal_string(-v, 9)}"
-            for k, v in result.stages_kgco2e_per_fu.items()
-        },
-        "capacityKwh": decimal_string(result.capacity_kwh),
-        "chemistryDesign": fp.design,
-        "factorRelease": fp.factor_release,
-        "inputsDigest": fp.inputs_digest,
-        "endOfLife": rs.end_of_life,
-        "endOfLifeRoute": result.end_of_life_route,
-    }
+    extension = battery_extension(result)
     data = {
         "id": footprint_id,
         "specVersion": SPEC_VERSION,
