@@ -16,7 +16,7 @@ from batterycarbon.lca import (
     sample_system,
     solve_many,
 )
-from batterycarbon.lca.montecarlo import standard_normals
+from batterycarbon.lca.sampling import standard_normals
 from batterycarbon.lca.synthetic import synthetic_system
 
 RUNS = 60

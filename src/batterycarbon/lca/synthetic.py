@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from batterycarbon.lca.montecarlo import LognormalUncertainty
+from batterycarbon.lca.sampling import LognormalUncertainty
 from batterycarbon.lca.system import ProductSystem
 
 
