@@ -216,7 +216,7 @@ def test_pathway_endpoint_names_bad_levers(cell: tuple[TestClient, str], demo_ap
 
 # --- supplier data ------------------------------------------------------------------------------
 
-GOOD_ROW = "cam_ncm811,27.5,kg CO2e / kg,KR,2024,1.5,report.pdf"
+GOOD_ROW = "cam_ncm811,27.5,kg CO2e / kg,KR,2024,1.8,report.pdf"
 BAD_ROW = "cam_ncm811,-3,kg CO2e / kg,Korea,2024,1.5,report.pdf"
 HEADER = "flow,value,unit,region,year,dqr,evidence"
 
@@ -241,7 +241,7 @@ def test_csv_upload_shows_row_errors_in_place_and_stores_nothing(demo_app: App) 
         assert 'data-line="2"' not in page.text
         assert BAD_ROW in page.text  # offered back in the textarea to fix
         assert own_dataset_rows(client) == before
-        fixed = text.replace(BAD_ROW, "cam_ncm811,29.0,kg CO2e / kg,KR,2024,1.5,report.pdf")
+        fixed = text.replace(BAD_ROW, "cam_ncm811,29.0,kg CO2e / kg,KR,2024,1.8,report.pdf")
         page = client.post("/web/datasets/upload", data={"csrf_token": token, "text": fixed})
         assert page.status_code == 200 and "2 dataset(s) submitted" in page.text
         assert own_dataset_rows(client) == before + 2
@@ -257,7 +257,7 @@ def test_json_upload_and_template(demo_app: App) -> None:
         assert bad.status_code == 422 and "dqr: Input should be less than or equal to 5" in bad.text
         many = client.post("/web/datasets/upload", data={"csrf_token": token, "text": "[]"})
         assert many.status_code == 422 and "one JSON dataset object" in many.text
-        good = client.post("/web/datasets/upload", data={"csrf_token": token, "text": '{"flow": "graphite_synthetic", "value": 15, "region": "CN", "year": 2024, "dqr": 2}'})  # fmt: skip
+        good = client.post("/web/datasets/upload", data={"csrf_token": token, "text": '{"flow": "graphite_synthetic", "value": 15, "region": "CN", "year": 2024, "dqr": 2, "evidence": ["img-pcf-2024.pdf"]}'})  # fmt: skip
         assert good.status_code == 200
         assert own_dataset_rows(client) == before + 1
 
@@ -295,8 +295,8 @@ def test_data_request_inbox_decline_and_fulfil(demo_app: App) -> None:
     supplier, token = signed_in(demo_app, "cam")
     with supplier:
         inbox = supplier.get("/web/requests").text
-        ids = re.findall(r'action="/web/requests/([0-9a-f-]{36})/decline"', inbox)
-        assert len(ids) == 2 and "For our 2026 model" in inbox
+        ids = re.findall(r'action="/web/requests/([0-9a-f-]{36})/decline"', inbox)[-2:]  # ours: newest
+        assert len(ids) == 2 and inbox.count("For our 2026 model") == 2
         short = supplier.post(f"/web/requests/{ids[0]}/decline", data={"csrf_token": token, "reason": "no"})  # fmt: skip
         assert short.status_code == 422 and "reason" in short.text
         supplier.post(f"/web/requests/{ids[0]}/decline", data={"csrf_token": token, "reason": "Not for this model"})  # fmt: skip
