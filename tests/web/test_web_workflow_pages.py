@@ -295,7 +295,9 @@ def test_data_request_inbox_decline_and_fulfil(demo_app: App) -> None:
     supplier, token = signed_in(demo_app, "cam")
     with supplier:
         inbox = supplier.get("/web/requests").text
-        ids = re.findall(r'action="/web/requests/([0-9a-f-]{36})/decline"', inbox)[-2:]  # ours: newest
+        ids = re.findall(r'action="/web/requests/([0-9a-f-]{36})/decline"', inbox)[
+            -2:
+        ]  # ours: newest
         assert len(ids) == 2 and inbox.count("For our 2026 model") == 2
         short = supplier.post(f"/web/requests/{ids[0]}/decline", data={"csrf_token": token, "reason": "no"})  # fmt: skip
         assert short.status_code == 422 and "reason" in short.text
