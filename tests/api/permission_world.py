@@ -31,7 +31,7 @@ from batterycarbon.store import Alert
 PASSWORD = "matrix test passphrase"  # test-only credential
 CHAIN_ROLES = ("supplier", "manufacturer", "oem", "verifier")
 ROLES = (*CHAIN_ROLES, "regulator", "admin")
-CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, activity_data={"electricity_kwh_per_kg": 22.0})  # fmt: skip
+CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, evidence=["pcf-2023.pdf"], activity_data={"electricity_kwh_per_kg": 22.0})  # fmt: skip
 DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
     "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,

@@ -20,7 +20,7 @@ DESIGN = {
 }  # fmt: skip
 CAM = {
     "flow": "cam_ncm811", "value": 27.9, "unit": "kg CO2e / kg", "region": "KR", "year": 2023,
-    "dqr": 1.5, "evidence": ["cam-pcf-2023.pdf"],
+    "dqr": 1.5, "evidence": ["cam-pcf-2023.pdf", "cam-plant-meter-readings-2023.csv"],
     "activity_data": {"electricity_kwh_per_kg": 21.0, "lithium_hydroxide_kg_per_kg": 0.43},
 }  # fmt: skip
 
@@ -118,7 +118,7 @@ def test_supplier_to_regulator_end_to_end(client: TestClient) -> None:
 def test_bad_csv_stores_nothing_and_names_rows(client: TestClient) -> None:
     p = setup_chain(client)
     cam = p["cam"]["auth"]
-    csv = "flow,value,unit,region,year,dqr\ncam_ncm811,27,kg CO2e / kg,KR,2023,1.5\ncam_ncm811,abc,kg CO2e / kg,KR,2023,1.5\n"  # fmt: skip
+    csv = "flow,value,unit,region,year,dqr\ncam_ncm811,27,kg CO2e / kg,KR,2023,3.5\ncam_ncm811,abc,kg CO2e / kg,KR,2023,3.5\n"  # fmt: skip
     response = client.post(
         "/datasets/csv", headers={**cam, "Content-Type": "text/csv"}, content=csv
     )

@@ -29,6 +29,7 @@ from batterycarbon.services.accounts import (
     register_organization,
     register_user,
 )
+from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
 from batterycarbon.services.security import use_hash_parameters
 from batterycarbon.store import session_factory
 
@@ -54,6 +55,12 @@ def fuzz_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             TOKENS[username] = {"Authorization": f"Bearer {token['access_token']}"}
         yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.engine.dispose()
+
+
+@schemathesis.serializer(XLSX_MEDIA_TYPE)
+def _xlsx_bytes(ctx: Any, value: Any) -> bytes:
+    """Generated "binary" bodies for the Excel upload: sent as they are (garbage workbooks)."""
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
 schema = schemathesis.pytest.from_fixture("fuzz_schema")

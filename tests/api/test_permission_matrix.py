@@ -14,6 +14,7 @@ each check, so that the checks do not depend on their order.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from permission_world import PASSWORD, ROLES, Side, build_side
 from pydantic import SecretStr
 
@@ -37,12 +39,26 @@ from batterycarbon.services.accounts import (
     register_organization,
     register_user,
 )
+from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
 from batterycarbon.services.security import use_hash_parameters
 from batterycarbon.store import session_factory
 
-CSV = "flow,value,unit,region,year,dqr\ncam_ncm811,27,kg CO2e / kg,KR,2023,1.5\n"
-DATASET = {"flow": "cam_ncm811", "value": 28.0, "unit": "kg CO2e / kg", "region": "KR", "year": 2023, "dqr": 2}  # fmt: skip
+CSV = "flow,value,unit,region,year,dqr,evidence\ncam_ncm811,27,kg CO2e / kg,KR,2023,1.5,meter-readings.csv;invoices.pdf\n"
+DATASET = {"flow": "cam_ncm811", "value": 28.0, "unit": "kg CO2e / kg", "region": "KR", "year": 2023, "dqr": 2, "evidence": ["pcf.pdf"]}  # fmt: skip
 DESIGN = {"chemistry": "LFP", "format": "prismatic", "cell": {"capacity_ah": 280, "nominal_voltage_v": 3.2}, "pack": {"cells": 104}}  # fmt: skip
+
+
+def xlsx_upload() -> bytes:
+    """A filled-in Excel template of one plausible dataset."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "datasets"
+    sheet.append(["flow", "value", "unit", "region", "year", "dqr", "evidence"])
+    sheet.append(["cam_ncm811", 27.0, "kg CO2e / kg", "KR", 2023, 2.5, "pcf.pdf"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @dataclass
@@ -65,7 +81,7 @@ class Req:
     path: dict[str, Any] = field(default_factory=dict)
     json: Any = None
     data: dict[str, str] | None = None
-    content: str | None = None
+    content: str | bytes | None = None
     params: dict[str, Any] | None = None
     content_type: str | None = None
 
@@ -126,6 +142,11 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ("POST", "/datasets"): (req(json=DATASET), expect("403/403", supplier="ok/ok")),
     ("POST", "/datasets/csv"): (
         req(content=CSV, content_type="text/csv"),
+        expect("403/403", supplier="ok/ok"),
+    ),  # fmt: skip
+    ("GET", "/datasets/template.xlsx"): (req(), expect()),
+    ("POST", "/datasets/xlsx"): (
+        req(content=xlsx_upload(), content_type=XLSX_MEDIA_TYPE),
         expect("403/403", supplier="ok/ok"),
     ),  # fmt: skip
     # The manufacturer holds a grant; the verifier reviews a calculation that used the dataset.
@@ -274,6 +295,7 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         ),
     ),  # fmt: skip
     ("GET", "/oversight"): (req(), expect("403/403", regulator="ok/ok", admin="ok/ok")),
+    ("GET", "/declarations"): (req(), expect("403/403", regulator="ok/ok", admin="ok/ok")),
     ("GET", "/statistics/footprints"): (
         req(),
         expect("403/403", regulator="ok/ok", admin="ok/ok"),

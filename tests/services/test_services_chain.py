@@ -99,7 +99,7 @@ def test_csv_upload_is_all_or_nothing_with_row_level_errors(session: Session, ch
     assert count(session, SupplierDataset) == 0
     assert count(session, AuditEvent) == events_before
 
-    stored = submit_datasets_csv(session, chain.cam_maker, bad.replace(",-3,", ",27,").replace("Korea,2023,9", "KR,2023,2"))  # fmt: skip
+    stored = submit_datasets_csv(session, chain.cam_maker, bad.replace(",-3,", ",27,").replace("Korea,2023,9", "KR,2023,2").replace(",,\n", ",pcf.pdf,\n"))  # fmt: skip
     assert [d.flow for d in stored] == ["cam_ncm811", "cam_ncm811", "pcam_ncm811", "cobalt_sulfate"]
     assert stored[0].evidence == ["a.pdf", "b.pdf"]
     assert stored[0].activity_data == {"electricity_kwh_per_kg": 22.0}

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batterycarbon.services import Conflict
 from batterycarbon.services.accounts import authenticate_client, authenticate_user
 from batterycarbon.services.audit import verify_audit_chain
 from batterycarbon.services.calculations import get_calculation
+from batterycarbon.services.complaints import list_complaints
+from batterycarbon.services.data_requests import list_requests
 from batterycarbon.services.demo import load_demo_data
 from batterycarbon.services.verifications import get_verification
+from batterycarbon.store import User
+
+
+def organization_of(session: Session, username: str) -> object:
+    """The organization of the demo user ``username``."""
+    return session.scalar(select(User.organization_id).where(User.username == username))
 
 
 def test_demo_chain(session: Session) -> None:
@@ -24,6 +33,12 @@ def test_demo_chain(session: Session) -> None:
     assert calc.primary_share > 0
     regulator = authenticate_client(session, accounts["regulator"].client_id, accounts["regulator"].client_secret)  # fmt: skip
     assert get_verification(session, regulator, demo.verification_id).state == "approved"
+    # The regulator has a complaint to resolve; the suppliers have requests to answer.
+    (complaint,) = list_complaints(session, regulator, "open")
+    assert complaint.subject_type == "dataset" and "graphitization" in complaint.text
+    cam = authenticate_user(session, "cam", accounts["cam"].password)
+    (asked,) = list_requests(session, cam, "incoming", "open")
+    assert (asked.flow, asked.requester_org_id) == ("cam_ncm811", organization_of(session, "oem"))
     assert verify_audit_chain(session).ok
     with pytest.raises(Conflict):
         load_demo_data(session)

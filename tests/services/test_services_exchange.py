@@ -40,7 +40,7 @@ from batterycarbon.services.verifications import (
     submit_for_verification,
 )
 
-CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, activity_data={"electricity_kwh_per_kg": 22.0})  # fmt: skip
+CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, evidence=["pcf-2023.pdf"], activity_data={"electricity_kwh_per_kg": 22.0})  # fmt: skip
 DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
     "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,

@@ -14,7 +14,9 @@ from batterycarbon.services.datasets import submit_dataset
 from batterycarbon.services.idempotency import run_idempotent
 from batterycarbon.store import AuditEvent, IdempotencyRecord, SupplierDataset, session_factory
 
-CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=2.5)
+CAM = DatasetIn(
+    flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=2.5, evidence=["pcf.pdf"]
+)
 OPERATION = "POST /datasets"
 
 

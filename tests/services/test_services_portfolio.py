@@ -24,7 +24,7 @@ OTHER = "whitepaper-2023"
 
 def test_activate_release_and_recompute_portfolio(session: Session, chain: Chain) -> None:
     assert [r.id for r in list_releases(session, chain.cell_maker) if r.is_active] == ["open-2024.1"]  # fmt: skip
-    cam = submit_dataset(session, chain.cam_maker, DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75))  # fmt: skip
+    cam = submit_dataset(session, chain.cam_maker, DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, evidence=["pcf-2023.pdf"]))  # fmt: skip
     assert chain.cell_maker.organization_id is not None
     share_dataset(session, chain.cam_maker, cam.id, GrantIn(organization_id=chain.cell_maker.organization_id))  # fmt: skip
     totals = {}

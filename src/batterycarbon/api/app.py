@@ -20,6 +20,7 @@ from batterycarbon.api.routes import (
     complaints,
     data_requests,
     datasets,
+    declarations,
     factor_releases,
     health,
     organizations,
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
-        verifications, complaints, oversight, factor_releases, audit,
+        verifications, complaints, oversight, declarations, factor_releases, audit,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, holds_role, page_of, paginate, within
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import generate_secret, hash_secret, verify_secret
 from batterycarbon.store import ApiClient, Organization, User
@@ -145,11 +146,30 @@ def register_organization(session: Session, actor: Actor, data: OrganizationIn) 
         return _org_out(org)
 
 
-def list_organizations(session: Session, actor: Actor) -> list[OrganizationOut]:
-    """The directory of organizations (names and roles), so partners can be chosen to share with."""
+class OrganizationQuery(ListQuery):
+    role: Role | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", examples=["KR"])
+
+
+def find_organizations(
+    session: Session, actor: Actor, query: OrganizationQuery | None = None
+) -> Page[OrganizationOut]:
+    """The directory of organizations (names and roles), so partners can be chosen to share with;
+    by name."""
     with unit_of_work(session):
-        rows = session.scalars(select(Organization).order_by(Organization.name)).all()
-        return [_org_out(org) for org in rows]
+        statement = select(Organization)
+        if query is not None:
+            statement = within(statement, Organization.created_at, query)
+            if query.role is not None:
+                statement = statement.where(holds_role(Organization.roles, query.role))
+            if query.country is not None:
+                statement = statement.where(Organization.country == query.country)
+        rows, total = paginate(session, statement, query, (Organization.name, Organization.id))
+        return page_of([_org_out(org) for org in rows], total, query)
+
+
+def list_organizations(session: Session, actor: Actor) -> list[OrganizationOut]:
+    return find_organizations(session, actor).items
 
 
 def _insert_user(session: Session, data: UserIn) -> User:

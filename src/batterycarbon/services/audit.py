@@ -12,11 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batterycarbon.services.context import Actor, unit_of_work
+from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.store import AuditEvent, ChainReport, verify_chain
 
 
@@ -55,6 +56,16 @@ def check_audit_chain(session: Session, actor: Actor) -> ChainReportOut:
     return ChainReportOut(**report.__dict__)
 
 
+class AuditQuery(ListQuery):
+    """``created_after``/``created_before`` bound the time the event was recorded; ``after_seq``
+    is a cursor (the ``seq`` of the last event seen) that stays exact while the log grows."""
+
+    entity_type: str | None = Field(default=None, max_length=40, examples=["dataset"])
+    entity_id: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(default=None, max_length=60, examples=["dataset.submitted"])
+    after_seq: int = Field(default=0, ge=0)
+
+
 def list_events(
     session: Session,
     actor: Actor,
@@ -64,15 +75,23 @@ def list_events(
     after_seq: int = 0,
 ) -> list[AuditEventOut]:
     """Events in chain order after ``after_seq`` (for paging), filtered by entity."""
+    filters = AuditQuery(entity_type=entity_type, entity_id=entity_id, limit=min(max(limit, 1), 500), after_seq=after_seq)  # fmt: skip
+    return find_events(session, actor, filters).items
+
+
+def find_events(session: Session, actor: Actor, filters: AuditQuery) -> Page[AuditEventOut]:
+    """Events in chain order, the actor's organization's own (administrators: all)."""
     with unit_of_work(session):
-        query = select(AuditEvent).where(AuditEvent.seq > after_seq)
+        query = within(select(AuditEvent).where(AuditEvent.seq > filters.after_seq), AuditEvent.recorded_at, filters)  # fmt: skip
         if not actor.is_admin:
             query = query.where(AuditEvent.organization_id == str(actor.organization_id))
-        if entity_type:
-            query = query.where(AuditEvent.entity_type == entity_type)
-        if entity_id:
-            query = query.where(AuditEvent.entity_id == entity_id)
-        rows = session.scalars(query.order_by(AuditEvent.seq).limit(min(max(limit, 1), 1000)))
+        if filters.entity_type:
+            query = query.where(AuditEvent.entity_type == filters.entity_type)
+        if filters.entity_id:
+            query = query.where(AuditEvent.entity_id == filters.entity_id)
+        if filters.action:
+            query = query.where(AuditEvent.action == filters.action)
+        rows, total = paginate(session, query, filters, (AuditEvent.seq,))
         out = []
         for row in rows:
             body = json.loads(row.content)
@@ -91,4 +110,4 @@ def list_events(
                     hash=row.hash,
                 )  # fmt: skip
             )
-        return out
+        return page_of(out, total, filters)

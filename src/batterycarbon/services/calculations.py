@@ -29,6 +29,7 @@ from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import dataset_access, require_role
 from batterycarbon.store import (
     Calculation,
@@ -274,12 +275,36 @@ def get_calculation(session: Session, actor: Actor, calculation_id: uuid.UUID) -
         return calculation_out(visible_calculation(session, actor, calculation_id))
 
 
-def list_calculations(session: Session, actor: Actor) -> list[CalculationOut]:
+class CalculationQuery(ListQuery):
+    chemistry: str | None = Field(default=None, max_length=20, examples=["NCM811"])
+    factor_release: str | None = Field(default=None, max_length=64, examples=["open-2024.1"])
+    rule_set: str | None = Field(default=None, max_length=100)
+    product_id: uuid.UUID | None = None
+
+
+def find_calculations(
+    session: Session, actor: Actor, filters: CalculationQuery | None = None
+) -> Page[CalculationOut]:
+    """The actor's organization's calculations, oldest first."""
     with unit_of_work(session):
-        rows = session.scalars(
-            select(Calculation).where(Calculation.organization_id == actor.organization_id).order_by(Calculation.created_at)
-        )  # fmt: skip
-        return [calculation_out(r) for r in rows]
+        query = select(Calculation).where(Calculation.organization_id == actor.organization_id)
+        if filters is not None:
+            query = within(query, Calculation.created_at, filters)
+            if filters.chemistry is not None:
+                query = query.where(json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry)  # fmt: skip
+            if filters.factor_release is not None:
+                query = query.where(Calculation.factor_release_id == filters.factor_release)
+            if filters.rule_set is not None:
+                query = query.where(Calculation.rule_set == filters.rule_set)
+            if filters.product_id is not None:
+                versions = select(DesignVersion.id).where(DesignVersion.product_id == filters.product_id)  # fmt: skip
+                query = query.where(Calculation.design_version_id.in_(versions))
+        rows, total = paginate(session, query, filters, (Calculation.created_at, Calculation.id))
+        return page_of([calculation_out(r) for r in rows], total, filters)
+
+
+def list_calculations(session: Session, actor: Actor) -> list[CalculationOut]:
+    return find_calculations(session, actor).items
 
 
 def product_of(session: Session, calculation: Calculation) -> Product:

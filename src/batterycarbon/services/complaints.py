@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import (
     complaint_access,
     complaint_subject_owner,
@@ -112,18 +113,35 @@ def get_complaint(session: Session, actor: Actor, complaint_id: uuid.UUID) -> Co
         return complaint_out(row, access != "subject_owner")
 
 
-def list_complaints(
-    session: Session, actor: Actor, status: str | None = None
-) -> list[ComplaintOut]:
-    """Complaints the actor filed or that concern its records; regulators see all."""
+class ComplaintQuery(ListQuery):
+    status: Literal["open", "upheld", "dismissed"] | None = None
+    subject_type: Literal["dataset", "calculation"] | None = None
+    organization_id: uuid.UUID | None = Field(default=None, description="Owner of the subject")
+
+
+def find_complaints(
+    session: Session, actor: Actor, filters: ComplaintQuery | None = None, whole: bool = False
+) -> Page[ComplaintOut]:
+    """Complaints the actor filed or that concern its records; regulators see all. Oldest first;
+    ``whole``: every match, ignoring the page."""
+    filters_ = filters or ComplaintQuery()
+    page = None if whole else filters
     with unit_of_work(session):
-        query = select(Complaint).order_by(Complaint.created_at)
+        query = within(select(Complaint), Complaint.created_at, filters_)
         if not has_oversight(actor):
             query = query.where(or_(Complaint.complainant_org_id == actor.organization_id, Complaint.subject_org_id == actor.organization_id))  # fmt: skip
-        if status is not None:
-            query = query.where(Complaint.status == status)
-        rows = session.scalars(query)
-        return [complaint_out(r, complaint_access(actor, r) != "subject_owner") for r in rows]
+        for column, wanted in ((Complaint.status, filters_.status), (Complaint.subject_type, filters_.subject_type), (Complaint.subject_org_id, filters_.organization_id)):  # fmt: skip
+            if wanted is not None:
+                query = query.where(column == wanted)
+        rows, total = paginate(session, query, page, (Complaint.created_at, Complaint.id))
+        items = [complaint_out(r, complaint_access(actor, r) != "subject_owner") for r in rows]
+        return page_of(items, total, page)
+
+
+def list_complaints(
+    session: Session, actor: Actor, status: Literal["open", "upheld", "dismissed"] | None = None
+) -> list[ComplaintOut]:
+    return find_complaints(session, actor, ComplaintQuery(status=status), whole=True).items
 
 
 def resolve_complaint(

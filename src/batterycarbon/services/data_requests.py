@@ -23,6 +23,7 @@ from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.datasets import grant_access
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import (
     BUYER_ROLES,
     data_request_party,
@@ -177,18 +178,41 @@ def get_request(session: Session, actor: Actor, request_id: uuid.UUID) -> DataRe
         return _out(_visible(session, actor, request_id)[0])
 
 
+class DataRequestQuery(ListQuery):
+    direction: Literal["incoming", "outgoing", "all"] = "all"
+    status: Literal["open", "fulfilled", "declined"] | None = None
+    flow: str | None = Field(default=None, max_length=100, examples=["cam_ncm811"])
+    organization_id: uuid.UUID | None = Field(default=None, description="The other party")
+
+
+def find_requests(
+    session: Session, actor: Actor, filters: DataRequestQuery | None = None, whole: bool = False
+) -> Page[DataRequestOut]:
+    """Requests the actor's organization sent (outgoing) or received (incoming), oldest first;
+    ``whole``: every match, ignoring the page."""
+    filters_ = filters or DataRequestQuery()
+    page = None if whole else filters
+    with unit_of_work(session):
+        incoming = DataRequest.supplier_org_id == actor.organization_id
+        outgoing = DataRequest.requester_org_id == actor.organization_id
+        query = select(DataRequest).where({"incoming": incoming, "outgoing": outgoing, "all": incoming | outgoing}[filters_.direction])  # fmt: skip
+        query = within(query, DataRequest.created_at, filters_)
+        if filters_.status is not None:
+            query = query.where(DataRequest.status == filters_.status)
+        if filters_.flow is not None:
+            query = query.where(DataRequest.flow == filters_.flow)
+        if filters_.organization_id is not None:
+            other = filters_.organization_id
+            query = query.where((DataRequest.supplier_org_id == other) | (DataRequest.requester_org_id == other))  # fmt: skip
+        rows, total = paginate(session, query, page, (DataRequest.created_at, DataRequest.id))
+        return page_of([_out(r) for r in rows], total, page)
+
+
 def list_requests(
     session: Session,
     actor: Actor,
     direction: Literal["incoming", "outgoing", "all"] = "all",
-    status: str | None = None,
+    status: Literal["open", "fulfilled", "declined"] | None = None,
 ) -> list[DataRequestOut]:
-    """Requests the actor's organization sent (outgoing) or received (incoming), oldest first."""
-    with unit_of_work(session):
-        query = select(DataRequest).order_by(DataRequest.created_at)
-        incoming = DataRequest.supplier_org_id == actor.organization_id
-        outgoing = DataRequest.requester_org_id == actor.organization_id
-        query = query.where({"incoming": incoming, "outgoing": outgoing, "all": incoming | outgoing}[direction])  # fmt: skip
-        if status is not None:
-            query = query.where(DataRequest.status == status)
-        return [_out(r) for r in session.scalars(query)]
+    filters = DataRequestQuery(direction=direction, status=status)
+    return find_requests(session, actor, filters, whole=True).items

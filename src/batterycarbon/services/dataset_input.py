@@ -107,14 +107,10 @@ def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]
     """(line, dataset) of each valid row, and one problem line per bad field of any row."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], [f"header: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})"]  # fmt: skip
-    unknown = [c for c in header if c not in (*REQUIRED_COLUMNS, "evidence") and not c.startswith("activity.")]  # fmt: skip
-    if unknown:
-        return [], [f"header: unknown column(s) {', '.join(unknown)}; extra data goes in activity.<name> columns"]  # fmt: skip
+    problems = header_problems(header)
+    if problems:
+        return [], problems
     rows: list[tuple[int, DatasetIn]] = []
-    problems: list[str] = []
     for index, raw in enumerate(reader):
         line = index + 2
         if index >= MAX_CSV_ROWS:
@@ -124,18 +120,37 @@ def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]
             problems.append(f"row {line}: more cells than header columns")
             continue
         record: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items()}
-        document: dict[str, Any] = {c: record[c] for c in REQUIRED_COLUMNS}
-        document["evidence"] = [
-            e.strip() for e in record.get("evidence", "").split(";") if e.strip()
-        ]
-        document["activity_data"] = {
-            k.removeprefix("activity."): _activity_value(v)
-            for k, v in record.items() if k.startswith("activity.") and v
-        }  # fmt: skip
-        try:
-            rows.append((line, DatasetIn.model_validate(document)))
-        except ValidationError as exc:
-            problems.extend(f"row {line}, {p}" for p in validation_problems(exc))
+        parsed = validate_row(line, record, problems)
+        if parsed is not None:
+            rows.append((line, parsed))
     if not rows and not problems:
         problems.append("(document): no data rows")
     return rows, problems
+
+
+def header_problems(header: list[str]) -> list[str]:
+    """What is wrong with a table's header row (CSV or Excel): missing or unknown columns."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [f"header: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})"]  # fmt: skip
+    unknown = [c for c in header if c not in (*REQUIRED_COLUMNS, "evidence") and not c.startswith("activity.")]  # fmt: skip
+    if unknown:
+        return [f"header: unknown column(s) {', '.join(unknown)}; extra data goes in activity.<name> columns"]  # fmt: skip
+    return []
+
+
+def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> DatasetIn | None:
+    """The dataset of one table row (cells by column name; text already stripped, an empty
+    cell is ``""``), or ``None`` with one problem per bad field appended to ``problems``."""
+    document: dict[str, Any] = {c: record[c] for c in REQUIRED_COLUMNS}
+    evidence = record.get("evidence", "")
+    document["evidence"] = [e.strip() for e in str(evidence).split(";") if e.strip()]
+    document["activity_data"] = {
+        k.removeprefix("activity."): _activity_value(v) if isinstance(v, str) else v
+        for k, v in record.items() if k.startswith("activity.") and v not in ("", None)
+    }  # fmt: skip
+    try:
+        return DatasetIn.model_validate(document)
+    except ValidationError as exc:
+        problems.extend(f"row {line}, {p}" for p in validation_problems(exc))
+        return None

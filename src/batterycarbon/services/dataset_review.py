@@ -33,12 +33,13 @@ from batterycarbon.services.datasets import (
     DatasetOut,
     alert_out,
     dataset_out,
+    dataset_problems,
     grant_access,
-    library_problems,
     store_dataset,
     visible_dataset,
 )
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.evidence import evidence_problems
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.permissions import assigned_alert_reviewer, require, require_role
 from batterycarbon.store import Alert, Organization
@@ -129,6 +130,11 @@ def decide_dataset(
                 raise InputError("decision", ["evidence: approving your own flagged figure needs at least one new evidence reference"])  # fmt: skip
             row.evidence = [*row.evidence, *new]
         approve = data.decision == "approve"
+        if approve:
+            # An approved figure may be used in calculations: its rating must be backed.
+            problems = evidence_problems(row.dqr, list(row.evidence))
+            if problems:
+                raise InputError("decision", problems)
         resolution = ("cleared" if approve else "confirmed") if reviewer else ("explained" if approve else "withdrawn")  # fmt: skip
         before = {"status": row.status}
         row.status = "approved" if approve else "rejected"
@@ -152,7 +158,7 @@ def revise_dataset(
         if data.flow != old.flow:
             raise InputError("revision", [f"flow: a revision keeps the flow {old.flow!r}; submit {data.flow!r} as a new dataset"])  # fmt: skip
         library = release_library(session, None)
-        problems = library_problems(library, data, "")
+        problems = dataset_problems(library, data, "")
         if problems:
             raise InputError("revision", problems)
         before = {"status": old.status}

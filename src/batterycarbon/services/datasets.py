@@ -8,9 +8,11 @@ figure only (:class:`SharedFigureOut`); anyone else gets :class:`NotFound`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,9 @@ from batterycarbon.services.calculations import is_material_factor
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.dataset_input import DatasetIn, parse_dataset_csv
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.evidence import evidence_problems
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.paging import ListQuery, Page, count_of, page_of, paginate, within
 from batterycarbon.services.permissions import dataset_access, require, require_role
 from batterycarbon.services.plausibility import check_plausibility
 from batterycarbon.store import Alert, Organization, SharingGrant, SupplierDataset
@@ -124,6 +128,12 @@ def _figure(session: Session, row: SupplierDataset) -> SharedFigureOut:
     )  # fmt: skip
 
 
+def dataset_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
+    """Everything wrong with a validated dataset before it is stored: what the library says
+    (:func:`library_problems`) and evidence its rating needs (``services.evidence``)."""
+    return library_problems(library, data, where) + evidence_problems(data.dqr, data.evidence, where)  # fmt: skip
+
+
 def library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
     """What the library says is wrong with ``data`` (unknown flow, unit that does not convert)."""
     if data.flow not in library.flows:
@@ -179,7 +189,7 @@ def submit_dataset(session: Session, actor: Actor, data: DatasetIn) -> DatasetOu
     with unit_of_work(session):
         require_role(actor, "supplier")
         library = release_library(session, None)
-        problems = library_problems(library, data, "")
+        problems = dataset_problems(library, data, "")
         if problems:
             raise InputError("dataset", problems)
         return dataset_out(session, store_dataset(session, actor, library, data))
@@ -188,14 +198,24 @@ def submit_dataset(session: Session, actor: Actor, data: DatasetIn) -> DatasetOu
 def submit_datasets_csv(session: Session, actor: Actor, text: str) -> list[DatasetOut]:
     """Store every row of a CSV upload, or none: any bad row rejects the whole upload and the
     :class:`InputError` lists every bad row and field."""
+    return submit_table(session, actor, "CSV upload", lambda: parse_dataset_csv(text))
+
+
+def submit_table(
+    session: Session,
+    actor: Actor,
+    source: str,
+    parse: Callable[[], tuple[list[tuple[int, DatasetIn]], list[str]]],
+) -> list[DatasetOut]:
+    """Store every row ``parse`` reads (line, dataset), or none if any row has a problem."""
     with unit_of_work(session):
         require_role(actor, "supplier")
         library = release_library(session, None)
-        rows, problems = parse_dataset_csv(text)
+        rows, problems = parse()
         for line, data in rows:
-            problems.extend(library_problems(library, data, f"row {line}, "))
+            problems.extend(dataset_problems(library, data, f"row {line}, "))
         if problems:
-            raise InputError("CSV upload", problems)
+            raise InputError(source, problems)
         stored = [store_dataset(session, actor, library, data) for _, data in rows]
         return [dataset_out(session, row) for row in stored]
 
@@ -218,25 +238,68 @@ def get_dataset(
         return _figure(session, row) if access == "grantee" else dataset_out(session, row)
 
 
-def list_datasets(session: Session, actor: Actor) -> DatasetListing:
-    """The actor's organization's own datasets in full, and the figures shared with it."""
+class DatasetQuery(ListQuery):
+    scope: Literal["all", "own", "shared"] = Field(
+        default="all", description="Own datasets, figures shared with you, or both (own first)"
+    )
+    status: Literal["approved", "flagged", "rejected", "superseded"] | None = None
+    flow: str | None = Field(default=None, max_length=100, examples=["cam_ncm811"])
+    region: str | None = Field(default=None, max_length=10, examples=["KR"])
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    organization_id: uuid.UUID | None = Field(default=None, description="Owner (supplier)")
+
+
+def _dataset_filters(query: Any, filters: DatasetQuery | None) -> Any:
+    if filters is None:
+        return query
+    query = within(query, SupplierDataset.created_at, filters)
+    for column, wanted in (
+        (SupplierDataset.status, filters.status), (SupplierDataset.flow, filters.flow),
+        (SupplierDataset.region, filters.region), (SupplierDataset.year, filters.year),
+        (SupplierDataset.owner_org_id, filters.organization_id),
+    ):  # fmt: skip
+        if wanted is not None:
+            query = query.where(column == wanted)
+    return query
+
+
+def find_datasets(
+    session: Session, actor: Actor, filters: DatasetQuery | None = None
+) -> tuple[DatasetListing, int]:
+    """The actor's organization's own datasets in full, then the figures shared with it, oldest
+    first; one page over both lists, and the total of both."""
+    scope = filters.scope if filters is not None else "all"
+    order = (SupplierDataset.created_at, SupplierDataset.id)
+    own_query = _dataset_filters(select(SupplierDataset).where(SupplierDataset.owner_org_id == actor.organization_id), filters)  # fmt: skip
+    shared_query = _dataset_filters(
+        select(SupplierDataset)
+        .join(SharingGrant, SharingGrant.dataset_id == SupplierDataset.id)
+        .where(SharingGrant.grantee_org_id == actor.organization_id)
+        .where(SharingGrant.revoked_at.is_(None)),
+        filters,
+    )
     with unit_of_work(session):
-        own = session.scalars(
-            select(SupplierDataset)
-            .where(SupplierDataset.owner_org_id == actor.organization_id)
-            .order_by(SupplierDataset.created_at)
-        ).all()
-        shared = session.scalars(
-            select(SupplierDataset)
-            .join(SharingGrant, SharingGrant.dataset_id == SupplierDataset.id)
-            .where(SharingGrant.grantee_org_id == actor.organization_id)
-            .where(SharingGrant.revoked_at.is_(None))
-            .order_by(SupplierDataset.created_at)
-        ).all()
-        return DatasetListing(
+        own_total = count_of(session, own_query) if scope != "shared" else 0
+        shared_total = count_of(session, shared_query) if scope != "own" else 0
+        offset, limit = (filters.offset, filters.limit) if filters is not None else (0, None)
+        own: list[SupplierDataset] = []
+        if scope != "shared" and offset < own_total:
+            own = list(session.scalars(own_query.order_by(*order).offset(offset).limit(limit)))
+        shared: list[SupplierDataset] = []
+        room = None if limit is None else limit - len(own)
+        if scope != "own" and (room is None or room > 0):
+            skip = max(0, offset - own_total)
+            shared = list(session.scalars(shared_query.order_by(*order).offset(skip).limit(room)))
+        listing = DatasetListing(
             own=[dataset_out(session, r) for r in own],
             shared_with_me=[_figure(session, r) for r in shared],
         )
+        return listing, own_total + shared_total
+
+
+def list_datasets(session: Session, actor: Actor) -> DatasetListing:
+    """The actor's organization's own datasets in full, and the figures shared with it."""
+    return find_datasets(session, actor)[0]
 
 
 def _grant_out(grant: SharingGrant) -> GrantOut:
@@ -301,10 +364,26 @@ def revoke_share(
         return _grant_out(grant)
 
 
-def list_alerts(session: Session, actor: Actor) -> list[AlertOut]:
+class AlertQuery(ListQuery):
+    status: Literal["open", "in_review", "resolved"] | None = None
+    kind: str | None = Field(default=None, max_length=40, examples=["plausibility"])
+    organization_id: uuid.UUID | None = Field(default=None, description="Owner of the data")
+
+
+def find_alerts(session: Session, actor: Actor, filters: AlertQuery | None = None) -> Page[AlertOut]:  # fmt: skip
     """Alerts about the actor's organization's data; regulators and administrators see all."""
     with unit_of_work(session):
-        query = select(Alert).order_by(Alert.created_at)
+        query = select(Alert)
         if not (actor.is_admin or actor.has_role("regulator")):
             query = query.where(or_(Alert.organization_id == actor.organization_id))
-        return [alert_out(a) for a in session.scalars(query)]
+        if filters is not None:
+            query = within(query, Alert.created_at, filters)
+            for column, wanted in ((Alert.status, filters.status), (Alert.kind, filters.kind), (Alert.organization_id, filters.organization_id)):  # fmt: skip
+                if wanted is not None:
+                    query = query.where(column == wanted)
+        rows, total = paginate(session, query, filters, (Alert.created_at, Alert.id))
+        return page_of([alert_out(a) for a in rows], total, filters)
+
+
+def list_alerts(session: Session, actor: Actor) -> list[AlertOut]:
+    return find_alerts(session, actor).items

@@ -3,7 +3,8 @@
 On an empty database: a platform administrator, a lithium refiner, a CAM maker, a graphite
 maker, a cell maker, an OEM, a verifier and a regulator, each with one user (a freshly generated
 password, never a fixed one) and one API client; the suppliers' datasets shared with the cell
-maker; a product whose calculation uses them and has been verified.
+maker; open data requests (cell maker -> graphite maker, OEM -> CAM maker); a complaint about
+a dataset for the regulator; a product whose calculation uses them and has been verified.
 
 Figures are illustrative, chosen inside the bundled library's ranges (open-2024.1), not a real
 company's data.
@@ -27,6 +28,8 @@ from batterycarbon.services.accounts import (
     register_user,
 )
 from batterycarbon.services.calculations import CalculationIn, calculate_design
+from batterycarbon.services.complaints import ComplaintIn, file_complaint
+from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import GrantIn, share_dataset, submit_dataset
 from batterycarbon.services.factor_releases import import_bundled_releases
@@ -74,7 +77,7 @@ DATASETS = (
             region="KR",
             year=2023,
             dqr=1.5,
-            evidence=["hanil-cam-iso14067-2023.pdf"],
+            evidence=["hanil-cam-iso14067-2023.pdf", "hanil-plant-meter-readings-2023.xlsx"],
             activity_data={"electricity_kwh_per_kg": 21.0, "lithium_hydroxide_kg_per_kg": 0.43},
         ),
     ),  # fmt: skip
@@ -89,6 +92,35 @@ DATASETS = (
             evidence=["img-graphite-2023.pdf"],
             activity_data={"graphitization_kwh_per_kg": 9.5},
         ),
+    ),  # fmt: skip
+)
+
+
+#: (buyer, supplier, flow, region, year, message): requests left open for the supplier to answer.
+DATA_REQUESTS = (
+    (
+        "cell",
+        "graphite",
+        "graphite_natural",
+        "CN",
+        2024,
+        "Natural graphite figure for our 2025 LFP line, please.",
+    ),  # fmt: skip
+    (
+        "oem",
+        "cam",
+        "cam_ncm811",
+        "KR",
+        2023,
+        "For the OEM pack declaration of the 2025 model year.",
+    ),  # fmt: skip
+)
+#: (complainant, supplier whose dataset it is about, text): one complaint for the regulator.
+COMPLAINTS = (
+    (
+        "cell",
+        "graphite",
+        "The graphitization energy looks low for a coal-heavy grid; please check the metering period.",
     ),  # fmt: skip
 )
 
@@ -126,9 +158,15 @@ def load_demo_data(session: Session) -> DemoResult:
         client = create_api_client(session, admin, ApiClientIn(organization_id=org.id, name=f"{name} integration"))  # fmt: skip
         actors[username], orgs[username] = authenticate_user(session, username, password), org.id
         accounts.append(DemoAccount(organization=name, role=role, username=username, password=password, client_id=client.client_id, client_secret=client.client_secret))  # fmt: skip
+    datasets = {}
     for supplier, data in DATASETS:
         dataset = submit_dataset(session, actors[supplier], data)
         share_dataset(session, actors[supplier], dataset.id, GrantIn(organization_id=orgs["cell"]))
+        datasets[supplier] = dataset.id
+    for buyer, supplier, flow, region, year, message in DATA_REQUESTS:
+        request_data(session, actors[buyer], DataRequestIn(supplier_org_id=orgs[supplier], flow=flow, region=region, year=year, message=message))  # fmt: skip
+    for complainant, supplier, text in COMPLAINTS:
+        file_complaint(session, actors[complainant], ComplaintIn(subject_type="dataset", subject_id=datasets[supplier], text=text))  # fmt: skip
     product = create_product(session, actors["cell"], ProductIn(name="EV pack 60 kWh NCM811", design=EXAMPLE_DESIGN))  # fmt: skip
     calc = calculate_design(session, actors["cell"], CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     verification = submit_for_verification(session, actors["cell"], VerificationIn(calculation_id=calc.id, verifier_org_id=orgs["verifier"]))  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from batterycarbon.factors import (
 )
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import require
 from batterycarbon.store import FactorRelease
 from batterycarbon.store.audit import canonical_json
@@ -100,10 +101,26 @@ def release_library(session: Session, release_id: str | None) -> FactorLibrary:
     return library_for(chosen)
 
 
-def list_releases(session: Session, actor: Actor) -> list[FactorReleaseOut]:
-    """Every imported release (anyone authenticated: calculations name them)."""
+class ReleaseQuery(ListQuery):
+    active: bool | None = Field(default=None, description="Only the active release (or the others)")  # fmt: skip
+
+
+def find_releases(
+    session: Session, actor: Actor, filters: ReleaseQuery | None = None
+) -> Page[FactorReleaseOut]:
+    """Imported releases by id (anyone authenticated: calculations name them)."""
     with unit_of_work(session):
-        return [_out(row) for row in session.scalars(select(FactorRelease).order_by(FactorRelease.id))]  # fmt: skip
+        query = select(FactorRelease)
+        if filters is not None:
+            query = within(query, FactorRelease.created_at, filters)
+            if filters.active is not None:
+                query = query.where(FactorRelease.is_active == filters.active)
+        rows, total = paginate(session, query, filters, (FactorRelease.id,))
+        return page_of([_out(row) for row in rows], total, filters)
+
+
+def list_releases(session: Session, actor: Actor) -> list[FactorReleaseOut]:
+    return find_releases(session, actor).items
 
 
 def activate_release(session: Session, actor: Actor, release_id: str) -> FactorReleaseOut:

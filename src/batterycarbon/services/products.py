@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.battery import parse_design
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import require_role
 from batterycarbon.store import DesignVersion, Product
 from batterycarbon.store.audit import canonical_json
@@ -141,11 +142,27 @@ def get_product(session: Session, actor: Actor, product_id: uuid.UUID) -> Produc
         return _product_out(_own_product(session, actor, product_id))
 
 
-def list_products(session: Session, actor: Actor) -> list[ProductOut]:
+class ProductQuery(ListQuery):
+    chemistry: str | None = Field(default=None, max_length=20, description="Of any design version", examples=["NCM811"])  # fmt: skip
+    name: str | None = Field(default=None, max_length=200, description="Part of the name, any case")  # fmt: skip
+
+
+def find_products(
+    session: Session, actor: Actor, filters: ProductQuery | None = None
+) -> Page[ProductOut]:
+    """The actor's organization's products, by name."""
     with unit_of_work(session):
-        rows = session.scalars(
-            select(Product)
-            .where(Product.organization_id == actor.organization_id)
-            .order_by(Product.name)
-        ).all()
-        return [_product_out(p) for p in rows]
+        query = select(Product).where(Product.organization_id == actor.organization_id)
+        if filters is not None:
+            query = within(query, Product.created_at, filters)
+            if filters.chemistry is not None:
+                versions = select(DesignVersion.product_id).where(json_text(DesignVersion.design, "chemistry") == filters.chemistry)  # fmt: skip
+                query = query.where(Product.id.in_(versions))
+            if filters.name is not None:
+                query = query.where(Product.name.icontains(filters.name, autoescape=True))
+        rows, total = paginate(session, query, filters, (Product.name, Product.id))
+        return page_of([_product_out(p) for p in rows], total, filters)
+
+
+def list_products(session: Session, actor: Actor) -> list[ProductOut]:
+    return find_products(session, actor).items

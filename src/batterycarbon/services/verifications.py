@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.services.calculations import visible_calculation
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import OPEN_REVIEW_STATES, require, require_role
 from batterycarbon.store import Calculation, Finding, Organization, Verification
 from batterycarbon.store.base import utcnow
@@ -195,11 +196,40 @@ def get_verification(session: Session, actor: Actor, verification_id: uuid.UUID)
         return _out(session, row, _party(actor, row) or actor.is_admin)
 
 
-def list_verifications(session: Session, actor: Actor) -> list[VerificationOut]:
+class VerificationQuery(ListQuery):
+    state: Literal["draft", "submitted", "in_review", "approved", "rejected"] | None = None
+    chemistry: str | None = Field(default=None, max_length=20, examples=["NCM811"])
+    organization_id: uuid.UUID | None = Field(default=None, description="Requester or verifier")
+
+
+def filtered_verifications(query: Any, filters: VerificationQuery) -> Any:
+    """``query`` (of verifications) narrowed by ``filters``."""
+    query = within(query, Verification.created_at, filters)
+    if filters.state is not None:
+        query = query.where(Verification.state == filters.state)
+    if filters.organization_id is not None:
+        org = filters.organization_id
+        query = query.where(or_(Verification.requester_org_id == org, Verification.verifier_org_id == org))  # fmt: skip
+    if filters.chemistry is not None:
+        calcs = select(Calculation.id).where(json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry)  # fmt: skip
+        query = query.where(Verification.calculation_id.in_(calcs))
+    return query
+
+
+def find_verifications(
+    session: Session, actor: Actor, filters: VerificationQuery | None = None
+) -> Page[VerificationOut]:
     """Verifications the actor is party to; regulators and administrators see all of them."""
     with unit_of_work(session):
-        query = select(Verification).order_by(Verification.created_at)
+        query = select(Verification)
         oversight = actor.has_role("regulator") or actor.is_admin
         if not oversight:
             query = query.where(or_(Verification.requester_org_id == actor.organization_id, Verification.verifier_org_id == actor.organization_id))  # fmt: skip
-        return [_out(session, r, _party(actor, r) or actor.is_admin) for r in session.scalars(query)]  # fmt: skip
+        if filters is not None:
+            query = filtered_verifications(query, filters)
+        rows, total = paginate(session, query, filters, (Verification.created_at, Verification.id))
+        return page_of([_out(session, r, _party(actor, r) or actor.is_admin) for r in rows], total, filters)  # fmt: skip
+
+
+def list_verifications(session: Session, actor: Actor) -> list[VerificationOut]:
+    return find_verifications(session, actor).items

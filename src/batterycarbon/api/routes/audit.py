@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import audit
-from batterycarbon.services.audit import AuditEventOut, ChainReportOut
+from batterycarbon.services.audit import AuditEventOut, AuditQuery, ChainReportOut
 
 router = APIRouter(tags=["audit"])
 
@@ -18,13 +19,7 @@ def verify(session: SessionDep, actor: ActorDep) -> ChainReportOut:
     return audit.check_audit_chain(session, actor)
 
 
-@router.get("/audit/events", response_model=list[AuditEventOut])
-def events(
-    session: SessionDep,
-    actor: ActorDep,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditEventOut]:
-    return audit.list_events(session, actor, entity_type, entity_id, limit, after_seq)
+@router.get("/audit/events", response_model=list[AuditEventOut], responses=PAGED_RESPONSES)
+def events(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[AuditQuery, Query()]) -> list[AuditEventOut]:  # fmt: skip
+    """Events in chain order; page with ``limit``/``offset`` or with the ``after_seq`` cursor."""
+    return paged(request, response, audit.find_events(session, actor, filters))

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import calculations
-from batterycarbon.services.calculations import CalculationIn, CalculationOut
+from batterycarbon.services.calculations import CalculationIn, CalculationOut, CalculationQuery
 
 router = APIRouter(tags=["calculations"])
 
 
-@router.get("/calculations", response_model=list[CalculationOut])
-def list_calculations(session: SessionDep, actor: ActorDep) -> list[CalculationOut]:
-    return calculations.list_calculations(session, actor)
+@router.get("/calculations", response_model=list[CalculationOut], responses=PAGED_RESPONSES)
+def list_calculations(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[CalculationQuery, Query()]) -> list[CalculationOut]:  # fmt: skip
+    return paged(request, response, calculations.find_calculations(session, actor, filters))
 
 
 @router.post("/calculations", response_model=CalculationOut, status_code=status.HTTP_201_CREATED)

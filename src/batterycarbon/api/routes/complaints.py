@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import complaints
-from batterycarbon.services.complaints import ComplaintIn, ComplaintOut, ComplaintResolutionIn
+from batterycarbon.services.complaints import (
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintQuery,
+    ComplaintResolutionIn,
+)
 
 router = APIRouter(tags=["complaints"])
 
 
-@router.get("/complaints", response_model=list[ComplaintOut])
-def list_complaints(
-    session: SessionDep,
-    actor: ActorDep,
-    status: Annotated[Literal["open", "upheld", "dismissed"] | None, Query()] = None,
-) -> list[ComplaintOut]:
-    return complaints.list_complaints(session, actor, status)
+@router.get("/complaints", response_model=list[ComplaintOut], responses=PAGED_RESPONSES)
+def list_complaints(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[ComplaintQuery, Query()]) -> list[ComplaintOut]:  # fmt: skip
+    return paged(request, response, complaints.find_complaints(session, actor, filters))
 
 
 @router.post("/complaints", response_model=ComplaintOut, status_code=status.HTTP_201_CREATED)

@@ -5,25 +5,27 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import data_requests
-from batterycarbon.services.data_requests import DataRequestIn, DataRequestOut, DeclineIn, FulfilIn
+from batterycarbon.services.data_requests import (
+    DataRequestIn,
+    DataRequestOut,
+    DataRequestQuery,
+    DeclineIn,
+    FulfilIn,
+)
 
 router = APIRouter(tags=["data requests"])
 RequestStatus = Literal["open", "fulfilled", "declined"]
 
 
-@router.get("/data-requests", response_model=list[DataRequestOut])
-def list_requests(
-    session: SessionDep,
-    actor: ActorDep,
-    direction: Literal["incoming", "outgoing", "all"] = "all",
-    status: Annotated[RequestStatus | None, Query()] = None,
-) -> list[DataRequestOut]:
-    return data_requests.list_requests(session, actor, direction, status)
+@router.get("/data-requests", response_model=list[DataRequestOut], responses=PAGED_RESPONSES)
+def list_requests(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[DataRequestQuery, Query()]) -> list[DataRequestOut]:  # fmt: skip
+    return paged(request, response, data_requests.find_requests(session, actor, filters))
 
 
 @router.post("/data-requests", response_model=DataRequestOut, status_code=status.HTTP_201_CREATED)

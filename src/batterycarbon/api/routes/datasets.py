@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.errors import InputError
-from batterycarbon.services import dataset_review, datasets
+from batterycarbon.services import dataset_excel, dataset_review, datasets
+from batterycarbon.services.dataset_excel import MAX_XLSX_BYTES, XLSX_MEDIA_TYPE
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import AlertAssignmentIn, DatasetDecisionIn
 from batterycarbon.services.datasets import (
     AlertOut,
+    AlertQuery,
     DatasetListing,
     DatasetOut,
+    DatasetQuery,
     GrantIn,
     GrantOut,
     SharedFigureOut,
 )
+from batterycarbon.services.paging import Page
 
 router = APIRouter(tags=["datasets"])
 MAX_CSV_BYTES = 5_000_000
 
 
-@router.get("/datasets", response_model=DatasetListing)
-def list_datasets(session: SessionDep, actor: ActorDep) -> DatasetListing:
-    return datasets.list_datasets(session, actor)
+@router.get("/datasets", response_model=DatasetListing, responses=PAGED_RESPONSES)
+def list_datasets(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[DatasetQuery, Query()]) -> DatasetListing:  # fmt: skip
+    """Your own datasets in full, then the figures shared with you: one page over both."""
+    listing, total = datasets.find_datasets(session, actor, filters)
+    page = Page(items=[*listing.own, *listing.shared_with_me], total=total, limit=filters.limit, offset=filters.offset)  # fmt: skip
+    paged(request, response, page)
+    return listing
 
 
 @router.post("/datasets", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)
@@ -70,6 +80,38 @@ def submit_datasets_csv(
     return respond(session, actor, idempotency_key, "POST /datasets/csv", text, lambda: datasets.submit_datasets_csv(session, actor, text))  # fmt: skip
 
 
+@router.get(
+    "/datasets/template.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}, "description": "The Excel template"}},
+)  # fmt: skip
+def dataset_template(session: SessionDep, actor: ActorDep) -> Response:
+    """The Excel template for supplier datasets (flows of the active factor release)."""
+    content = dataset_excel.dataset_template(session, actor)
+    headers = {"Content-Disposition": 'attachment; filename="batterycarbon-datasets-template.xlsx"'}
+    return Response(content=content, media_type=XLSX_MEDIA_TYPE, headers=headers)
+
+
+@router.post(
+    "/datasets/xlsx",
+    response_model=list[DatasetOut],
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={"requestBody": {"required": True, "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+)  # fmt: skip
+def submit_datasets_xlsx(
+    session: SessionDep,
+    actor: ActorDep,
+    body: Annotated[bytes, Body(media_type=XLSX_MEDIA_TYPE)],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """A filled-in template: every row stored, or none (each bad row and field is named, with
+    the row numbers Excel shows)."""
+    if len(body) > MAX_XLSX_BYTES:
+        raise InputError(dataset_excel.SOURCE, [f"(document): larger than {MAX_XLSX_BYTES} bytes"])
+    payload = hashlib.sha256(body).hexdigest()
+    return respond(session, actor, idempotency_key, "POST /datasets/xlsx", payload, lambda: dataset_excel.submit_datasets_xlsx(session, actor, body))  # fmt: skip
+
+
 @router.get("/datasets/{dataset_id}", response_model=DatasetOut | SharedFigureOut)
 def get_dataset(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID) -> DatasetOut | SharedFigureOut:  # fmt: skip
     return datasets.get_dataset(session, actor, dataset_id)
@@ -85,9 +127,9 @@ def revoke_share(session: SessionDep, actor: ActorDep, dataset_id: uuid.UUID, or
     return datasets.revoke_share(session, actor, dataset_id, organization_id)
 
 
-@router.get("/alerts", response_model=list[AlertOut], tags=["alerts"])
-def list_alerts(session: SessionDep, actor: ActorDep) -> list[AlertOut]:
-    return datasets.list_alerts(session, actor)
+@router.get("/alerts", response_model=list[AlertOut], tags=["alerts"], responses=PAGED_RESPONSES)
+def list_alerts(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[AlertQuery, Query()]) -> list[AlertOut]:  # fmt: skip
+    return paged(request, response, datasets.find_alerts(session, actor, filters))
 
 
 @router.post("/datasets/{dataset_id}/revisions", response_model=DatasetOut, status_code=status.HTTP_201_CREATED)  # fmt: skip

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from batterycarbon.api.deps import ActorDep, SessionDep
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import factor_releases, portfolio
-from batterycarbon.services.factor_releases import FactorReleaseOut
+from batterycarbon.services.factor_releases import FactorReleaseOut, ReleaseQuery
 from batterycarbon.services.portfolio import PortfolioReport, RecomputeIn
 
 router = APIRouter(tags=["factor releases"])
 ReleaseId = Annotated[str, Path(max_length=64, examples=["open-2024.1"])]
 
 
-@router.get("/factor-releases", response_model=list[FactorReleaseOut])
-def list_releases(session: SessionDep, actor: ActorDep) -> list[FactorReleaseOut]:
-    return factor_releases.list_releases(session, actor)
+@router.get("/factor-releases", response_model=list[FactorReleaseOut], responses=PAGED_RESPONSES)
+def list_releases(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[ReleaseQuery, Query()]) -> list[FactorReleaseOut]:  # fmt: skip
+    return paged(request, response, factor_releases.find_releases(session, actor, filters))
 
 
 @router.post("/factor-releases/import", response_model=list[FactorReleaseOut])

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import accounts
 from batterycarbon.services.accounts import (
     ApiClientCreated,
     ApiClientIn,
     OrganizationIn,
     OrganizationOut,
+    OrganizationQuery,
     UserIn,
     UserOut,
 )
@@ -19,9 +23,10 @@ from batterycarbon.services.accounts import (
 router = APIRouter(tags=["organizations"])
 
 
-@router.get("/organizations", response_model=list[OrganizationOut])
-def list_organizations(session: SessionDep, actor: ActorDep) -> list[OrganizationOut]:
-    return accounts.list_organizations(session, actor)
+@router.get("/organizations", response_model=list[OrganizationOut], responses=PAGED_RESPONSES)
+def list_organizations(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[OrganizationQuery, Query()]) -> list[OrganizationOut]:  # fmt: skip
+    """The directory, by name; filter by role and country."""
+    return paged(request, response, accounts.find_organizations(session, actor, filters))
 
 
 @router.post("/organizations", response_model=OrganizationOut, status_code=status.HTTP_201_CREATED)

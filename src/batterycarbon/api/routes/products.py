@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import products
-from batterycarbon.services.products import DesignIn, DesignVersionOut, ProductIn, ProductOut
+from batterycarbon.services.products import (
+    DesignIn,
+    DesignVersionOut,
+    ProductIn,
+    ProductOut,
+    ProductQuery,
+)
 
 router = APIRouter(tags=["products"])
 
 
-@router.get("/products", response_model=list[ProductOut])
-def list_products(session: SessionDep, actor: ActorDep) -> list[ProductOut]:
-    return products.list_products(session, actor)
+@router.get("/products", response_model=list[ProductOut], responses=PAGED_RESPONSES)
+def list_products(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[ProductQuery, Query()]) -> list[ProductOut]:  # fmt: skip
+    return paged(request, response, products.find_products(session, actor, filters))
 
 
 @router.post("/products", response_model=ProductOut, status_code=status.HTTP_201_CREATED)

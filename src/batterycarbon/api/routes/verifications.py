@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
+from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import verifications
 from batterycarbon.services.verifications import (
     DecisionIn,
     FindingIn,
     VerificationIn,
     VerificationOut,
+    VerificationQuery,
 )
 
 router = APIRouter(tags=["verifications"])
 
 
-@router.get("/verifications", response_model=list[VerificationOut])
-def list_verifications(session: SessionDep, actor: ActorDep) -> list[VerificationOut]:
-    return verifications.list_verifications(session, actor)
+@router.get("/verifications", response_model=list[VerificationOut], responses=PAGED_RESPONSES)
+def list_verifications(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[VerificationQuery, Query()]) -> list[VerificationOut]:  # fmt: skip
+    return paged(request, response, verifications.find_verifications(session, actor, filters))
 
 
 @router.post("/verifications", response_model=VerificationOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
