@@ -28,6 +28,7 @@ from batterycarbon.api.routes import (
     products,
     verifications,
 )
+from batterycarbon.api.routes import pact as pact_routes
 from batterycarbon.api.settings import Settings
 from batterycarbon.services.factor_releases import import_bundled_releases
 from batterycarbon.store import database_url, make_engine, session_factory, upgrade
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
+    app.include_router(pact_routes.router)
     app.include_router(web_router)
     return app
 
