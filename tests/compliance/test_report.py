@@ -12,14 +12,24 @@ from compliance_support import FIXTURE_CLASSES
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from batterycarbon.battery import Design
+from batterycarbon.battery import Design, footprint, load_design
 from batterycarbon.battery.hotspots import hotspots
+from batterycarbon.battery.uncertainty import monte_carlo, summary
 from batterycarbon.cli.compliance import app
-from batterycarbon.compliance.report import factor_provenance
+from batterycarbon.compliance.report import (
+    MC_RUNS,
+    MC_SEED,
+    factor_provenance,
+    pathway_content,
+    pathway_preset_for,
+    uncertainty_content,
+)
 from batterycarbon.compliance.standards import account, compare, reconcile
+from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.reports.report_pdf import SECTIONS
 from batterycarbon.rules.functional_unit import UseProfile
+from batterycarbon.scenarios import load_pathway, pathway
 
 RULE_SET = "jrc-cfb-ev-2023"
 COMPARED = ("whitepaper-c2g", "iso14067-c2g", "eu-draft-2024")
@@ -118,6 +128,64 @@ def test_hotspots_are_the_models(
     assert spots
     for spot in spots:
         assert f"{spot.kgco2e_per_kwh:.3f} {100 * spot.share:.1f} %" in text, spot.id
+
+
+def test_uncertainty_figures_are_a_fresh_monte_carlo_with_the_same_seed(
+    report: Path, pages: list[str], ncm811: Design, open_library: FactorLibrary
+) -> None:
+    text = _pages_of(report, pages, "Uncertainty")
+    assert f"{MC_RUNS} runs, seed {MC_SEED}" in text
+    samples = monte_carlo(ncm811, open_library, MC_RUNS, MC_SEED, rule_set_id=RULE_SET)
+    fp = footprint(ncm811, open_library, level="pack", rule_set_id=RULE_SET)
+    names = {"raw_materials": "Raw material acquisition and pre-processing",
+             "production": "Main product production"}  # fmt: skip
+    rows = [(names[s], samples.stages[s], fp.stages[s]) for s in ("raw_materials", "production")]
+    rows.append(("Total cradle to gate", samples.total, fp.total_kgco2e_per_kwh))
+    for label, values, deterministic in rows:
+        stats = summary(values)
+        cells = " ".join(f"{stats[k]:.3f}" for k in ("mean", "median", "p2_5", "p97_5"))
+        assert f"{label} {deterministic:.3f} {cells}" in text, label
+    # The percentiles bracket the median, and another seed gives other figures (the seed matters).
+    total = summary(samples.total)
+    assert total["p2_5"] < total["median"] < total["p97_5"]
+    other = summary(monte_carlo(ncm811, open_library, MC_RUNS, MC_SEED + 1, rule_set_id=RULE_SET).total)  # fmt: skip
+    assert f"{other['mean']:.3f}" not in text
+
+
+def test_uncertainty_names_bad_runs_and_seed(ncm811: Design, open_library: FactorLibrary) -> None:
+    with pytest.raises(InputError) as info:
+        uncertainty_content(ncm811, open_library, RULE_SET, runs=1, seed=-3)
+    assert any("mc_runs" in p for p in info.value.problems)
+    assert any("mc_seed" in p for p in info.value.problems)
+
+
+def test_pathway_is_the_bundled_preset_applied_to_this_design(
+    report: Path, pages: list[str], ncm811: Design, open_library: FactorLibrary
+) -> None:
+    text = _pages_of(report, pages, "Reduction pathway")
+    assert pathway_preset_for(ncm811) == "whitepaper-ncm"
+    preset = load_pathway("whitepaper-ncm")
+    fresh = pathway(ncm811, [(s.name, s.resolve()) for s in preset.steps], open_library,
+                    level="pack", rule_set_id=RULE_SET)  # fmt: skip
+    assert len(fresh.steps) == len(preset.steps) + 1
+    for step in fresh.steps:
+        row = (f"{step.name} {step.total_kgco2e_per_kwh:.3f} {100 * step.change_vs_previous:+.1f} % "
+               f"{100 * step.change_vs_start:+.1f} %")  # fmt: skip
+        assert row in text, step.name
+    # The start is the report's own cradle-to-gate result, so the sections agree.
+    fp = footprint(ncm811, open_library, level="pack", rule_set_id=RULE_SET)
+    assert fresh.steps[0].total_kgco2e_per_kwh == fp.total_kgco2e_per_kwh
+    reader = PdfReader(report)
+    page = reader.pages[_section_pages(report)["Reduction pathway"]]
+    assert len(list(page.images)) == 1
+
+
+def test_pathway_by_chemistry_family(open_library: FactorLibrary) -> None:
+    assert pathway_preset_for(load_design("lfp-prismatic")) == "whitepaper-lfp"
+    assert pathway_preset_for(load_design("ncm622-prismatic")) == "whitepaper-ncm"
+    solid_state = load_design("ssb-sulfide-pouch")
+    assert pathway_preset_for(solid_state) is None
+    assert pathway_content(solid_state, open_library, RULE_SET) is None
 
 
 def test_rule_sets_and_reconciliation_rows(

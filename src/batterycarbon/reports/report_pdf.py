@@ -2,7 +2,8 @@
 
 Renders the content of :func:`batterycarbon.compliance.report.report_content`, one section per
 page group, each a PDF bookmark: summary, results by stage and component (with a matplotlib
-chart), hotspots, rule sets side by side with the reconciliation table, data sources and
+chart), hotspots, the reduction pathway (table and waterfall chart), the Monte Carlo uncertainty,
+rule sets side by side with the reconciliation table, data sources and
 quality, and the EU declaration as an annex. Numbers are printed from the content as given;
 nothing is computed here except formatting. Core PDF fonts cover Latin-1 only (``CO2e``).
 """
@@ -10,13 +11,14 @@ nothing is computed here except formatting. Core PDF fonts cover Latin-1 only (`
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
 
-from batterycarbon.reports.charts import breakdown_png
+from batterycarbon.reports.charts import breakdown_png, waterfall_chart
 from batterycarbon.reports.pdf import declaration_pages, heading, key_value_rows, latin1
 
 #: Bookmark titles of the sections, in order.
@@ -24,6 +26,8 @@ SECTIONS = (
     "Summary",
     "Results by stage and component",
     "Hotspots",
+    "Reduction pathway",
+    "Uncertainty",
     "Rule sets side by side",
     "Data sources and quality",
     "Annex: EU carbon footprint declaration",
@@ -149,6 +153,58 @@ def _hotspots(pdf: FPDF, content: dict[str, Any]) -> None:
                (52, 20, 15, 20, 83), ("LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"), size=7)  # fmt: skip
 
 
+def _pathway(pdf: FPDF, content: dict[str, Any]) -> None:
+    path = content["pathway"]
+    cover = content["cover"]
+    if path is None:
+        _note(pdf, f"No bundled reduction pathway exists for {cover['chemistry']}; none is "
+                   "shown rather than one made for another chemistry.")  # fmt: skip
+        return
+    _note(pdf, f"The steps of the bundled pathway '{path['preset']}' ({path['description']}) "
+               f"applied cumulatively to this design, pack level, factor release "
+               f"{path['factor_release']}, rule set {path['rule_set']}; "
+               f"{path['unit']}, cradle to gate.")  # fmt: skip
+    pdf.ln(1)
+    rows = [(s["name"], f"{s['total_kgco2e_per_kwh']:.3f}", f"{100 * s['change_vs_previous']:+.1f} %",
+             f"{100 * s['change_vs_start']:+.1f} %") for s in path["steps"]]  # fmt: skip
+    _table(pdf, ("step", "kg CO2e / kWh capacity", "vs previous", "vs start"), rows,
+           (90, 40, 30, 30), ("LEFT", "RIGHT", "RIGHT", "RIGHT"))  # fmt: skip
+    labels = [s["name"] for s in path["steps"]]
+    totals = [s["total_kgco2e_per_kwh"] for s in path["steps"]]
+    with tempfile.TemporaryDirectory() as folder:
+        png = waterfall_chart(labels, totals, path["unit"],
+                              f"{cover['design']}: {path['preset']}", Path(folder) / "w.png")  # fmt: skip
+        data = png.read_bytes()
+    pdf.image(io.BytesIO(data), w=pdf.epw * 0.9)
+
+
+def _uncertainty(pdf: FPDF, content: dict[str, Any]) -> None:
+    mc = content["uncertainty"]
+    names = {s["stage"]: s["name"] for s in content["result"]["stages"]}
+    _note(pdf, f"Monte Carlo: {mc['runs']} runs, seed {mc['seed']}, rule set {mc['rule_set']}; "
+               f"{mc['inputs_sampled']} uncertain inputs (every library factor from its "
+               "distribution, the model's exchange amounts with the pedigree spread of their "
+               f"rating). {mc['boundary'][0].upper()}{mc['boundary'][1:]}, {mc['unit']}; the "
+               "stages after the gate are not sampled. Same seed and runs, same figures.")  # fmt: skip
+    pdf.ln(1)
+
+    fixed = mc["deterministic"]
+
+    def row(label: str, stats: dict[str, float], value: float) -> tuple[str, ...]:
+        sampled = (f"{stats[k]:.3f}" for k in ("mean", "median", "p2_5", "p97_5"))
+        return (label, f"{value:.3f}", *sampled)
+
+    rows = [row(names.get(stage, stage), stats, fixed["stages"][stage])
+            for stage, stats in mc["stages"].items()]  # fmt: skip
+    rows.append(row("Total cradle to gate", mc["total"], fixed["total"]))
+    _table(pdf, ("", "result", "mean", "median", "2.5th pct.", "97.5th pct."), rows,
+           (62, 24, 24, 24, 28, 28), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"))  # fmt: skip
+    skewed = "; ".join(f"{s['key']} (median x{s['median_multiplier']:.2f})" for s in mc["skewed_inputs"])  # fmt: skip
+    _note(pdf, "'result' is the deterministic footprint of the results page. Where the sampled "
+               "median departs from it, asymmetric input ranges are the cause; the inputs whose "
+               f"sampled median departs most from their own value: {skewed}.")  # fmt: skip
+
+
 def _standards(pdf: FPDF, content: dict[str, Any]) -> None:
     report = content["standards"]
     rows = [(r["id"], r["status"], r["functional_unit_basis"].replace("_", " "),
@@ -197,8 +253,8 @@ def report_pdf(content: dict[str, Any], path: Path) -> Path:
     pdf.set_title(content["title"])
     pdf.set_creator("batterycarbon")
     pdf.set_auto_page_break(auto=True, margin=16)
-    for title, render in zip(SECTIONS[:-1], (_summary, _results, _hotspots, _standards,
-                                              _sources), strict=True):  # fmt: skip
+    renderers = (_summary, _results, _hotspots, _pathway, _uncertainty, _standards, _sources)
+    for title, render in zip(SECTIONS[:-1], renderers, strict=True):
         if title == SECTIONS[0]:
             pdf.add_page()
             pdf.start_section(title)
