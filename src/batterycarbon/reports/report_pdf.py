@@ -200,9 +200,9 @@ def _uncertainty(pdf: FPDF, content: dict[str, Any]) -> None:
     _table(pdf, ("", "result", "mean", "median", "2.5th pct.", "97.5th pct."), rows,
            (62, 24, 24, 24, 28, 28), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"))  # fmt: skip
     skewed = "; ".join(f"{s['key']} (median x{s['median_multiplier']:.2f})" for s in mc["skewed_inputs"])  # fmt: skip
-    _note(pdf, "'result' is the deterministic footprint of the results page. Where the sampled "
-               "median departs from it, asymmetric input ranges are the cause; the inputs whose "
-               f"sampled median departs most from their own value: {skewed}.")  # fmt: skip
+    _note(pdf, "'result' is the deterministic footprint of the results page. The sampled median "
+               "can depart from it where input ranges are asymmetric about the value; the inputs "
+               f"whose sampled median departs most from their own value: {skewed}.")  # fmt: skip
 
 
 def _standards(pdf: FPDF, content: dict[str, Any]) -> None:
