@@ -28,6 +28,8 @@ class ChainReportOut(BaseModel):
     first_bad_seq: int | None
     first_bad_id: str | None
     problem: str | None
+    anchor_seq: int | None = None
+    anchor_lag: int | None = None
 
 
 class AuditEventOut(BaseModel):

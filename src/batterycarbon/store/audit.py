@@ -25,6 +25,13 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from batterycarbon.store import audit_anchor
+from batterycarbon.store.audit_anchor import (
+    anchor_path,
+    anchor_problem,
+    note_appended,
+    read_anchor,
+)
 from batterycarbon.store.base import Base, IdMixin, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -108,6 +115,7 @@ def append_event(
     )
     session.add(audit_event)
     session.flush()
+    note_appended(session, seq, audit_event.hash)
     return audit_event
 
 
@@ -121,6 +129,10 @@ class ChainReport:
     first_bad_seq: int | None = None
     first_bad_id: str | None = None
     problem: str | None = None
+    #: The head recorded outside the database (``None``: no anchor file) and how many events
+    #: the chain has beyond it (a crash between commit and anchor write leaves a lag).
+    anchor_seq: int | None = None
+    anchor_lag: int | None = None
 
 
 def _problem(row: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
@@ -156,14 +168,28 @@ def iter_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Recompute the chain; stop at the first event that is not what was appended."""
+    """Recompute the chain; stop at the first event that is not what was appended. Then check
+    it against its head anchored outside the database (``store.audit_anchor``): a chain that
+    ends before the anchored event, or has another hash there, lost its newest events."""
     prev_hash, count = GENESIS_HASH, 0
     for row in iter_events(session):
         problem = _problem(row, count + 1, prev_hash)
         if problem:
             return ChainReport(False, count, prev_hash, row.seq, str(row.id), problem)
         prev_hash, count = row.hash, count + 1
-    return ChainReport(True, count, prev_hash)
+    anchor = read_anchor(anchor_path(session.get_bind().engine.url))
+    if anchor is None:
+        return ChainReport(True, count, prev_hash)
+
+    def hash_at(seq: int) -> str | None:
+        return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+    problem = anchor_problem(anchor, hash_at, count)
+    if problem:
+        bad_seq = min(anchor.seq, count + 1)
+        bad_id = session.scalar(select(AuditEvent.id).where(AuditEvent.seq == bad_seq))
+        return ChainReport(False, count, prev_hash, bad_seq, str(bad_id) if bad_id else None, problem, anchor.seq)  # fmt: skip
+    return ChainReport(True, count, prev_hash, anchor_seq=anchor.seq, anchor_lag=count - anchor.seq)
 
 
 class ImmutableRecordError(RuntimeError):
@@ -171,7 +197,10 @@ class ImmutableRecordError(RuntimeError):
 
 
 def install_guards(immutable: tuple[type[Base], ...]) -> None:
-    """Refuse, at flush time, any update or delete of instances of ``immutable`` classes."""
+    """Refuse, at flush time, any update or delete of instances of ``immutable`` classes; write
+    the chain's head to its anchor after each commit that appended events."""
+    event.listen(Session, "after_commit", audit_anchor.after_commit)
+    event.listen(Session, "after_rollback", audit_anchor.after_rollback)
 
     @event.listens_for(Session, "before_flush")
     def _refuse_changes(session: Session, flush_context: Any, instances: Any) -> None:

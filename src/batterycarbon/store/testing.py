@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
+from batterycarbon.store.audit_anchor import remove_anchor
+
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -55,6 +57,7 @@ def temporary_postgres_database(prefix: str = "batterycarbon_test") -> Iterator[
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        remove_anchor(server_url().set(database=name))
 
 
 def reset_postgres_schema(url: str) -> None:
@@ -66,6 +69,7 @@ def reset_postgres_schema(url: str) -> None:
             connection.execute(text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
+    remove_anchor(url)  # the chain starts again: its old head would read as deleted events
 
 
 def migrated_database(backend: str, folder: str, postgres_url: str | None = None) -> str:
