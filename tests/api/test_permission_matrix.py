@@ -104,6 +104,7 @@ def obj(key: str, name: str, **kwargs: Any) -> Prepare:
     return lambda w, s, role, own: Req(path={name: s.ids[key]}, **kwargs)
 
 
+PACT_EVENT = '{"type": "org.wbcsd.pathfinder.ProductFootprint.Published.v1", "specversion": "1.0", "id": "ev-1", "source": "//supplier.example/pact", "time": "2025-05-31T17:31:00Z", "data": {"pfIds": ["079e425a-464f-528d-341d-4a944a1dfd70"]}}'  # fmt: skip
 ONLY = {role: f"{role}=ok/ok" for role in ROLES}
 PATH_DATASET, PATH_REQUEST = "dataset_id", "request_id"
 DECIDE = {"decision": "approve", "note": "Metered data confirm it.", "evidence": ["meters.pdf"]}
@@ -315,8 +316,20 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ),  # fmt: skip
     ("GET", "/audit/verify"): (req(), expect()),
     ("GET", "/audit/events"): (req(), expect()),
+    # PACT v3 host: a footprint is a stored calculation, visible as GET /calculations/{id} is.
+    ("GET", "/3/footprints"): (req(), expect()),
+    ("GET", "/3/footprints/{footprint_id}"): (
+        obj("calculation", "footprint_id"),
+        expect("404/404", manufacturer="ok/404", verifier="ok/404"),
+    ),  # fmt: skip
+    ("POST", "/3/events"): (
+        req(content=PACT_EVENT, content_type="application/cloudevents+json; charset=UTF-8"),
+        expect(),
+    ),  # fmt: skip
 }
 PUBLIC = {("GET", "/health"), ("POST", "/auth/token")}
+# The PACT specification's error table answers a missing or invalid token with 400 BadRequest.
+ANONYMOUS = {route: 400 for route in MATRIX if route[1].startswith("/3/")}
 
 
 @pytest.fixture(scope="module")
@@ -382,6 +395,6 @@ def test_route_permissions(world: tuple[TestClient, World], route: tuple[str, st
                 failures.append(f"{role} on {'own' if own else 'other'}: expected {want}, got {status}")  # fmt: skip
     if route not in PUBLIC:
         status = _call(client, method, path, prepare(w, w.a, "supplier", True), {})
-        if status != 401:
-            failures.append(f"anonymous: expected 401, got {status}")
+        if status != ANONYMOUS.get(route, 401):
+            failures.append(f"anonymous: expected {ANONYMOUS.get(route, 401)}, got {status}")
     assert failures == []
