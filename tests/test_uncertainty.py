@@ -51,6 +51,27 @@ def test_samples_add_up_and_bracket_the_deterministic_result(open_library):
     assert len(samples.inputs) > 30
 
 
+def test_deterministic_values_equal_the_footprint_and_are_reported(open_library):
+    """The deterministic column is the footprint with every input at its library value; the
+    footprint module computes it by another route (sparse solve and its own attribution)."""
+    design = load_design("ncm811-prismatic")
+    samples = monte_carlo(design, open_library, runs=50, seed=3)
+    result = footprint(design, open_library)
+    assert samples.deterministic["total"] == pytest.approx(result.total_kgco2e_per_kwh, rel=1e-9)
+    for kind, expected in (("stages", result.stages), ("components", result.components)):
+        for key, value in expected.items():
+            assert samples.point(kind, key) == pytest.approx(value, rel=1e-9, abs=1e-9), key
+    shown = json.loads(
+        runner.invoke(
+            app, ["uncertainty", "ncm811-prismatic", "--runs", "50", "--format", "json"]
+        ).stdout
+    )
+    assert shown["deterministic"] == pytest.approx(result.total_kgco2e_per_kwh, rel=1e-9)
+    assert shown["stages"]["production"]["deterministic"] == pytest.approx(
+        result.stages["production"], rel=1e-9
+    )
+
+
 def test_one_sample_equals_an_exact_solve_with_the_same_inputs(open_library):
     """Take run 0's multipliers, rebuild that system by hand and solve it directly."""
     from batterycarbon.battery import build_system

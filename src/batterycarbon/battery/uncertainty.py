@@ -169,6 +169,11 @@ class MonteCarloSamples:
     components: dict[str, NDArray[np.float64]]
     inputs: list[UncertainInput]
     multipliers: NDArray[np.float64]  # (runs, n_inputs)
+    deterministic: dict[str, float]  # every input at its library value: "total", "stages:x", ...
+
+    def point(self, kind: str, key: str) -> float:
+        """The deterministic value of a breakdown entry (``kind`` "stages" or "components")."""
+        return self.deterministic[f"{kind}:{key}"]
 
 
 def summary(values: NDArray[np.float64]) -> dict[str, float]:
@@ -208,32 +213,59 @@ def monte_carlo(
     multipliers = np.column_stack([draw_multipliers(u.key, seed, runs, u.sampler) for u in inputs])
     fg = np.array([p.stage is not None for p in bsys.processes])
     per_kwh = 1.0 / bsys.pack_capacity_kwh
-    total = np.empty(runs)
-    attributed = np.empty((runs, n))
     factor_cols = [(k, u.row) for k, u in enumerate(inputs) if u.col < 0]
     exchange_cols = [(k, u.row, u.col) for k, u in enumerate(inputs) if u.col >= 0]
-    for start in range(0, runs, chunk):
-        stop = min(start + chunk, runs)
-        m = multipliers[start:stop]
-        a = np.broadcast_to(a0, (stop - start, n, n)).copy()
+
+    def evaluate(m: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Totals (rows of m) and each foreground step's attributed footprint, per kWh."""
+        a = np.broadcast_to(a0, (len(m), n, n)).copy()
         for k, i, j in exchange_cols:
             a[:, i, j] = a0[i, j] * m[:, k]
-        b = np.broadcast_to(b0, (stop - start, n)).copy()
+        b = np.broadcast_to(b0, (len(m), n)).copy()
         for k, i in factor_cols:
             b[:, i] = b0[i] * m[:, k]
-        scaling = np.linalg.solve(a, np.broadcast_to(demand, (stop - start, n))[..., None])[..., 0]
+        scaling = np.linalg.solve(a, np.broadcast_to(demand, (len(m), n))[..., None])[..., 0]
         background_b = np.where(fg, 0.0, b)
         # each foreground step: its own emissions + its background inputs at their intensity
         bg_use = -np.einsum("rij,ri->rj", a, background_b)
-        attributed[start:stop] = np.where(fg, scaling * (b + bg_use), 0.0) * per_kwh
-        total[start:stop] = np.einsum("ri,ri->r", b, scaling) * per_kwh
-    stages = {s: attributed[:, [i for i, p in enumerate(bsys.processes) if p.stage == s]].sum(axis=1)
-              for s in ("raw_materials", "production")}  # fmt: skip
+        attributed = np.where(fg, scaling * (b + bg_use), 0.0) * per_kwh
+        return np.einsum("ri,ri->r", b, scaling) * per_kwh, attributed
+
+    total = np.empty(runs)
+    attributed = np.empty((runs, n))
+    for start in range(0, runs, chunk):
+        stop = min(start + chunk, runs)
+        total[start:stop], attributed[start:stop] = evaluate(multipliers[start:stop])
+    # The same arithmetic with every input at its library value: the deterministic result.
+    point_total, point_attributed = evaluate(np.ones((1, len(inputs))))
     names = COMPONENTS if level == "pack" else COMPONENTS[:-1]
-    components = {c: attributed[:, [i for i, p in enumerate(bsys.processes) if p.component == c and p.stage]].sum(axis=1)
-                  for c in names}  # fmt: skip
+    groups = {
+        "stages": {s: [i for i, p in enumerate(bsys.processes) if p.stage == s]
+                   for s in ("raw_materials", "production")},
+        "components": {c: [i for i, p in enumerate(bsys.processes) if p.component == c and p.stage]
+                       for c in names},
+    }  # fmt: skip
+    stages = {s: attributed[:, cols].sum(axis=1) for s, cols in groups["stages"].items()}
+    components = {c: attributed[:, cols].sum(axis=1) for c, cols in groups["components"].items()}
+    deterministic = {
+        "total": float(point_total[0]),
+        **{
+            f"{kind}:{key}": float(point_attributed[0, cols].sum())
+            for kind, members in groups.items()
+            for key, cols in members.items()
+        },
+    }
     return MonteCarloSamples(
-        design.id or "design", level, runs, seed, total, stages, components, inputs, multipliers
+        design.id or "design",
+        level,
+        runs,
+        seed,
+        total,
+        stages,
+        components,
+        inputs,
+        multipliers,
+        deterministic,
     )
 
 

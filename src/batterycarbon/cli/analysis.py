@@ -52,10 +52,12 @@ def uncertainty(
     check_format(fmt, ("table", "json"))
     check_chart(chart)
     samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
-    total = summary(samples.total)
+    # "deterministic": the footprint with every input at its library value (what a declaration
+    # states); skewed input ranges put the mean above or below it.
+    total = {"deterministic": samples.deterministic["total"], **summary(samples.total)}
     breakdowns = {
-        "stages": {k: summary(v) for k, v in samples.stages.items()},
-        "components": {k: summary(v) for k, v in samples.components.items()},
+        kind: {k: {"deterministic": samples.point(kind, k), **summary(v)} for k, v in rows.items()}
+        for kind, rows in (("stages", samples.stages), ("components", samples.components))
     }
     data = {
         "design": samples.design, "level": samples.level, "runs": runs, "seed": seed,
@@ -67,14 +69,21 @@ def uncertainty(
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    columns = ("deterministic", *STATS)
     table = make_table(
-        "breakdown", *STATS, title=f"{samples.design}: {runs} runs, seed {seed}, kg CO2e/kWh"
+        "breakdown", *columns, title=f"{samples.design}: {runs} runs, seed {seed}, kg CO2e/kWh"
     )
-    table.add_row("total", *(f"{total[s]:.1f}" for s in STATS))
+    table.add_row("total", *(f"{total[s]:.1f}" for s in columns))
     for kind, rows in breakdowns.items():
         for key, stats in rows.items():
-            table.add_row(f"{kind[:-1]}: {key}", *(f"{stats[s]:.2f}" for s in STATS))
+            table.add_row(f"{kind[:-1]}: {key}", *(f"{stats[s]:.2f}" for s in columns))
     out.print(table)
+    shift = total["mean"] / total["deterministic"] - 1
+    if abs(shift) > 0.05:
+        out.print(
+            f"The mean is {shift:+.0%} from the deterministic result: some inputs have skewed "
+            "ranges (see `batterycarbon sensitivity`)."
+        )
 
 
 @app.command()
