@@ -6,7 +6,7 @@ sweeps over a sparse matrix that SciPy can only do one call at a time:
 - :func:`deflated_jacobi_runs` iterates each sampled run to convergence while the run's matrix
   values are still in cache (a SciPy product per iteration streams every run's values from
   memory again, and pays a Python round trip per iteration);
-- :func:`lower_solve_rows` / :func:`upper_solve_rows` are triangular solves with many
+- :func:`triangular_solve_rows` is a triangular solve with many
   right-hand sides stored row by row, so each factor entry updates a contiguous row of all
   right-hand sides at once (SuperLU solves them one column at a time).
 
@@ -139,50 +139,26 @@ def deflated_jacobi_runs(
 
 
 @_compiled
-def lower_solve_rows(
+def triangular_solve_rows(
     indptr: NDArray[np.unsignedinteger],
     indices: NDArray[np.unsignedinteger],
     data: NDArray[np.float64],
+    lower: bool,
     rhs: NDArray[np.float64],
 ) -> None:
-    """In place: ``rhs <- inv(T) rhs`` for a lower-triangular T in CSR (entries above the
-    diagonal are ignored); ``rhs`` is (n, k) C-ordered, one right-hand side per column."""
+    """In place: ``rhs <- inv(T) rhs`` for a triangular T in CSR, lower or upper (entries on
+    the other side of the diagonal are ignored; a missing diagonal counts as 1); ``rhs`` is
+    (n, k) C-ordered, one right-hand side per column."""
     n, k = rhs.shape
-    for i in range(n):
+    for step in range(n):
+        i = step if lower else n - 1 - step
         diagonal = 1.0
         p, end = indptr[i], indptr[i + 1]
         while p < end:
             j = indices[p]
             a = data[p]
             p += _ONE
-            if j < i:
-                for c in range(k):
-                    rhs[i, c] -= a * rhs[j, c]
-            elif j == i:
-                diagonal = a
-        if diagonal != 1.0:
-            for c in range(k):
-                rhs[i, c] /= diagonal
-
-
-@_compiled
-def upper_solve_rows(
-    indptr: NDArray[np.unsignedinteger],
-    indices: NDArray[np.unsignedinteger],
-    data: NDArray[np.float64],
-    rhs: NDArray[np.float64],
-) -> None:
-    """In place: ``rhs <- inv(T) rhs`` for an upper-triangular T in CSR (entries below the
-    diagonal are ignored); ``rhs`` is (n, k) C-ordered."""
-    n, k = rhs.shape
-    for i in range(n - 1, -1, -1):
-        diagonal = 1.0
-        p, end = indptr[i], indptr[i + 1]
-        while p < end:
-            j = indices[p]
-            a = data[p]
-            p += _ONE
-            if j > i:
+            if (j < i) if lower else (j > i):
                 for c in range(k):
                     rhs[i, c] -= a * rhs[j, c]
             elif j == i:

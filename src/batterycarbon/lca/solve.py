@@ -33,9 +33,8 @@ from numpy.typing import NDArray
 from batterycarbon.lca.kernels import (
     deflated_jacobi_block,
     jacobi_power,
-    lower_solve_rows,
+    triangular_solve_rows,
     unsigned,
-    upper_solve_rows,
 )
 from batterycarbon.lca.system import ProductSystem
 
@@ -115,8 +114,8 @@ class Solver:
 
         def solve_columns(columns: slice) -> NDArray[np.float64]:
             part = np.ascontiguousarray(rhs[:, columns])
-            lower_solve_rows(u_t[0], u_t[1], u_t[2], part)
-            upper_solve_rows(l_t[0], l_t[1], l_t[2], part)
+            triangular_solve_rows(u_t[0], u_t[1], u_t[2], True, part)
+            triangular_solve_rows(l_t[0], l_t[1], l_t[2], False, part)
             return part
 
         k = block.shape[1]
