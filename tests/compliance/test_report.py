@@ -249,6 +249,8 @@ def test_every_page_renders(report: Path, tmp_path: Path) -> None:
         (None, ["--out", "report.txt"], "--out"),
         (None, ["--compare", "no-such-rules"], "no-such-rules"),
         (None, ["--issued", "June"], "--issued"),
+        (None, ["--runs", "1"], "mc_runs"),
+        (None, ["--seed", "-3"], "mc_seed"),
     ],
 )
 def test_bad_input_names_the_field_and_exits_2(

@@ -35,7 +35,7 @@ from batterycarbon.compliance.pact_v3 import (
     spec_major_version,
     to_product_footprint_v3,
 )
-from batterycarbon.compliance.report import report_content
+from batterycarbon.compliance.report import MC_RUNS, MC_SEED, report_content
 from batterycarbon.compliance.standards import account, compare, standards_report
 from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
@@ -256,8 +256,13 @@ def report_command(
     factors: ReleaseOpt = DEFAULT_RELEASE,
     grid: GridOpt = None,
     green: GreenOpt = None,
+    runs: Annotated[
+        int, typer.Option("--runs", help="Monte Carlo runs of the uncertainty section.")
+    ] = MC_RUNS,
+    seed: Annotated[int, typer.Option("--seed", help="Its random seed.")] = MC_SEED,
 ) -> None:
-    """Write a multi-page PDF report: summary, breakdown, hotspots, rule sets, sources, annex."""
+    """Write a multi-page PDF report: summary, breakdown, hotspots, pathway, uncertainty, rule
+    sets, sources, annex."""
     if out_file.suffix.lower() != ".pdf":
         raise InputError("--out", [f"{str(out_file)!r}: expected a file ending in .pdf"])
     content = report_content(
@@ -273,6 +278,8 @@ def report_command(
         compared=compared,
         options=_options(grid, green),
         issued=_issued(issued),
+        mc_runs=runs,
+        mc_seed=seed,
     )
     report_pdf(content, out_file)
     result = content["result"]
