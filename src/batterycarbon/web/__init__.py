@@ -2,17 +2,26 @@
 
 ``create_app`` includes :data:`router`; pages read the signed session cookie, call services and
 render templates. Charts use the plotly.js bundled with the installed ``plotly`` package.
-Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`.editor`,
+Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`.factor_diff`
+(two releases compared), :mod:`.editor`,
 :mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
 :mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight).
 """
 
 from fastapi import APIRouter
 
-from batterycarbon.web import editor, pages, products, scenarios, suppliers, verification
+from batterycarbon.web import (
+    editor,
+    factor_diff,
+    pages,
+    products,
+    scenarios,
+    suppliers,
+    verification,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, editor, products, scenarios, suppliers, verification):
+for module in (pages, factor_diff, editor, products, scenarios, suppliers, verification):
     router.include_router(module.router)
 
 __all__ = ["router"]
