@@ -8,10 +8,13 @@
 - Accessibility of every page: axe-core (vendored in ``fixtures/``) finds no serious or critical
   violation and no skipped heading level, and keyboard focus is visible on each focusable
   element met by tabbing. Each page's screenshot is saved to ``docs/screenshots/``.
+- The Excel template: downloaded in the browser, filled in with a bad row, uploaded; the row
+  error is shown in place (checked for accessibility too).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import socket
@@ -210,6 +213,7 @@ def pages_by_role(demo: DemoResult) -> dict[str | None, list[tuple[str, str]]]:
         "regulator": [
             ("dashboard-regulator", "/dashboard"),
             ("regulator-statistics", "/web/statistics"),
+            ("factor-release-diff", "/factors/diff?old=whitepaper-2023&new=open-2024.1&q=graphite"),
         ],  # fmt: skip
     }
 
@@ -272,3 +276,35 @@ def test_every_page_is_accessible_and_screenshotted(
         page.context.close()
     assert not problems, "\n".join(problems)
     assert (SCREENSHOTS / "product-page.png").stat().st_size > 10_000
+
+
+def test_excel_template_upload_shows_the_row_error_in_place(
+    browser: Any, base_url: str, demo_app: App
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    supplier = signed_in(browser, base_url, demo_app[1], "lithium")
+    supplier.goto(f"{base_url}/web/datasets")
+    with supplier.expect_download() as download:
+        supplier.get_by_role("link", name="Download the Excel template").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    workbook["datasets"].append(["lithium_hydroxide_brine", 9.1, "kg CO2e / kg", "CL", 2024, 7, "pcf-2024.pdf"])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    supplier.get_by_label("Filled-in Excel template (.xlsx)").set_input_files(
+        files=[
+            {
+                "name": "lithium-2024.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": buffer.getvalue(),
+            }
+        ]  # fmt: skip
+    )
+    supplier.get_by_role("button", name="Upload workbook").click()
+    bad_row = supplier.locator('tr.bad[data-line="2"]')
+    assert "dqr: Input should be less than or equal to 5" in bad_row.inner_text()
+    assert "Nothing was stored" in supplier.locator("#upload-problems").inner_text()
+    supplier.locator("#upload-problems").scroll_into_view_if_needed()
+    shoot(supplier, "supplier-upload-xlsx-row-error")
+    problems = accessibility_problems(supplier, "supplier-upload-xlsx-row-error")
+    assert not problems, "\n".join(problems)

@@ -1,5 +1,6 @@
-"""Supplier data: dataset upload (CSV or JSON) with row errors shown in place, the template,
-each dataset with its sharing grants (grant, revoke), and the data-request inbox."""
+"""Supplier data: dataset upload (CSV, JSON or the Excel template) with row errors shown in
+place, the templates, each dataset with its sharing grants (grant, revoke), and the
+data-request inbox."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from openpyxl import load_workbook
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from batterycarbon.errors import BatteryCarbonError
-from batterycarbon.services import Actor
+from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.services import Actor, dataset_excel
 from batterycarbon.services.accounts import list_organizations
 from batterycarbon.services.data_requests import (
     DataRequestIn,
@@ -27,7 +29,7 @@ from batterycarbon.services.data_requests import (
     list_requests,
     request_data,
 )
-from batterycarbon.services.dataset_input import REQUIRED_COLUMNS, DatasetIn
+from batterycarbon.services.dataset_input import MAX_CSV_ROWS, REQUIRED_COLUMNS, DatasetIn
 from batterycarbon.services.datasets import (
     GrantIn,
     get_dataset,
@@ -88,6 +90,20 @@ def dataset_template() -> Response:
     writer.writerow(TEMPLATE_COLUMNS)
     writer.writerow(TEMPLATE_EXAMPLE)
     return Response(buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="datasets-template.csv"'})  # fmt: skip
+
+
+@router.get("/web/datasets/template.xlsx")
+def dataset_template_xlsx(request: Request, db: DbSession) -> Response:
+    """The API's ``GET /datasets/template.xlsx`` for a signed-in browser (same service)."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        content = dataset_excel.dataset_template(db, actor)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    headers = {"Content-Disposition": 'attachment; filename="batterycarbon-datasets-template.xlsx"'}  # fmt: skip
+    return Response(content, media_type=dataset_excel.XLSX_MEDIA_TYPE, headers=headers)
 
 
 def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -151,6 +167,59 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
         }  # fmt: skip
         return _datasets_page(request, db, actor, upload=upload, status_code=422)
     return redirect(f"/web/datasets?submitted={len(stored)}")
+
+
+def _xlsx_rows(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (Excel row, cells) of an uploaded workbook, only to show it back with its
+    errors (the sheet the service reads); nothing if it is not a readable workbook."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds; the service names the problem
+        return [], []
+    try:
+        names = workbook.sheetnames
+        sheet = workbook[dataset_excel.SHEET] if dataset_excel.SHEET in names else workbook.worksheets[0]  # fmt: skip
+        table = [["" if v is None else str(v) for v in values] for values in sheet.iter_rows(values_only=True, max_row=MAX_CSV_ROWS + 2)]  # fmt: skip
+    finally:
+        workbook.close()
+    if not table:
+        return [], []
+    width = max((i + 1 for i, h in enumerate(table[0]) if h.strip()), default=0)
+    rows = [(index + 2, cells[:width]) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)]  # fmt: skip
+    return table[0][:width], rows
+
+
+@router.post("/web/datasets/upload-xlsx")
+async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
+    """A filled-in Excel template through ``submit_datasets_xlsx``: every row stored, or none."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    form = await request.form()
+    if not csrf_ok(request, str(form.get("csrf_token") or "")):
+        return csrf_rejected(request, actor)
+    file = form.get("workbook")
+    content = b""
+    if isinstance(file, UploadFile) and file.filename:
+        content = await file.read(dataset_excel.MAX_XLSX_BYTES + 1)
+    problems: list[str] = []
+    if not content:
+        problems = ["workbook: choose a filled-in .xlsx template to upload"]
+    elif len(content) > dataset_excel.MAX_XLSX_BYTES:
+        problems = [f"workbook: larger than {dataset_excel.MAX_XLSX_BYTES // 1_000_000} MB; split the upload"]  # fmt: skip
+    else:
+        try:
+            stored = dataset_excel.submit_datasets_xlsx(db, actor, content)
+        except InputError as exc:
+            problems = problems_of(exc)
+        except BatteryCarbonError as exc:  # not a supplier, no active release: not the rows
+            return service_error(request, actor, exc)
+        else:
+            return redirect(f"/web/datasets?submitted={len(stored)}")
+    by_row, other = row_errors(problems)
+    header, rows = _xlsx_rows(content) if problems and content and len(content) <= dataset_excel.MAX_XLSX_BYTES else ([], [])  # fmt: skip
+    upload = {"problems": problems, "other": other, "by_row": by_row, "header": header, "rows": rows, "text": "", "errors": {}, "kind": "xlsx"}  # fmt: skip
+    return _datasets_page(request, db, actor, upload=upload, status_code=422)
 
 
 @router.get("/web/datasets/{dataset_id}")
