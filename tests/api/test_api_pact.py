@@ -250,3 +250,45 @@ def test_events(client: TestClient) -> None:
     pact_error(post(fulfilled), 400, "NotImplemented")
     pact_error(client.post("/3/events", headers=auth, content=b"{not json"), 400, "BadRequest")
     pact_error(client.post("/3/events", headers=CLOUD, content=json.dumps(PUBLISHED)), 400, "BadRequest")  # fmt: skip
+
+
+def test_customer_client_gets_a_shared_footprint_until_revoked(client: TestClient) -> None:
+    world = setup(client)
+    admin, cell = login(client, "root", ADMIN_PASSWORD), world["cell"]["auth"]
+    oem = ok(client.post("/organizations", headers=admin, json={"name": "Car Co", "roles": ["oem"]}), 201)  # fmt: skip
+    created = ok(client.post("/api-clients", headers=admin, json={"organization_id": oem["id"], "name": "Car Co PACT client"}), 201)  # fmt: skip
+    customer = client_token(client, base64.b64encode(f"{created['client_id']}:{created['client_secret']}".encode()).decode())  # fmt: skip
+    shared, other = world["cell"]["calcs"][0], world["cell"]["calcs"][1]
+
+    # Nothing shared yet: an empty list and NoSuchFootprint, as for an unknown id.
+    assert ok(client.get("/3/footprints", headers=customer))["data"] == []
+    pact_error(client.get(f"/3/footprints/{shared['id']}", headers=customer), 404, "NoSuchFootprint")  # fmt: skip
+
+    # Only the maker shares; the customer itself cannot grant itself access.
+    grant_body = {"organization_id": oem["id"]}
+    assert client.post(f"/calculations/{shared['id']}/grants", headers=world["other"]["auth"], json=grant_body).status_code == 404  # fmt: skip
+    grant = ok(client.post(f"/calculations/{shared['id']}/grants", headers=cell, json=grant_body), 201)  # fmt: skip
+    assert grant["grantee_org_id"] == oem["id"] and grant["revoked_at"] is None
+    assert [g["grantee"] for g in ok(client.get(f"/calculations/{shared['id']}/grants", headers=cell))] == ["Car Co"]  # fmt: skip
+
+    got = ok(client.get(f"/3/footprints/{shared['id']}", headers=customer))["data"]
+    assert got["id"] == shared["id"] and got["companyIds"] == [f"urn:uuid:{world['cell']['org']}"]
+    assert float(got["pcf"]["pcfExcludingBiogenicUptake"]) == pytest.approx(shared["total_kgco2e_per_kwh"], abs=1e-9)  # fmt: skip
+    errors = list(Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).iter_errors(got))  # fmt: skip
+    assert errors == []
+    # The list holds the shared footprint only, and the maker's own view is the same document.
+    assert [f["id"] for f in ok(client.get("/3/footprints", headers=customer))["data"]] == [shared["id"]]  # fmt: skip
+    assert ok(client.get(f"/3/footprints/{shared['id']}", headers=cell))["data"] == got
+    pact_error(client.get(f"/3/footprints/{other['id']}", headers=customer), 404, "NoSuchFootprint")  # fmt: skip
+    # Over the platform API the customer reads the declared figures, not the design.
+    figures = ok(client.get(f"/calculations/{shared['id']}", headers=customer))
+    assert figures["total_kgco2e_per_kwh"] == shared["total_kgco2e_per_kwh"]
+    assert figures["stages_kgco2e_per_kwh"] == shared["result"]["stages"]
+    assert "inputs" not in figures and "result" not in figures
+
+    revoked = ok(client.delete(f"/calculations/{shared['id']}/grants/{oem['id']}", headers=cell))
+    assert revoked["revoked_at"] is not None
+    pact_error(client.get(f"/3/footprints/{shared['id']}", headers=customer), 404, "NoSuchFootprint")  # fmt: skip
+    assert ok(client.get("/3/footprints", headers=customer))["data"] == []
+    assert client.get(f"/calculations/{shared['id']}", headers=customer).status_code == 404
+    assert client.delete(f"/calculations/{shared['id']}/grants/{oem['id']}", headers=cell).status_code == 404  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,9 +29,9 @@ from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
-from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.factor_releases import library_for, release_library
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
-from batterycarbon.services.permissions import dataset_access, require_role
+from batterycarbon.services.permissions import calculation_access, dataset_access, require_role
 from batterycarbon.store import (
     Calculation,
     CalculationInput,
@@ -39,7 +40,6 @@ from batterycarbon.store import (
     Product,
     SharingGrant,
     SupplierDataset,
-    Verification,
 )
 from batterycarbon.store.audit import canonical_json
 from batterycarbon.units import conversion_factor
@@ -208,12 +208,29 @@ def calculate_design(session: Session, actor: Actor, data: CalculationIn) -> Cal
         return calculation_out(compute_calculation(session, actor, version, data))
 
 
-def compute_calculation(
+@dataclass(frozen=True)
+class PreparedCalculation:
+    """Everything a calculation is computed from, read from the database and checked: the
+    design with the supplier figures in place, the figures, rule set, level and release.
+    Plain data (picklable): :func:`evaluate_calculation` needs no database, so it may run in
+    another process (a Dask worker)."""
+
+    design_version_id: uuid.UUID
+    design_digest: str
+    design: Design
+    supplier_figures: list[dict[str, Any]]
+    datasets_used: list[tuple[uuid.UUID, str]]  # (dataset id, flow or step it replaces)
+    rule_set: str
+    level: Literal["pack", "cell"]
+    factor_release: str
+
+
+def prepare_calculation(
     session: Session, actor: Actor, version: DesignVersion, data: CalculationIn
-) -> Calculation:
-    """Compute, store and audit a calculation of ``version`` for ``actor``'s organization, in
-    the caller's transaction; the caller has checked that the organization owns ``version``.
-    Raises before writing anything if the inputs do not fit (rule set, datasets, release)."""
+) -> PreparedCalculation:
+    """Read and check what a calculation of ``version`` for ``actor``'s organization needs;
+    raises (:class:`InputError`, :class:`NotFound`, :class:`Conflict`) if the inputs do not
+    fit (rule set, datasets, release). Writes nothing."""
     try:
         load_rule_set(data.rule_set)
     except RuleSetError as exc:
@@ -229,44 +246,67 @@ def compute_calculation(
                 "another dataset named replaces the same figure" for r in unused
             ])  # fmt: skip
     supplier_figures = _figures(session, used)
-    design_used = _with_overrides(design, supplier_figures)
-    result = footprint(design_used, library, level=data.level, rule_set_id=data.rule_set).to_dict()  # fmt: skip
-    result["supplier_datasets"] = supplier_figures
+    return PreparedCalculation(
+        design_version_id=version.id, design_digest=version.digest,
+        design=_with_overrides(design, supplier_figures), supplier_figures=supplier_figures,
+        datasets_used=[(row.id, target) for row, target in used], rule_set=data.rule_set,
+        level=data.level, factor_release=library.release_id,
+    )  # fmt: skip
+
+
+def evaluate_calculation(prepared: PreparedCalculation) -> dict[str, Any]:
+    """The result of a prepared calculation (no database: the release's bundled library).
+    Deterministic: the same prepared inputs give the same result, bit for bit, in any process."""
+    library = library_for(prepared.factor_release)
+    result = footprint(prepared.design, library, level=prepared.level, rule_set_id=prepared.rule_set).to_dict()  # fmt: skip
+    result["supplier_datasets"] = prepared.supplier_figures
+    return result
+
+
+def store_calculation(
+    session: Session, actor: Actor, prepared: PreparedCalculation, result: dict[str, Any]
+) -> Calculation:
+    """Store and audit the calculation of ``prepared`` with its ``result``, in the caller's
+    transaction, for ``actor``'s organization."""
     inputs = {
-        "design_version_id": str(version.id), "design_digest": version.digest,
-        "design": design_used.model_dump(mode="json"), "datasets": supplier_figures,
-        "rule_set": data.rule_set, "level": data.level, "factor_release": library.release_id,
+        "design_version_id": str(prepared.design_version_id), "design_digest": prepared.design_digest,
+        "design": prepared.design.model_dump(mode="json"), "datasets": prepared.supplier_figures,
+        "rule_set": prepared.rule_set, "level": prepared.level, "factor_release": prepared.factor_release,
     }  # fmt: skip
     digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
     assert actor.organization_id is not None
     row = Calculation(
-        organization_id=actor.organization_id, design_version_id=version.id,
-        factor_release_id=library.release_id, rule_set=data.rule_set, inputs=inputs,
+        organization_id=actor.organization_id, design_version_id=prepared.design_version_id,
+        factor_release_id=prepared.factor_release, rule_set=prepared.rule_set, inputs=inputs,
         result=result, total_kgco2e_per_kwh=result["total_kgco2e_per_kwh"],
         primary_share=result["primary_share"], digest=digest, created_by=actor.user_id,
     )  # fmt: skip
     session.add(row)
     session.flush()
-    for dataset, target in used:
-        session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset.id, replaced_flow=target))  # fmt: skip
-    audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in supplier_figures]})  # fmt: skip
+    for dataset_id, target in prepared.datasets_used:
+        session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset_id, replaced_flow=target))  # fmt: skip
+    audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in prepared.supplier_figures]})  # fmt: skip
     return row
 
 
+def compute_calculation(
+    session: Session, actor: Actor, version: DesignVersion, data: CalculationIn
+) -> Calculation:
+    """Compute, store and audit a calculation of ``version`` for ``actor``'s organization, in
+    the caller's transaction; the caller has checked that the organization owns ``version``.
+    Raises before writing anything if the inputs do not fit (rule set, datasets, release)."""
+    prepared = prepare_calculation(session, actor, version, data)
+    return store_calculation(session, actor, prepared, evaluate_calculation(prepared))
+
+
 def visible_calculation(session: Session, actor: Actor, calculation_id: uuid.UUID) -> Calculation:
-    """The calculation if the actor's organization made it or was asked to verify it."""
+    """The whole calculation, if the actor's organization made it or was asked to verify it.
+
+    A customer it was shared with sees only its declared figures: see
+    :func:`batterycarbon.services.calculation_sharing.read_calculation`."""
     row = session.get(Calculation, calculation_id)
-    if row is not None and row.organization_id == actor.organization_id:
+    if row is not None and calculation_access(session, actor, row) in ("owner", "verifier"):
         return row
-    if row is not None and actor.has_role("verifier"):
-        assigned = session.scalar(
-            select(Verification.id).where(
-                Verification.calculation_id == row.id,
-                Verification.verifier_org_id == actor.organization_id,
-            )
-        )
-        if assigned is not None:
-            return row
     raise NotFound(f"calculation {calculation_id} not found")
 
 

@@ -81,7 +81,9 @@ def find_declarations(
         if calc.whereclause is not None:
             query = query.where(Verification.calculation_id.in_(calc))
         rows, total = paginate(session, query, filters, (Verification.created_at, Verification.id))
-        names = {row[0]: row[1] for row in session.execute(select(Organization.id, Organization.name))}
+        names = {
+            row[0]: row[1] for row in session.execute(select(Organization.id, Organization.name))
+        }
         items = []
         for row in rows:
             calculation = session.get_one(Calculation, row.calculation_id)

@@ -1,9 +1,11 @@
 """PACT v3 exchange as a host: stored calculations served as ProductFootprints, events received.
 
 Which footprints a caller sees: the pack-level calculations its organization may read through
-:func:`~batterycarbon.services.calculations.visible_calculation` (its own, or one it was asked
-to verify). The platform has no way yet to share a calculation with a customer; when it has,
-this is the one place that widens. A footprint's ``id`` is the calculation's id; it is rebuilt
+:func:`~batterycarbon.services.calculation_sharing.readable_calculation` (its own, one it was
+asked to verify, or one a manufacturer shared with it as a customer, see
+:mod:`~batterycarbon.services.calculation_sharing`; a footprint carries declared figures only).
+:func:`_candidates` and :func:`visible_footprint` are the two places that decide it; they must
+agree, and the second has the last word. A footprint's ``id`` is the calculation's id; it is rebuilt
 from the calculation's stored inputs (design with the supplier figures used, factor release,
 rule set), checked against the stored total, and exported by
 :func:`~batterycarbon.compliance.pact_v3.to_product_footprint_v3`.
@@ -35,12 +37,19 @@ from batterycarbon.compliance.inputs import use_profile_for
 from batterycarbon.compliance.pact_v3 import CPC_URN, to_product_footprint_v3
 from batterycarbon.compliance.standards import account
 from batterycarbon.errors import BatteryCarbonError, InputError
-from batterycarbon.services.calculations import product_of, visible_calculation
+from batterycarbon.services.calculation_sharing import readable_calculation
+from batterycarbon.services.calculations import product_of
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.paging import json_text
-from batterycarbon.store import Calculation, DesignVersion, Organization, Verification
+from batterycarbon.store import (
+    Calculation,
+    CalculationGrant,
+    DesignVersion,
+    Organization,
+    Verification,
+)
 
 #: Largest page served; a larger ``limit`` gets this many and a ``next`` link (the
 #: specification lets a host return fewer footprints than asked for).
@@ -131,8 +140,13 @@ def _uuids(urns: tuple[str, ...]) -> list[uuid.UUID]:
 
 
 def _candidates(actor: Actor, criteria: FootprintCriteria) -> Any:
-    """Pack-level calculations the actor's organization owns or was asked to verify, filtered."""
-    visible = Calculation.organization_id == actor.organization_id
+    """Pack-level calculations the actor's organization owns, was asked to verify or was shared
+    as a customer (an active grant), filtered."""
+    shared = select(CalculationGrant.calculation_id).where(
+        CalculationGrant.grantee_org_id == actor.organization_id,
+        CalculationGrant.revoked_at.is_(None),
+    )
+    visible = or_(Calculation.organization_id == actor.organization_id, Calculation.id.in_(shared))
     if actor.has_role("verifier"):
         assigned = select(Verification.calculation_id).where(
             Verification.verifier_org_id == actor.organization_id
@@ -154,6 +168,12 @@ def _candidates(actor: Actor, criteria: FootprintCriteria) -> Any:
     if criteria.status == "Deprecated":  # a stored calculation is never deprecated
         query = query.where(false())
     return query.order_by(Calculation.created_at, Calculation.id)
+
+
+def visible_footprint(session: Session, actor: Actor, calculation_id: uuid.UUID) -> Calculation:
+    """The calculation behind footprint ``calculation_id`` if the actor may read it as a
+    footprint (maker, verifier, or a customer with an active grant); :class:`NotFound` if not."""
+    return readable_calculation(session, actor, calculation_id)[0]
 
 
 def product_footprint(session: Session, calculation: Calculation) -> dict[str, Any]:
@@ -208,14 +228,14 @@ def list_footprints(
         query = _candidates(actor, criteria).offset(offset).limit(size + 1)
         rows = list(session.scalars(query))
         # The candidate query and the permission check must agree; the check has the last word.
-        shown = [visible_calculation(session, actor, row.id) for row in rows[:size]]
+        shown = [visible_footprint(session, actor, row.id) for row in rows[:size]]
         return FootprintPage([product_footprint(session, row) for row in shown], len(rows) > size)
 
 
 def get_footprint(session: Session, actor: Actor, footprint_id: uuid.UUID) -> dict[str, Any]:
     """The footprint of calculation ``footprint_id``; :class:`NotFound` if not visible."""
     with unit_of_work(session):
-        row = visible_calculation(session, actor, footprint_id)
+        row = visible_footprint(session, actor, footprint_id)
         if row.inputs.get("level") != "pack":
             raise NotFound(f"footprint {footprint_id}: a cell-level calculation, not a pack footprint")  # fmt: skip
         return product_footprint(session, row)

@@ -18,6 +18,7 @@ from batterycarbon.services.errors import PermissionDenied
 from batterycarbon.store import (
     Alert,
     Calculation,
+    CalculationGrant,
     CalculationInput,
     Complaint,
     DataRequest,
@@ -33,6 +34,7 @@ OPEN_REVIEW_STATES = ("submitted", "in_review")
 BUYER_ROLES = ("manufacturer", "oem", "supplier", "recycler")
 
 DatasetAccess = Literal["owner", "verifier", "grantee"]
+CalculationAccess = Literal["owner", "verifier", "grantee"]
 RequestParty = Literal["requester", "supplier"]
 ComplaintAccess = Literal["oversight", "complainant", "subject_owner"]
 
@@ -126,6 +128,45 @@ def has_active_grant(session: Session, dataset_id: uuid.UUID, org_id: uuid.UUID)
                 .where(SharingGrant.dataset_id == dataset_id)
                 .where(SharingGrant.grantee_org_id == org_id)
                 .where(SharingGrant.revoked_at.is_(None))
+            )
+        )
+    )
+
+
+def calculation_access(
+    session: Session, actor: Actor, calculation: Calculation
+) -> CalculationAccess | None:
+    """How ``actor`` may see ``calculation``: all of it (the organization that made it, a
+    verifier asked to verify it), its declared figures only (a customer it was shared with:
+    total, stages, rule set and release, never the design or the supplier data behind it), or
+    not at all (``None``)."""
+    if actor.organization_id is None:
+        return None
+    if calculation.organization_id == actor.organization_id:
+        return "owner"
+    if actor.has_role("verifier") and session.scalar(
+        select(
+            exists()
+            .where(Verification.calculation_id == calculation.id)
+            .where(Verification.verifier_org_id == actor.organization_id)
+        )
+    ):
+        return "verifier"
+    if has_active_calculation_grant(session, calculation.id, actor.organization_id):
+        return "grantee"
+    return None
+
+
+def has_active_calculation_grant(
+    session: Session, calculation_id: uuid.UUID, org_id: uuid.UUID
+) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists()
+                .where(CalculationGrant.calculation_id == calculation_id)
+                .where(CalculationGrant.grantee_org_id == org_id)
+                .where(CalculationGrant.revoked_at.is_(None))
             )
         )
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
@@ -37,6 +37,31 @@ class Calculation(IdMixin, CreatedMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     datasets_used: Mapped[list[CalculationInput]] = relationship()
+
+
+class CalculationGrant(IdMixin, CreatedMixin, Base):
+    """Permission for ``grantee_org_id`` (a customer) to see a calculation's declared figures
+    (total, stages, rule set, release; never the design or the supplier data behind it) until
+    ``revoked_at``. Revoked grants stay as history; at most one grant per pair is active."""
+
+    __tablename__ = "calculation_grants"
+
+    calculation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calculations.id"), index=True)
+    grantee_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # Two concurrent grants of the same calculation to the same customer: one is refused.
+        Index(
+            "uq_calculation_grants_active",
+            "calculation_id",
+            "grantee_org_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
 
 class CalculationInput(Base):

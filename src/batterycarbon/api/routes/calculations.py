@@ -10,8 +10,14 @@ from fastapi import APIRouter, Query, Request, Response, status
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.api.paging import PAGED_RESPONSES, paged
-from batterycarbon.services import calculations
+from batterycarbon.services import calculation_sharing, calculations
+from batterycarbon.services.calculation_sharing import (
+    CalculationGrantIn,
+    CalculationGrantOut,
+    SharedCalculationOut,
+)
 from batterycarbon.services.calculations import CalculationIn, CalculationOut, CalculationQuery
+from batterycarbon.services.paging import ListQuery
 
 router = APIRouter(tags=["calculations"])
 
@@ -28,11 +34,30 @@ def calculate(session: SessionDep, actor: ActorDep, body: CalculationIn, idempot
 
 @router.get(
     "/calculations/{calculation_id}", response_model=None,
-    responses={200: {"model": CalculationOut, "description": "Successful Response"}},
+    responses={200: {"model": CalculationOut | SharedCalculationOut, "description": "The whole calculation for its maker and verifier; the declared figures for a customer it was shared with"}},
 )  # fmt: skip
 def get_calculation(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID) -> Response:
-    # The service already built a validated CalculationOut: serialize it once, skipping the
+    # The service already built a validated model: serialize it once, skipping the
     # response-model round trip (dump, re-validate, dump) of the ~11 kB result. The schema stays
     # documented through ``responses``.
-    out = calculations.get_calculation(session, actor, calculation_id)
+    out = calculation_sharing.read_calculation(session, actor, calculation_id)
     return Response(content=out.model_dump_json(), media_type="application/json")
+
+
+@router.get("/calculations/{calculation_id}/grants", response_model=list[CalculationGrantOut], responses=PAGED_RESPONSES)  # fmt: skip
+def list_grants(session: SessionDep, actor: ActorDep, request: Request, response: Response, calculation_id: uuid.UUID, filters: Annotated[ListQuery, Query()]) -> list[CalculationGrantOut]:  # fmt: skip
+    """Who the calculation is shared with, revoked grants included (its maker only)."""
+    return paged(request, response, calculation_sharing.find_calculation_grants(session, actor, calculation_id, filters))  # fmt: skip
+
+
+@router.post("/calculations/{calculation_id}/grants", response_model=CalculationGrantOut, status_code=status.HTTP_201_CREATED)  # fmt: skip
+def share_calculation(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID, body: CalculationGrantIn) -> CalculationGrantOut:  # fmt: skip
+    """Show the calculation's declared figures (total, stages, rule set, release) to a customer
+    organization, here and over PACT ``GET /3/footprints``; never the design or supplier data."""
+    return calculation_sharing.share_calculation(session, actor, calculation_id, body)
+
+
+@router.delete("/calculations/{calculation_id}/grants/{organization_id}", response_model=CalculationGrantOut)  # fmt: skip
+def revoke_share(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID, organization_id: uuid.UUID) -> CalculationGrantOut:  # fmt: skip
+    """End a customer's access to the calculation (its maker only)."""
+    return calculation_sharing.revoke_calculation_share(session, actor, calculation_id, organization_id)  # fmt: skip
