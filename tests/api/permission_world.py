@@ -18,12 +18,15 @@ from batterycarbon.services.accounts import (
     register_organization,
     register_user,
 )
+from batterycarbon.services.calculation_sharing import CalculationGrantIn, share_calculation
 from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.complaints import ComplaintIn, file_complaint
 from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import AlertAssignmentIn, assign_alert
 from batterycarbon.services.datasets import GrantIn, share_dataset, submit_dataset
+from batterycarbon.services.jobs import JobRunner
+from batterycarbon.services.portfolio import RecomputeIn, submit_recomputation
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.services.verifications import VerificationIn, submit_for_verification
 from batterycarbon.store import Alert
@@ -75,6 +78,12 @@ class Side:
         calc = calculate_design(self.session, self.actors["manufacturer"], CalculationIn(design_version_id=self.ids["version"]))  # fmt: skip
         return calc.id
 
+    def shared_calculation(self) -> uuid.UUID:
+        """The side's calculation, shared (again, if a request revoked it) with its OEM."""
+        grant = CalculationGrantIn(organization_id=self.org("oem"))
+        share_calculation(self.session, self.actors["manufacturer"], self.ids["calculation"], grant)
+        return self.ids["calculation"]
+
     def verification(self, calculation_id: uuid.UUID | None = None) -> uuid.UUID:
         """A verification, submitted, of ``calculation_id`` (default: a fresh calculation)."""
         calculation_id = calculation_id or self.calculation()
@@ -91,7 +100,7 @@ class Side:
         return file_complaint(self.session, self.actors["manufacturer"], complaint).id
 
 
-def build_side(session: Session, admin: Actor, name: str) -> Side:
+def build_side(session: Session, admin: Actor, name: str, jobs: JobRunner) -> Side:
     side = Side(name=name, session=session)
     for role in CHAIN_ROLES:
         org = register_organization(session, admin, OrganizationIn(name=f"{role} {name}", roles=[role]))  # fmt: skip
@@ -105,6 +114,10 @@ def build_side(session: Session, admin: Actor, name: str) -> Side:
     side.ids["version"] = product.designs[0].id
     side.ids["calculation"] = side.calculation()  # uses the dataset; its review is open
     side.ids["verification"] = side.verification(side.ids["calculation"])
+    side.shared_calculation()  # the side's OEM is the manufacturer's customer
     side.ids["data_request"] = side.data_request()
     side.ids["complaint"] = side.complaint()
+    job = submit_recomputation(session, side.actors["manufacturer"], RecomputeIn(), jobs)
+    jobs.wait(job.id, 300)
+    side.ids["job"] = job.id
     return side

@@ -1,6 +1,9 @@
-"""Flagged-dataset decision, revision, release activation and portfolio recompute over HTTP."""
+"""Flagged-dataset decision, revision, release activation and portfolio recompute (a background
+job: 202, then GET /jobs/{id}) over HTTP."""
 
 from __future__ import annotations
+
+import uuid
 
 from fastapi.testclient import TestClient
 from test_api_chain import CAM, DESIGN, ok, setup_chain
@@ -24,8 +27,26 @@ def test_flagged_revised_release_activated_and_portfolio_recomputed(client: Test
     assert calc["result"]["supplier_datasets"][0]["dataset_id"] == revised["id"]
     assert client.post("/factor-releases/whitepaper-2023/activation", headers=cell).status_code == 403  # fmt: skip
     assert ok(client.post("/factor-releases/whitepaper-2023/activation", headers=admin))["is_active"]  # fmt: skip
-    report = ok(client.post("/portfolio/recalculations", headers=cell, json={}))
+    response = client.post("/portfolio/recalculations", headers=cell, json={})
+    job = ok(response, 202)
+    assert job["kind"] == "portfolio.recompute" and job["state"] in ("queued", "running", "succeeded")  # fmt: skip
+    assert response.headers["location"] == f"/jobs/{job['id']}"
+    client.app.state.jobs.wait(uuid.UUID(job["id"]), 300)  # type: ignore[attr-defined]
+    done = ok(client.get(f"/jobs/{job['id']}", headers=cell))
+    assert done["state"] == "succeeded" and (done["done"], done["total"], done["progress"]) == (1, 1, 1.0)  # fmt: skip
+    assert [j["id"] for j in ok(client.get("/jobs", headers=cell))] == [job["id"]]
+    # Another organization's job does not exist for the verifier (nor its report).
+    assert client.get(f"/jobs/{job['id']}", headers=verifier).status_code == 404
+    assert ok(client.get("/jobs", headers=verifier)) == []
+    report = done["result"]
     (change,) = report["changes"]
     assert change["status"] == "recomputed" and change["old_total_kgco2e_per_kwh"] == calc["total_kgco2e_per_kwh"]  # fmt: skip
     assert change["new_release"] == "whitepaper-2023"
     assert ok(client.get(f"/calculations/{change['new_calculation_id']}", headers=cell))["factor_release"] == "whitepaper-2023"  # fmt: skip
+    # A refused recomputation stores no job and says why at once.
+    assert client.post("/portfolio/recalculations", headers=cam, json={}).status_code == 403
+    missing = client.post(
+        "/portfolio/recalculations", headers=cell, json={"factor_release": "nope"}
+    )
+    assert missing.status_code == 404 and "factor_release" in missing.text
+    assert len(ok(client.get("/jobs", headers=cell))) == 1

@@ -224,9 +224,29 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         lambda w, s, r, o: Req(json={"design_version_id": str(s.ids["version"])}),
         expect("403/403", manufacturer="ok/404"),
     ),  # fmt: skip
+    # The side's OEM is a customer the calculation is shared with: it reads the declared figures.
     ("GET", "/calculations/{calculation_id}"): (
+        lambda w, s, r, o: Req(path={"calculation_id": s.shared_calculation()}),
+        expect("404/404", manufacturer="ok/404", verifier="ok/404", oem="ok/404"),
+    ),  # fmt: skip
+    # Only the maker lists, grants and revokes; the verifier and the customer know the
+    # calculation (403), everyone else does not (404).
+    ("GET", "/calculations/{calculation_id}/grants"): (
         obj("calculation", "calculation_id"),
-        expect("404/404", manufacturer="ok/404", verifier="ok/404"),
+        expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),
+    ),  # fmt: skip
+    ("POST", "/calculations/{calculation_id}/grants"): (
+        lambda w, s, r, o: Req(
+            path={"calculation_id": s.ids["calculation"]},
+            json={"organization_id": str(s.org("oem"))},
+        ),
+        expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),
+    ),  # fmt: skip
+    ("DELETE", "/calculations/{calculation_id}/grants/{organization_id}"): (
+        lambda w, s, r, o: Req(
+            path={"calculation_id": s.shared_calculation(), "organization_id": s.org("oem")}
+        ),
+        expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),
     ),  # fmt: skip
     ("GET", "/verifications"): (req(), expect()),
     ("POST", "/verifications"): (
@@ -314,13 +334,16 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         req(json={}),
         expect("403/403", manufacturer="ok/ok", admin="ok/ok"),
     ),  # fmt: skip
+    ("GET", "/jobs"): (req(), expect()),
+    # A job is its organization's alone (the side's manufacturer recomputed its portfolio).
+    ("GET", "/jobs/{job_id}"): (obj("job", "job_id"), expect("404/404", manufacturer="ok/404")),
     ("GET", "/audit/verify"): (req(), expect()),
     ("GET", "/audit/events"): (req(), expect()),
     # PACT v3 host: a footprint is a stored calculation, visible as GET /calculations/{id} is.
     ("GET", "/3/footprints"): (req(), expect()),
     ("GET", "/3/footprints/{footprint_id}"): (
-        obj("calculation", "footprint_id"),
-        expect("404/404", manufacturer="ok/404", verifier="ok/404"),
+        lambda w, s, r, o: Req(path={"footprint_id": s.shared_calculation()}),
+        expect("404/404", manufacturer="ok/404", verifier="ok/404", oem="ok/404"),
     ),  # fmt: skip
     ("POST", "/3/events"): (
         req(content=PACT_EVENT, content_type="application/cloudevents+json; charset=UTF-8"),
@@ -345,7 +368,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
     register_user(session, admin, UserIn(organization_id=regulator_org.id, username="regulator", password=PASSWORD))  # fmt: skip
     single = {"regulator": (regulator_org.id, authenticate_user(session, "regulator", PASSWORD)), "admin": (admin.organization_id, admin)}  # fmt: skip
     usernames = {r: f"{r}_a" for r in ROLES} | {"regulator": "regulator", "admin": "root"}
-    w = World(a=build_side(session, admin, "A"), b=build_side(session, admin, "B"), single=single, username=usernames)  # type: ignore[arg-type]  # fmt: skip
+    w = World(a=build_side(session, admin, "A", app.state.jobs), b=build_side(session, admin, "B", app.state.jobs), single=single, username=usernames)  # type: ignore[arg-type]  # fmt: skip
     with TestClient(app) as client:
         for role in ROLES:
             token = client.post("/auth/token", data={"grant_type": "password", "username": w.username[role], "password": PASSWORD})  # fmt: skip

@@ -7,6 +7,9 @@ resource. OpenAPI is served at ``/openapi.json`` and docs at ``/docs``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -23,6 +26,7 @@ from batterycarbon.api.routes import (
     declarations,
     factor_releases,
     health,
+    jobs,
     organizations,
     oversight,
     products,
@@ -31,6 +35,7 @@ from batterycarbon.api.routes import (
 from batterycarbon.api.routes import pact as pact_routes
 from batterycarbon.api.settings import Settings
 from batterycarbon.services.factor_releases import import_bundled_releases
+from batterycarbon.services.jobs import JobRunner
 from batterycarbon.store import database_url, make_engine, session_factory, upgrade
 from batterycarbon.web import router as web_router
 
@@ -41,12 +46,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     url = database_url(settings.database_url)
     if settings.migrate_on_start:
         upgrade(url)
-    engine = engine or make_engine(url)
+    engine = engine or make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)  # fmt: skip
     sessions = session_factory(engine)
     with sessions() as session:
         import_bundled_releases(session)
 
+    runner = JobRunner(sessions, dask_scheduler=settings.dask_scheduler)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Let running and queued jobs finish before the engine goes away.
+        runner.shutdown(wait=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="batterycarbon",
         version=__version__,
         description="Battery carbon-footprint data management: supplier data, calculations, "
@@ -55,12 +69,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.jobs = runner
     app.state.signing_key = settings.signing_key()
     app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
     install_error_handlers(app)
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
-        verifications, complaints, oversight, declarations, factor_releases, audit,
+        verifications, complaints, oversight, declarations, factor_releases, jobs, audit,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

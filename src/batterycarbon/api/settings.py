@@ -8,6 +8,12 @@ kept in ``jwt-secret`` beside the SQLite default (mode 0600), so tokens survive 
 flag, organization, roles) it loaded for a token subject (default 5 s, 0 turns the cache off).
 This is the staleness bound: deactivating an account or changing its roles takes effect on
 requests after at most this many seconds (never later than the token's own expiry).
+``BATTERYCARBON_DB_POOL_SIZE`` / ``BATTERYCARBON_DB_MAX_OVERFLOW``: database connections each
+server process keeps open / may open beyond those under load (default 5 and 10, SQLAlchemy's);
+connections beyond the pool are closed after each use, so size the pool to the concurrency.
+``BATTERYCARBON_DASK_SCHEDULER``: address of a Dask scheduler (``tcp://host:8786``) on which
+background jobs (portfolio recomputation) compute; without it they compute in this process, on
+one worker thread.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     actor_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     migrate_on_start: bool = True
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
 
     def signing_key(self) -> str:
         """The token signing key: configured, else read or created in the data directory."""

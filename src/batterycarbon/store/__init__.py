@@ -28,6 +28,7 @@ from batterycarbon.store.exchange import (
     DataRequest,
 )
 from batterycarbon.store.idempotency import IdempotencyRecord
+from batterycarbon.store.jobs import JOB_STATES, Job
 from batterycarbon.store.migrate import downgrade, upgrade
 from batterycarbon.store.records import (
     DATASET_STATUSES,
@@ -41,6 +42,7 @@ from batterycarbon.store.workflow import (
     VERIFICATION_STATES,
     Alert,
     Calculation,
+    CalculationGrant,
     CalculationInput,
     Finding,
     Verification,
@@ -50,8 +52,8 @@ install_guards((AuditEvent, Calculation))
 
 __all__ = [
     "COMPLAINT_STATUSES", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
-    "Calculation", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
-    "ImmutableRecordError", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
+    "Calculation", "CalculationGrant", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
+    "ImmutableRecordError", "JOB_STATES", "Job", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",
     "downgrade", "make_engine", "session_factory", "upgrade", "verify_chain",
 ]  # fmt: skip
