@@ -10,6 +10,8 @@
   element met by tabbing. Each page's screenshot is saved to ``docs/screenshots/``.
 - The Excel template: downloaded in the browser, filled in with a bad row, uploaded; the row
   error is shown in place (checked for accessibility too).
+- The portfolio recomputation: started from its page, followed on the job page, which polls the
+  job's state and shows the result when done (pages checked for accessibility too).
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ import uvicorn
 from conftest import password_of
 from fastapi import FastAPI
 
+from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult
+from batterycarbon.services.jobs import submit_job
+from batterycarbon.store import session_factory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -307,4 +312,39 @@ def test_excel_template_upload_shows_the_row_error_in_place(
     supplier.locator("#upload-problems").scroll_into_view_if_needed()
     shoot(supplier, "supplier-upload-xlsx-row-error")
     problems = accessibility_problems(supplier, "supplier-upload-xlsx-row-error")
+    assert not problems, "\n".join(problems)
+
+
+def test_portfolio_recompute_job_page_updates_itself(
+    browser: Any, base_url: str, demo_app: App
+) -> None:
+    """The job is held in the queue (the runner's one worker busy) so that the page is first
+    rendered unfinished: only its polling can then bring the result."""
+    app, demo = demo_app
+    release_worker = threading.Event()
+    with session_factory(app.state.engine)() as session:
+        actor = authenticate_user(session, "cell", password_of(demo, "cell"))
+        blocker = submit_job(session, actor, "test.hold", {}, lambda _: {"held": release_worker.wait(60)}, app.state.jobs)  # fmt: skip
+    try:
+        maker = signed_in(browser, base_url, demo, "cell")
+        maker.get_by_role("link", name="Portfolio").click()
+        maker.get_by_label("Factor release").select_option("whitepaper-2023")
+        shoot(maker, "portfolio-recompute")
+        problems = accessibility_problems(maker, "portfolio-recompute")
+        maker.get_by_role("button", name="Start the recomputation").click()
+        maker.wait_for_url(re.compile(r".*/web/jobs/[0-9a-f-]{36}$"))
+        assert maker.locator("#job").get_attribute("data-state") == "queued"
+        assert maker.locator("#job-state").inner_text() == "queued"
+        shoot(maker, "job-progress")
+        problems += accessibility_problems(maker, "job-progress")
+    finally:
+        release_worker.set()
+    app.state.jobs.wait(blocker.id, timeout=60)
+    maker.locator("#job-result").wait_for(timeout=30_000)  # polled, then reloaded
+    assert maker.locator("#job").get_attribute("data-state") == "succeeded"
+    assert maker.locator("#job-progress").get_attribute("value") == "1.0"
+    recomputed = int(maker.locator("#recomputed-count").inner_text())
+    assert recomputed == maker.locator("#result-rows tr.recomputed").count() >= 1
+    shoot(maker, "job-result")
+    problems += accessibility_problems(maker, "job-result")
     assert not problems, "\n".join(problems)

@@ -5,7 +5,8 @@ render templates. Charts use the plotly.js bundled with the installed ``plotly``
 Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`.factor_diff`
 (two releases compared), :mod:`.editor`,
 :mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
-:mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight).
+:mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight),
+:mod:`.jobs` (portfolio recomputation in the background, a job's progress).
 """
 
 from fastapi import APIRouter
@@ -13,6 +14,7 @@ from fastapi import APIRouter
 from batterycarbon.web import (
     editor,
     factor_diff,
+    jobs,
     pages,
     products,
     scenarios,
@@ -21,7 +23,7 @@ from batterycarbon.web import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, factor_diff, editor, products, scenarios, suppliers, verification):
+for module in (pages, factor_diff, editor, products, scenarios, suppliers, verification, jobs):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -51,6 +51,7 @@ STATIC_FILES = {
             "editor.js",
             "scenario.js",
             "product-charts.js",
+            "job.js",
         )
     },
 }

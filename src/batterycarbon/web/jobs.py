@@ -1,0 +1,117 @@
+"""Long work in the background: start the portfolio recomputation, follow a job's progress.
+
+Adapter only: ``services.portfolio.submit_recomputation`` checks the permission and the release
+and queues the job on the server's runner (``app.state.jobs``); ``services.jobs.get_job`` reads
+it. The job page shows the state as stored and ``static/job.js`` polls
+``/web/jobs/{id}/status`` (the JSON of ``JobOut``, as the API's ``GET /jobs/{id}``) to update the
+progress bar, then reloads the page to show the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.services import Actor, NotFound
+from batterycarbon.services.factor_releases import list_releases
+from batterycarbon.services.jobs import JobQuery, JobRunner, find_jobs, get_job
+from batterycarbon.services.portfolio import JOB_KIND, RecomputeIn, submit_recomputation
+from batterycarbon.web.common import (
+    DbSession,
+    csrf_ok,
+    csrf_rejected,
+    error_page,
+    field_errors,
+    problems_of,
+    redirect,
+    render,
+    service_error,
+    signed_in_actor,
+    to_sign_in,
+)
+
+router = APIRouter(include_in_schema=False)
+#: Newest jobs listed on the recompute page.
+RECENT_JOBS = 10
+#: How often the job page asks for the job's state while it is queued or running.
+POLL_MS = 700
+
+
+def _may_recompute(actor: Actor) -> bool:
+    return actor.is_admin or actor.has_role("manufacturer")
+
+
+def _portfolio_page(request: Request, db: DbSession, actor: Actor, *, release: str = "", problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    recent = find_jobs(db, actor, JobQuery(kind=JOB_KIND)).items
+    context: dict[str, Any] = {
+        "title": "Portfolio recomputation", "releases": list_releases(db, actor),
+        "release": release, "jobs": list(reversed(recent))[:RECENT_JOBS],
+        "problems": problems or [], "errors": field_errors(problems or []),
+        "everyone": actor.is_admin,
+    }  # fmt: skip
+    return render(request, "portfolio.html", context, status_code=status_code, actor=actor)
+
+
+@router.get("/web/portfolio")
+def portfolio_page(request: Request, db: DbSession) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not _may_recompute(actor):
+        return error_page(request, actor, "Not allowed", "Only manufacturers (their own products) and platform administrators recompute a portfolio.", 403)  # fmt: skip
+    return _portfolio_page(request, db, actor)
+
+
+@router.post("/web/portfolio/recompute")
+def start_recomputation(
+    request: Request, db: DbSession, factor_release: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
+    if runner is None:
+        return error_page(request, actor, "Not available", "This server runs no background jobs (app.state.jobs is not set).", 503)  # fmt: skip
+    release = factor_release.strip()
+    try:
+        data = RecomputeIn.model_validate({"factor_release": release or None})
+        job = submit_recomputation(db, actor, data, runner)
+    except (InputError, ValidationError, NotFound) as exc:  # NotFound: the chosen release
+        return _portfolio_page(request, db, actor, release=release, problems=problems_of(exc), status_code=422)  # fmt: skip
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/jobs/{job.id}")
+
+
+@router.get("/web/jobs/{job_id}")
+def job_page(request: Request, db: DbSession, job_id: uuid.UUID) -> Response:
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    try:
+        job = get_job(db, actor, job_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    context = {"title": f"Job {job.kind}", "job": job, "poll_ms": POLL_MS}
+    return render(request, "job.html", context, actor=actor)
+
+
+@router.get("/web/jobs/{job_id}/status")
+def job_status(request: Request, db: DbSession, job_id: uuid.UUID) -> Response:
+    """The job as JSON for the page's polling (the session cookie, not a bearer token)."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
+    try:
+        job = get_job(db, actor, job_id)
+    except BatteryCarbonError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+    return JSONResponse(job.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
