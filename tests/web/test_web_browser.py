@@ -159,6 +159,13 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     assert maker.locator("#out-green-cell").inner_text() == "100 %"
     assert maker.locator("#waterfall-chart g.trace").count() >= 1
     assert "green power" in maker.locator("#pathway-rows").inner_text()
+    # A recycling route under a rule set that counts end of life by the CFF: a bar and a figure.
+    maker.get_by_label("Rule set").select_option("jrc-cfb-ev-2023")
+    maker.get_by_label("Recycling route").select_option("hydro")
+    counted = maker.locator("#end-of-life-summary[data-counted]")
+    counted.wait_for()
+    assert float(counted.get_attribute("data-counted") or "nan") < 0
+    assert "cff method" in counted.inner_text()
 
     # Verifier: the queue, the review with the supplier's activity data, a finding, approval.
     verifier = signed_in(browser, base_url, demo, "verifier")

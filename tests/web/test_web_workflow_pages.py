@@ -15,6 +15,12 @@ from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from batterycarbon.battery import load_design
+from batterycarbon.compliance.standards import account
+from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.recycling.end_of_life import end_of_life_methods
+from batterycarbon.rules.functional_unit import UseProfile
+from batterycarbon.scenarios import apply, parse_scenario
 from batterycarbon.services.demo import DemoResult
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -198,6 +204,47 @@ def test_pathway_endpoint_green_power_lowers_the_footprint(cell: tuple[TestClien
     waterfall = result["waterfall"]
     assert waterfall["y"][1] == pytest.approx(totals[1] - totals[0], abs=1e-3)
     assert waterfall["y"][-1] == pytest.approx(totals[-1], abs=1e-3)
+
+
+CAR = UseProfile(usable_capacity_kwh=54, vehicle_category="M1", warranty_years=8)
+
+
+def test_pathway_endpoint_adds_the_recycling_route_by_the_rule_sets_method(
+    cell: tuple[TestClient, str],
+) -> None:
+    """The route's end of life is computed on the design after every lever; a rule set that
+    counts end of life by the CFF gets the bar, one that stops at the gate only the figures."""
+    client, _ = cell
+    levers = {"green": {"cell": "1"}, "recycling_route": "hydro"}
+    body = {"design": "bundled:ncm811-prismatic", "rule_set": "jrc-cfb-ev-2023", "levers": levers}
+    answer = client.post("/web/scenarios/pathway", json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    greener, _ = apply(load_design("ncm811-prismatic"), parse_scenario({"green": {"cell": 1}}, "t"))
+    recycled = end_of_life_methods("hydro", greener, library(DEFAULT_RELEASE)).cff_kgco2e_per_kwh
+    # The rule set's own stage: the same design and route through standards.account.
+    counted = account(greener, library(DEFAULT_RELEASE), "jrc-cfb-ev-2023", profile=CAR, route="hydro")  # fmt: skip
+    expected = counted.stages_kgco2e_per_kwh_capacity["end_of_life"]
+    assert recycled < expected < 0  # the disposal of what hydro leaves adds a little back
+    eol = result["end_of_life"]
+    assert eol["method"] == "cff" and eol["counted_kgco2e_per_kwh"] == pytest.approx(expected)
+    waterfall = result["waterfall"]
+    gate = result["steps"][-1]["total_kgco2e_per_kwh"]
+    assert waterfall["x"][-2:] == ["end of life: hydro (cff)", "result with end of life"]
+    assert waterfall["y"][-2] == pytest.approx(expected, abs=1e-3)
+    assert waterfall["y"][-1] == pytest.approx(gate + expected, abs=1e-3)
+
+    gate_only = client.post("/web/scenarios/pathway", json={**body, "rule_set": "whitepaper-c2g"}).json()  # fmt: skip
+    assert gate_only["end_of_life"]["method"] is None
+    assert gate_only["end_of_life"]["cff_kgco2e_per_kwh"] == pytest.approx(expected)
+    assert gate_only["end_of_life"]["cut_off_kgco2e_per_kwh"] == pytest.approx(
+        gate_only["end_of_life"]["disposal_kgco2e_per_kwh"]
+    )
+    assert gate_only["waterfall"]["measure"][-1] == "total" and "end of life" not in " ".join(gate_only["waterfall"]["x"])  # fmt: skip
+
+    for route in ("second-life", "landfill"):
+        bad = client.post("/web/scenarios/pathway", json={**body, "levers": {"recycling_route": route}})  # fmt: skip
+        assert bad.status_code == 422 and "recycling_route" in bad.json()["errors"]
 
 
 def test_pathway_endpoint_names_bad_levers(cell: tuple[TestClient, str], demo_app: App) -> None:

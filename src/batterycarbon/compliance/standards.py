@@ -166,6 +166,28 @@ class _Shared:
         return self._disposal[route]
 
 
+def _end_of_life_parts(
+    methods: EndOfLifeMethods, disposal: Disposal, method: str, capacity_kwh: float
+) -> dict[str, float]:
+    """kg CO2e per kWh of capacity: the recycling by ``method`` (``cff`` or cut-off) and the
+    disposal of what the route leaves; their sum is the end-of-life stage."""
+    recycling = methods.cff_kgco2e_per_kwh if method == "cff" else methods.cut_off_kgco2e_per_kwh
+    return {"recycling": recycling, "disposal": disposal.kgco2e_per_pack / capacity_kwh}
+
+
+def end_of_life_stage(
+    design: Design, library: FactorLibrary, route: str, method: str
+) -> dict[str, float]:
+    """The end-of-life stage of ``design`` recycled by ``route`` as a rule set whose end-of-life
+    method is ``method`` counts it (kg CO2e per kWh of capacity): ``recycling``, ``disposal``
+    and their ``total`` — the same figures :func:`account` puts in its stage."""
+    shared = _Shared(design, library)
+    parts = _end_of_life_parts(
+        shared.end_of_life(route), shared.disposal(route), method, shared.bsys.pack_capacity_kwh
+    )
+    return {**parts, "total": sum(parts.values())}
+
+
 def _use_stage(
     losses: UseLosses | None, delivered_kwh: float | None, library: FactorLibrary, year: int
 ) -> tuple[float, dict[str, Any]]:
@@ -235,12 +257,9 @@ def account(
         chosen_route = route or rule_set.end_of_life_route
         methods = (end_of_life or shared.end_of_life)(chosen_route)
         disposal = shared.disposal(chosen_route)
-        recycling = (
-            methods.cff_kgco2e_per_kwh
-            if rule_set.end_of_life == "cff"
-            else methods.cut_off_kgco2e_per_kwh
+        stages["end_of_life"] = sum(
+            _end_of_life_parts(methods, disposal, rule_set.end_of_life, capacity).values()
         )
-        stages["end_of_life"] = recycling + disposal.kgco2e_per_pack / capacity
     return RuleSetFootprint(
         rule_set=rule_set,
         capacity_kwh=capacity,

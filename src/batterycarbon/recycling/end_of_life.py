@@ -7,7 +7,8 @@ per kg of each recovered material: its share ``1 - A`` of the recycling burden, 
 virgin material the recovered one replaces. R2 is the route's recovery rate, ErecyclingEoL the
 route's process emissions allocated per kg recovered (as in :mod:`.remanufacture`), E*v the
 virgin factor of the replaced flow, A and Qsout/Qp the cited defaults of its material group.
-Disposal of what is not recovered is not modelled (no landfill or incineration factors yet).
+Disposal of what is not recovered is not in these figures; the rule sets' end-of-life stage
+adds it (:mod:`batterycarbon.battery.downstream`).
 
 References
 ----------

@@ -64,6 +64,18 @@ def uncertainty_band(total: np.ndarray[Any, Any], point: float) -> dict[str, Any
     }  # fmt: skip
 
 
+def with_end_of_life(chart: dict[str, Any], label: str, value: float) -> dict[str, Any]:
+    """A pathway waterfall with an end-of-life bar before a final total that includes it."""
+    if not chart["x"]:
+        return chart
+    gate = chart["y"][-1]
+    return {
+        "x": [*chart["x"][:-1], "result at the gate", label, "result with end of life"],
+        "y": [*chart["y"][:-1], gate, round(value, 4), round(gate + value, 4)],
+        "measure": [*chart["measure"][:-1], "total", "relative", "total"],
+    }
+
+
 def waterfall(steps: list[dict[str, Any]]) -> dict[str, Any]:
     """Plotly waterfall of a cumulative pathway: start, each step's change, the final total."""
     if not steps:

@@ -1,6 +1,11 @@
 """The scenario explorer: levers (plant country and year, green power per step, recycled
 content, cell format) as a cumulative pathway, drawn as a waterfall and updated live through a
-JSON endpoint. The levers are ``scenarios.Scenario`` documents, validated by their own model."""
+JSON endpoint. The levers are ``scenarios.Scenario`` documents, validated by their own model.
+
+A recycling route adds the end of life of the final design (recycling and the disposal of what
+the route leaves, as ``compliance.standards`` counts the stage): a bar
+of the waterfall where the rule set counts end of life (by its own method, CFF or cut-off), and
+a figure beside it where the rule set stops at the gate."""
 
 from __future__ import annotations
 
@@ -13,9 +18,13 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design, bundled_design_ids, load_design
 from batterycarbon.battery.design import STEPS
+from batterycarbon.compliance.standards import end_of_life_stage
 from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.factors import FactorLibrary
+from batterycarbon.recycling.routes import load_routes, route_ids
 from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
-from batterycarbon.scenarios import Scenario, parse_scenario, pathway
+from batterycarbon.rules.ruleset import load_rule_set
+from batterycarbon.scenarios import Scenario, apply, compose, parse_scenario, pathway
 from batterycarbon.scenarios.model import recycled_content_presets
 from batterycarbon.services import Actor
 from batterycarbon.services.factor_releases import release_library
@@ -94,8 +103,36 @@ def scenario_page(
         "title": "Scenario explorer", "choices": choices, "selected": selected, "steps": STEPS,
         "presets": list(recycled_content_presets()), "contracts": CONTRACTS, "formats": FORMATS,
         "rule_sets": rule_set_ids(), "default_rule_set": DEFAULT_RULE_SET,
+        "routes": _quantified_routes(),
     }  # fmt: skip
     return render(request, "scenarios.html", context, actor=actor)
+
+
+def _quantified_routes() -> list[str]:
+    """Recycling routes with numbers (second life is reported qualitatively)."""
+    book = load_routes()
+    return [r for r in route_ids() if book.routes[r].quantified]
+
+
+def end_of_life_step(
+    design: Design, steps: list[tuple[str, Scenario]], library: FactorLibrary, route: str, rule_set_id: str
+) -> dict[str, Any]:  # fmt: skip
+    """End of life of the design after every lever, by ``route`` (kg CO2e per kWh of capacity,
+    recycling plus disposal of what the route leaves, as ``compliance.standards`` counts it):
+    under both methods, and which one the rule set counts (``None``: it stops at the gate)."""
+    if route not in _quantified_routes():
+        raise InputError("levers", [f"recycling_route: {route!r} unknown or not quantified; expected one of {', '.join(_quantified_routes())}"])  # fmt: skip
+    final, _ = apply(design, compose([scenario for _, scenario in steps]))
+    by_method = {m: end_of_life_stage(final, library, route, m) for m in ("cff", "cut-off")}
+    counted = load_rule_set(rule_set_id).end_of_life
+    return {
+        "route": route,
+        "cff_kgco2e_per_kwh": by_method["cff"]["total"],
+        "cut_off_kgco2e_per_kwh": by_method["cut-off"]["total"],
+        "disposal_kgco2e_per_kwh": by_method["cff"]["disposal"],
+        "method": None if counted == "excluded" else counted,
+        "counted_kgco2e_per_kwh": None if counted == "excluded" else by_method[counted]["total"],
+    }
 
 
 @router.post("/web/scenarios/pathway")
@@ -111,9 +148,17 @@ def scenario_pathway(request: Request, db: DbSession, body: Annotated[dict[str, 
         if rule_set not in rule_set_ids():
             raise InputError("levers", [f"rule_set: {rule_set!r} unknown; known: {', '.join(rule_set_ids())}"])  # fmt: skip
         design = _design(db, actor, str(body.get("design") or ""))
-        result = pathway(design, lever_steps(levers), release_library(db, None), level="pack", rule_set_id=rule_set)  # fmt: skip
+        steps, library = lever_steps(levers), release_library(db, None)
+        result = pathway(design, steps, library, level="pack", rule_set_id=rule_set)
+        route = str(levers.get("recycling_route") or "").strip()
+        end_of_life = end_of_life_step(design, steps, library, route, rule_set) if route else None
     except BatteryCarbonError as exc:
         problems = exc.problems if isinstance(exc, InputError) else [str(exc)]
         return JSONResponse({"problems": problems, "errors": field_errors(problems)}, status_code=422)  # fmt: skip
     data = result.to_dict()
-    return JSONResponse({**data, "waterfall": charts.waterfall(data["steps"])})
+    waterfall = charts.waterfall(data["steps"])
+    if end_of_life is not None and end_of_life["method"] is not None:
+        waterfall = charts.with_end_of_life(
+            waterfall, f"end of life: {route} ({end_of_life['method']})", end_of_life["counted_kgco2e_per_kwh"]
+        )  # fmt: skip
+    return JSONResponse({**data, "end_of_life": end_of_life, "waterfall": waterfall})

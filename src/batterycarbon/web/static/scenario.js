@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.getElementById("pathway-summary");
   var rows = document.getElementById("pathway-rows");
   var problems = document.getElementById("scenario-problems");
+  var endOfLife = document.getElementById("end-of-life-summary");
   var timer = null;
   var sequence = 0;
 
@@ -19,7 +20,8 @@ document.addEventListener("DOMContentLoaded", function () {
     return {
       design: data.get("design"), rule_set: data.get("rule_set"),
       levers: { grid: data.get("grid"), year: data.get("year"), green: green, contract: data.get("contract"),
-                recycled_content: data.get("recycled_content"), format: data.get("format") }
+                recycled_content: data.get("recycled_content"), format: data.get("format"),
+                recycling_route: data.get("recycling_route") }
     };
   }
 
@@ -50,6 +52,17 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.textContent = steps[0].total_kgco2e_per_kwh.toFixed(1) + " \u2192 " + last.total_kgco2e_per_kwh.toFixed(1) +
       " kg CO\u2082e/kWh (" + percent(last.change_vs_start) + "), factor release " + result.factor_release + ", rule set " + result.rule_set;
     summary.setAttribute("data-final", last.total_kgco2e_per_kwh.toFixed(4));
+    var eol = result.end_of_life;
+    if (!eol) {
+      endOfLife.textContent = "";
+      endOfLife.removeAttribute("data-counted");
+    } else {
+      var both = "CFF " + eol.cff_kgco2e_per_kwh.toFixed(1) + ", cut-off " + eol.cut_off_kgco2e_per_kwh.toFixed(1) + " kg CO\u2082e/kWh";
+      endOfLife.textContent = eol.method === null
+        ? "End of life by " + eol.route + " (" + both + ") is not counted: rule set " + result.rule_set + " stops at the gate."
+        : "End of life by " + eol.route + ": " + eol.counted_kgco2e_per_kwh.toFixed(1) + " kg CO\u2082e/kWh by the " + eol.method + " method of the rule set (" + both + ").";
+      endOfLife.setAttribute("data-counted", eol.method === null ? "" : eol.counted_kgco2e_per_kwh.toFixed(4));
+    }
     rows.textContent = "";
     steps.forEach(function (step) {
       var tr = document.createElement("tr");
