@@ -13,7 +13,15 @@ Prints throughput (requests/s) and latency percentiles (p50, p99) read from wrk'
 Target (issue 5, 2 cores): >= 500 reads/s with p99 < 50 ms on PostgreSQL.
 
 Usage: python benchmarks/api_load.py [--seconds 10] [--connections 16] [--workers 1]
-                                     [--databases sqlite postgresql]
+                                     [--databases sqlite postgresql] [--operations read submit]
+                                     [--pool-size 5] [--server-cpus 0] [--wrk-cpus 1]
+                                     [--wrk-threads 2]
+
+``--pool-size`` sets ``BATTERYCARBON_DB_POOL_SIZE`` for the server (SQLAlchemy's default is 5
+plus 10 overflow connections that are closed after each use). ``--server-cpus`` and
+``--wrk-cpus`` pin the server and wrk to CPU lists with ``taskset -c`` so that the load
+generator does not compete with the server for the same core (the PostgreSQL server is not
+pinned).
 Needs ``wrk`` on PATH (Debian: ``apt-get install wrk``) and, for PostgreSQL, the server named by
 ``$BATTERYCARBON_TEST_PG`` (default postgres@127.0.0.1:5432).
 """
@@ -81,13 +89,20 @@ def seed(url: str) -> str:
         engine.dispose()
 
 
+def pinned(command: list[str], cpus: str | None) -> list[str]:
+    """``command`` run by ``taskset -c cpus`` (unchanged without ``cpus``)."""
+    return ["taskset", "-c", cpus, *command] if cpus else command
+
+
 @contextmanager
-def server(url: str, home: Path, workers: int) -> Iterator[str]:
+def server(url: str, home: Path, workers: int, pool_size: int | None = None, cpus: str | None = None) -> Iterator[str]:  # fmt: skip
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "BATTERYCARBON_JWT_SECRET": "load-" + "k" * 40, "XDG_DATA_HOME": str(home)}  # fmt: skip
-    process = subprocess.Popen([CLI, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    if pool_size is not None:
+        env["BATTERYCARBON_DB_POOL_SIZE"] = str(pool_size)
+    process = subprocess.Popen(pinned([CLI, "serve", "--port", str(port), "--workers", str(workers)], cpus), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -107,14 +122,14 @@ def _millis(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], script: Path | None = None) -> dict[str, float]:  # fmt: skip
+def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], script: Path | None = None, threads: int = 2, cpus: str | None = None) -> dict[str, float]:  # fmt: skip
     """Run wrk; requests/s, p50 and p99 in ms, and non-2xx responses."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
-    report = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    report = subprocess.run(pinned([*command, url], cpus), capture_output=True, text=True, check=True).stdout  # fmt: skip
     if "Requests/sec" not in report or "99%" not in report:
         raise RuntimeError(f"wrk gave no figures:\n{report}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
@@ -126,18 +141,22 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], scrip
     }
 
 
-def measure(url: str, folder: Path, seconds: int, connections: int, workers: int) -> dict[str, dict[str, float]]:  # fmt: skip
+def measure(url: str, folder: Path, seconds: int, connections: int, workers: int, args: argparse.Namespace) -> dict[str, dict[str, float]]:  # fmt: skip
     calculation_id = seed(url)
-    with server(url, folder, workers) as base:
+    figures = {}
+    with server(url, folder, workers, args.pool_size, args.server_cpus) as base:
         tokens = {}
         for username in ("cam", "cell"):
             answer = httpx.post(f"{base}/auth/token", data={"grant_type": "password", "username": username, "password": PASSWORD})  # fmt: skip
             tokens[username] = answer.json()["access_token"]
         script = folder / "post.lua"
         script.write_text(POST_SCRIPT.format(body=json.dumps(DATASET), token=tokens["cam"]))
-        read = wrk(f"{base}/calculations/{calculation_id}", seconds, connections, {"Authorization": f"Bearer {tokens['cell']}"})  # fmt: skip
-        submit = wrk(f"{base}/datasets", seconds, connections, {}, script)
-    return {"read footprint": read, "submit dataset": submit}
+        load = {"threads": args.wrk_threads, "cpus": args.wrk_cpus}
+        if "read" in args.operations:
+            figures["read footprint"] = wrk(f"{base}/calculations/{calculation_id}", seconds, connections, {"Authorization": f"Bearer {tokens['cell']}"}, **load)  # fmt: skip
+        if "submit" in args.operations:
+            figures["submit dataset"] = wrk(f"{base}/datasets", seconds, connections, {}, script, **load)  # fmt: skip
+    return figures
 
 
 def main() -> None:
@@ -146,10 +165,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])  # fmt: skip
+    parser.add_argument("--operations", nargs="+", default=["read", "submit"], choices=["read", "submit"])  # fmt: skip
+    parser.add_argument("--pool-size", type=int, default=None, help="server's database pool (default 5)")  # fmt: skip
+    parser.add_argument("--server-cpus", default=None, help="taskset CPU list for the server, e.g. 0")  # fmt: skip
+    parser.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk, e.g. 1")
+    parser.add_argument("--wrk-threads", type=int, default=2)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found on PATH (Debian: apt-get install wrk)")
-    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s on {os.cpu_count()} CPUs, {args.workers} uvicorn process(es)")  # fmt: skip
+    print(f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.seconds}s on {os.cpu_count()} CPUs, {args.workers} uvicorn process(es), pool {args.pool_size or 'default (5)'}, server CPUs {args.server_cpus or 'any'}, wrk CPUs {args.wrk_cpus or 'any'}")  # fmt: skip
     print(
         f"{'database':<11} {'operation':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
     )
@@ -160,7 +184,7 @@ def main() -> None:
                 url = f"sqlite:///{folder}/load.sqlite3"
             else:
                 url = stack.enter_context(temporary_postgres_database("batterycarbon_load"))
-            for operation, figures in measure(url, folder, args.seconds, args.connections, args.workers).items():  # fmt: skip
+            for operation, figures in measure(url, folder, args.seconds, args.connections, args.workers, args).items():  # fmt: skip
                 print(f"{database:<11} {operation:<16} {figures['requests_per_s']:>8.0f} {figures['p50_ms']:>8.1f} {figures['p99_ms']:>8.1f} {figures['non_2xx']:>8.0f}")  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -55,6 +56,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.threadpool_size is not None:
+            # Fewer threads than concurrent requests: the rest wait in the event loop's FIFO
+            # instead of all contending for the GIL (benchmarks/api_load.py, docs/platform.md).
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size  # fmt: skip
         yield
         # Let running and queued jobs finish before the engine goes away.
         runner.shutdown(wait=True)

@@ -11,6 +11,8 @@ requests after at most this many seconds (never later than the token's own expir
 ``BATTERYCARBON_DB_POOL_SIZE`` / ``BATTERYCARBON_DB_MAX_OVERFLOW``: database connections each
 server process keeps open / may open beyond those under load (default 5 and 10, SQLAlchemy's);
 connections beyond the pool are closed after each use, so size the pool to the concurrency.
+``BATTERYCARBON_THREADPOOL_SIZE``: threads running the (synchronous) request handlers of each
+server process (default: anyio's 40); a few per core keeps tail latency down under load.
 ``BATTERYCARBON_DASK_SCHEDULER``: address of a Dask scheduler (``tcp://host:8786``) on which
 background jobs (portfolio recomputation) compute; without it they compute in this process, on
 one worker thread.
@@ -43,6 +45,7 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
+    threadpool_size: int | None = Field(default=None, ge=1, le=400)
     dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
 
     def signing_key(self) -> str:

@@ -1,0 +1,30 @@
+"""Server tuning settings reach the engine's pool and the request thread pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from batterycarbon.api import create_app
+from batterycarbon.api.settings import Settings
+
+
+def test_pool_and_threadpool_sizes(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/tuning.sqlite3", jwt_secret=SecretStr("k" * 40),
+        db_pool_size=7, db_max_overflow=2, threadpool_size=3,
+    )  # fmt: skip
+    app = create_app(settings)
+    try:
+        assert app.state.engine.pool.size() == 7
+        assert app.state.engine.pool._max_overflow == 2
+        with TestClient(app) as client:
+            assert client.portal is not None
+            tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)  # fmt: skip
+            assert tokens == 3
+            assert client.get("/health").status_code == 200
+    finally:
+        app.state.engine.dispose()
