@@ -119,3 +119,31 @@ def admin_create(
     out.print(
         f"administrator {username!r} created; password (shown once): {password}", markup=False
     )
+
+
+@app.command(name="portfolio-recompute")
+@user_errors
+def portfolio_recompute(
+    release: Annotated[
+        str | None, typer.Option(help="Factor release (default: the active one).")
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Recompute every organization's latest calculations under a factor release, here and now
+    (the API runs the same as a background job: POST /portfolio/recalculations)."""
+    from batterycarbon.services import SYSTEM
+    from batterycarbon.services.portfolio import RecomputeIn, recompute_portfolio
+
+    check_format(fmt, ("table", "json"))
+    with _migrated_session() as session:
+        report = recompute_portfolio(session, SYSTEM, RecomputeIn(factor_release=release))
+    if fmt == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    table = make_table("product", "status", "old release", "old kg CO2e/kWh", "new kg CO2e/kWh", "change %", "reason",
+                       title=f"portfolio under {report.factor_release}: {report.recomputed} recomputed, {report.skipped} skipped")  # fmt: skip
+    for c in report.changes:
+        new = f"{c.new_total_kgco2e_per_kwh:.4f}" if c.new_total_kgco2e_per_kwh is not None else ""
+        pct = f"{c.change_percent:+.2f}" if c.change_percent is not None else ""
+        table.add_row(c.product, c.status, c.old_release, f"{c.old_total_kgco2e_per_kwh:.4f}", new, pct, c.reason or "")  # fmt: skip
+    out.print(table)
