@@ -15,6 +15,7 @@ systems in one batched LAPACK call.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -196,8 +197,14 @@ def monte_carlo(
     level: Level = "pack",
     rule_set_id: str = "whitepaper-c2g",
     chunk: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloSamples:
-    """Sample the footprint ``runs`` times; same seed, same numbers (whatever ``chunk`` is)."""
+    """Sample the footprint ``runs`` times; same seed, same numbers (whatever ``chunk`` is).
+
+    ``chunk``: runs solved per batched LAPACK call (memory grows with it: a chunk holds
+    ``chunk`` dense copies of the technosphere matrix). ``progress``, if given, is called after
+    each chunk with (runs done, runs in all); it does not change the numbers.
+    """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
     options = options or Options()
@@ -236,6 +243,8 @@ def monte_carlo(
     for start in range(0, runs, chunk):
         stop = min(start + chunk, runs)
         total[start:stop], attributed[start:stop] = evaluate(multipliers[start:stop])
+        if progress is not None:
+            progress(stop, runs)
     # The same arithmetic with every input at its library value: the deterministic result.
     point_total, point_attributed = evaluate(np.ones((1, len(inputs))))
     names = COMPONENTS if level == "pack" else COMPONENTS[:-1]

@@ -1,4 +1,5 @@
-"""Long work in the background: start the portfolio recomputation, follow a job's progress.
+"""Long work in the background: start the portfolio recomputation, follow a job's progress
+(the recomputation's, or a larger Monte Carlo's started from a product page: ``web.products``).
 
 Adapter only: ``services.portfolio.submit_recomputation`` checks the permission and the release
 and queues the job on the server's runner (``app.state.jobs``); ``services.jobs.get_job`` reads
@@ -15,12 +16,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import Actor, NotFound
 from batterycarbon.services.factor_releases import list_releases
-from batterycarbon.services.jobs import JobQuery, JobRunner, find_jobs, get_job
+from batterycarbon.services.jobs import JobOut, JobQuery, JobRunner, find_jobs, get_job
 from batterycarbon.services.portfolio import JOB_KIND, RecomputeIn, submit_recomputation
+from batterycarbon.services.uncertainty import JOB_KIND as UNCERTAINTY_KIND
 from batterycarbon.web.common import (
     DbSession,
     csrf_ok,
@@ -34,6 +37,7 @@ from batterycarbon.web.common import (
     signed_in_actor,
     to_sign_in,
 )
+from batterycarbon.web.products import get_product_id
 
 router = APIRouter(include_in_schema=False)
 #: Newest jobs listed on the recompute page.
@@ -100,8 +104,26 @@ def job_page(request: Request, db: DbSession, job_id: uuid.UUID) -> Response:
         job = get_job(db, actor, job_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    context = {"title": f"Job {job.kind}", "job": job, "poll_ms": POLL_MS}
+    context = {"title": TITLES.get(job.kind, f"Job {job.kind}"), "job": job, "poll_ms": POLL_MS, "back": _back_link(db, actor, job)}  # fmt: skip
     return render(request, "job.html", context, actor=actor)
+
+
+#: The job page's heading per kind of job (others: "Job <kind>").
+TITLES = {JOB_KIND: "Portfolio recomputation", UNCERTAINTY_KIND: "Monte Carlo of a calculation"}
+
+
+def _back_link(db: Session, actor: Actor, job: JobOut) -> tuple[str, str] | None:
+    """Where the job was started from: (address, text), if the actor can still go there."""
+    if job.kind == JOB_KIND:
+        return "/web/portfolio", "Portfolio recomputation"
+    if job.kind == UNCERTAINTY_KIND:
+        calculation_id = uuid.UUID(job.params["calculation_id"])
+        try:
+            product_id = get_product_id(db, actor, calculation_id)
+        except BatteryCarbonError:
+            return None
+        return f"/web/products/{product_id}?calculation={calculation_id}", "The calculation"
+    return None
 
 
 @router.get("/web/jobs/{job_id}/status")

@@ -38,7 +38,9 @@ from batterycarbon.services.calculations import (
     list_calculations,
 )
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.jobs import JobRunner
 from batterycarbon.services.products import get_product, list_products
+from batterycarbon.services.uncertainty import MAX_RUNS, MIN_RUNS, submit_uncertainty
 from batterycarbon.services.verifications import (
     VerificationIn,
     list_verifications,
@@ -61,6 +63,8 @@ from batterycarbon.web.common import (
 router = APIRouter(include_in_schema=False)
 MONTE_CARLO_RUNS = 1000
 MONTE_CARLO_SEED = 42
+#: What the "Run a larger Monte Carlo" form proposes (about 2 s of work as a job).
+LARGER_MONTE_CARLO_RUNS = 100_000
 
 
 def calculation_view(db: Session, calc: CalculationOut) -> dict[str, Any]:
@@ -96,7 +100,11 @@ def products_page(request: Request, db: DbSession) -> Response:
     return render(request, "products.html", {"title": "Products", "rows": rows}, actor=actor)
 
 
-def _product_page(request: Request, db: Session, actor: Actor, product_id: uuid.UUID, chosen: uuid.UUID | None) -> Response:  # fmt: skip
+def _product_page(
+    request: Request, db: Session, actor: Actor, product_id: uuid.UUID, chosen: uuid.UUID | None,
+    monte_carlo_form: dict[str, str] | None = None, problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:  # fmt: skip
     product = get_product(db, actor, product_id)
     versions = {d.id: d for d in product.designs}
     history = [c for c in list_calculations(db, actor) if c.design_version_id in versions]
@@ -110,7 +118,11 @@ def _product_page(request: Request, db: Session, actor: Actor, product_id: uuid.
         context.update(calculation_view(db, selected))
         context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
         context["verifiers"] = [o for o in list_organizations(db, actor) if "verifier" in o.roles]
-    return render(request, "product.html", context, actor=actor)
+        context.update(
+            monte_carlo_form=monte_carlo_form or {"runs": str(LARGER_MONTE_CARLO_RUNS), "seed": str(MONTE_CARLO_SEED)},
+            min_runs=MIN_RUNS, max_runs=MAX_RUNS, problems=problems or [], errors=field_errors(problems or []),
+        )  # fmt: skip
+    return render(request, "product.html", context, status_code=status_code, actor=actor)
 
 
 @router.get("/web/products/{product_id}")
@@ -169,6 +181,50 @@ def request_verification(
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
     return redirect(f"/web/products/{product_id}?calculation={calculation_id}")
+
+
+def _whole_numbers(form: dict[str, str]) -> dict[str, int]:
+    """The form's fields as integers; :class:`InputError` naming each one that is not."""
+    numbers, problems = {}, []
+    for name, text in form.items():
+        try:
+            numbers[name] = int(text)
+        except ValueError:
+            problems.append(f"{name}: {text!r} is not a whole number")
+    if problems:
+        raise InputError("uncertainty", problems)
+    return numbers
+
+
+@router.post("/web/calculations/{calculation_id}/uncertainty")
+def start_uncertainty(
+    request: Request, db: DbSession, calculation_id: uuid.UUID,
+    runs: Annotated[str, Form()] = "", seed: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Queue a larger Monte Carlo of the calculation (services.uncertainty) and show its job;
+    bad runs or seed: the product page again (422) with the field named, no job stored."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
+    if runner is None:
+        return error_page(request, actor, "Not available", "This server runs no background jobs (app.state.jobs is not set).", 503)  # fmt: skip
+    form = {"runs": runs.strip()[:30], "seed": seed.strip()[:30]}
+    try:
+        numbers = _whole_numbers(form)
+        job = submit_uncertainty(db, actor, calculation_id, numbers["runs"], numbers["seed"], runner)  # fmt: skip
+    except InputError as exc:
+        try:  # a calculation the actor may not see is answered 404 here, as by the service
+            product_id = get_product_id(db, actor, calculation_id)
+            return _product_page(request, db, actor, product_id, calculation_id, form, exc.problems, 422)  # fmt: skip
+        except BatteryCarbonError as other:
+            return service_error(request, actor, other)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/jobs/{job.id}")
 
 
 def get_product_id(db: Session, actor: Actor, calculation_id: uuid.UUID) -> uuid.UUID:
