@@ -334,6 +334,13 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         req(json={}),
         expect("403/403", manufacturer="ok/ok", admin="ok/ok"),
     ),  # fmt: skip
+    # The maker runs a Monte Carlo job; its verifier and its customer (the side's OEM) read the
+    # calculation but run nothing on it; anyone else is told it does not exist.
+    ("POST", "/calculations/{calculation_id}/uncertainty"): (
+        obj("calculation", "calculation_id", json={"runs": 100, "seed": 1}),
+        expect("404/404", manufacturer="ok/404", verifier="403/404"),
+    ),  # fmt: skip
+    ("GET", "/shared-calculations"): (req(), expect()),
     ("GET", "/jobs"): (req(), expect()),
     # A job is its organization's alone (the side's manufacturer recomputed its portfolio).
     ("GET", "/jobs/{job_id}"): (obj("job", "job_id"), expect("404/404", manufacturer="ok/404")),

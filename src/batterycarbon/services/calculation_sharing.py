@@ -195,3 +195,26 @@ def list_calculation_grants(
 ) -> list[CalculationGrantOut]:
     """Every grant of the calculation, active and revoked, oldest first (the maker only)."""
     return find_calculation_grants(session, actor, calculation_id).items
+
+
+def find_shared_with_me(
+    session: Session, actor: Actor, filters: ListQuery | None = None
+) -> Page[SharedCalculationOut]:
+    """The calculations other organizations share with the actor's organization (active grants
+    only), newest grant first: the declared figures, as a customer reads them."""
+    with unit_of_work(session):
+        if actor.organization_id is None:
+            return page_of([], 0, filters)
+        query = (
+            select(Calculation)
+            .join(CalculationGrant, CalculationGrant.calculation_id == Calculation.id)
+            .where(
+                CalculationGrant.grantee_org_id == actor.organization_id,
+                CalculationGrant.revoked_at.is_(None),
+            )
+        )
+        if filters is not None:
+            query = within(query, CalculationGrant.created_at, filters)
+        order = (CalculationGrant.created_at.desc(), Calculation.id)
+        rows, total = paginate(session, query, filters, order)
+        return page_of([shared_calculation_out(session, row) for row in rows], total, filters)

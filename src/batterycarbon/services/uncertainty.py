@@ -46,6 +46,13 @@ PROGRESS_STEPS = 20
 MIN_CHUNK = 1_000
 
 
+class UncertaintyIn(BaseModel):
+    """A request for a larger Monte Carlo of a stored calculation."""
+
+    runs: int = Field(default=100_000, description=f"Monte Carlo runs, {MIN_RUNS} to {MAX_RUNS}")
+    seed: int = Field(default=42, description="Random seed: same seed and runs, same numbers")
+
+
 class Statistics(BaseModel):
     """Monte Carlo statistics of one figure, kg CO2e per kWh of pack capacity."""
 

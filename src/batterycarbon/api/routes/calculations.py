@@ -10,13 +10,14 @@ from fastapi import APIRouter, Query, Request, Response, status
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.api.paging import PAGED_RESPONSES, paged
-from batterycarbon.services import calculation_sharing, calculations
+from batterycarbon.services import calculation_sharing, calculations, uncertainty
 from batterycarbon.services.calculation_sharing import (
     CalculationGrantIn,
     CalculationGrantOut,
     SharedCalculationOut,
 )
 from batterycarbon.services.calculations import CalculationIn, CalculationOut, CalculationQuery
+from batterycarbon.services.jobs import JobOut
 from batterycarbon.services.paging import ListQuery
 
 router = APIRouter(tags=["calculations"])
@@ -25,6 +26,12 @@ router = APIRouter(tags=["calculations"])
 @router.get("/calculations", response_model=list[CalculationOut], responses=PAGED_RESPONSES)
 def list_calculations(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[CalculationQuery, Query()]) -> list[CalculationOut]:  # fmt: skip
     return paged(request, response, calculations.find_calculations(session, actor, filters))
+
+
+@router.get("/shared-calculations", response_model=list[SharedCalculationOut], responses=PAGED_RESPONSES)  # fmt: skip
+def shared_with_me(session: SessionDep, actor: ActorDep, request: Request, response: Response, filters: Annotated[ListQuery, Query()]) -> list[SharedCalculationOut]:  # fmt: skip
+    """Calculations other organizations share with yours: their declared figures only."""
+    return paged(request, response, calculation_sharing.find_shared_with_me(session, actor, filters))  # fmt: skip
 
 
 @router.post("/calculations", response_model=CalculationOut, status_code=status.HTTP_201_CREATED)
@@ -61,3 +68,17 @@ def share_calculation(session: SessionDep, actor: ActorDep, calculation_id: uuid
 def revoke_share(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID, organization_id: uuid.UUID) -> CalculationGrantOut:  # fmt: skip
     """End a customer's access to the calculation (its maker only)."""
     return calculation_sharing.revoke_calculation_share(session, actor, calculation_id, organization_id)  # fmt: skip
+
+
+@router.post(
+    "/calculations/{calculation_id}/uncertainty", response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={202: {"headers": {"Location": {"description": "The job: GET it for state, progress and the statistics", "schema": {"type": "string"}}}}},
+)  # fmt: skip
+def run_uncertainty(request: Request, response: Response, session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID, body: uncertainty.UncertaintyIn) -> JobOut:  # fmt: skip
+    """A Monte Carlo of the stored calculation (its design, release and rule set) as a background
+    job (its maker only): ``GET /jobs/{id}`` reports progress, then the statistics of the total
+    and of each stage beside the deterministic figures as its ``result``."""
+    job = uncertainty.submit_uncertainty(session, actor, calculation_id, body.runs, body.seed, request.app.state.jobs)  # fmt: skip
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return job
