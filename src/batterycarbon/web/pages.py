@@ -21,6 +21,7 @@ from batterycarbon.errors import InputError
 from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.services import Actor, AuthenticationError
 from batterycarbon.services.accounts import authenticate_user, token_subject
+from batterycarbon.services.calculation_sharing import find_shared_with_me
 from batterycarbon.services.calculations import list_calculations
 from batterycarbon.services.datasets import list_datasets
 from batterycarbon.services.errors import NotFound
@@ -141,6 +142,9 @@ def dashboard(request: Request, db: DbSession) -> Response:
         context["review_queue"] = queue
     if actor.has_role("regulator"):
         context["oversight"] = overview(db, actor)
+    shared = find_shared_with_me(db, actor).items
+    if shared or actor.has_role("oem"):
+        context["shared"] = shared
     return render(request, "dashboard.html", context, actor=actor)
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,12 @@ from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
 from batterycarbon.rules.functional_unit import parse_use_profile
 from batterycarbon.services import Actor
 from batterycarbon.services.accounts import list_organizations
+from batterycarbon.services.calculation_sharing import (
+    CalculationGrantIn,
+    list_calculation_grants,
+    revoke_calculation_share,
+    share_calculation,
+)
 from batterycarbon.services.calculations import (
     CalculationIn,
     CalculationOut,
@@ -118,6 +125,8 @@ def _product_page(
         context.update(calculation_view(db, selected))
         context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
         context["verifiers"] = [o for o in list_organizations(db, actor) if "verifier" in o.roles]
+        context["grants"] = list_calculation_grants(db, actor, selected.id)
+        context["customers"] = [o for o in list_organizations(db, actor) if "oem" in o.roles and o.id != actor.organization_id]  # fmt: skip
         context.update(
             monte_carlo_form=monte_carlo_form or {"runs": str(LARGER_MONTE_CARLO_RUNS), "seed": str(MONTE_CARLO_SEED)},
             min_runs=MIN_RUNS, max_runs=MAX_RUNS, problems=problems or [], errors=field_errors(problems or []),
@@ -177,6 +186,48 @@ def request_verification(
         return error_page(request, actor, "Invalid input", f"verifier_org_id: {verifier_org_id!r} is not an organization id", 422)  # fmt: skip
     try:
         submit_for_verification(db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier))  # fmt: skip
+        product_id = get_product_id(db, actor, calculation_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    return redirect(f"/web/products/{product_id}?calculation={calculation_id}")
+
+
+def _organization(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InputError("organization_id", [f"organization_id: {value!r} is not an organization id"]) from None  # fmt: skip
+
+
+@router.post("/web/calculations/{calculation_id}/grants")
+def share_page(
+    request: Request, db: DbSession, calculation_id: uuid.UUID,
+    organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Share the calculation's declared figures with a customer (the maker only)."""
+    return _grant_action(request, db, calculation_id, csrf_token, lambda actor: share_calculation(db, actor, calculation_id, CalculationGrantIn(organization_id=_organization(organization_id))))  # fmt: skip
+
+
+@router.post("/web/calculations/{calculation_id}/grants/{organization_id}/revoke")
+def revoke_page(
+    request: Request, db: DbSession, calculation_id: uuid.UUID, organization_id: uuid.UUID,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """End a customer's access to the calculation (the maker only)."""
+    return _grant_action(request, db, calculation_id, csrf_token, lambda actor: revoke_calculation_share(db, actor, calculation_id, organization_id))  # fmt: skip
+
+
+def _grant_action(
+    request: Request, db: Session, calculation_id: uuid.UUID, csrf_token: str,
+    action: Callable[[Actor], object],
+) -> Response:  # fmt: skip
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        action(actor)
         product_id = get_product_id(db, actor, calculation_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
