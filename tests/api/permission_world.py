@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from passport_support import passport_request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import AlertAssignmentIn, assign_alert
 from batterycarbon.services.datasets import GrantIn, share_dataset, submit_dataset
 from batterycarbon.services.jobs import JobRunner
+from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.services.portfolio import RecomputeIn, submit_recomputation
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.services.verifications import VerificationIn, submit_for_verification
@@ -120,4 +122,6 @@ def build_side(session: Session, admin: Actor, name: str, jobs: JobRunner) -> Si
     job = submit_recomputation(session, side.actors["manufacturer"], RecomputeIn(), jobs)
     jobs.wait(job.id, 300)
     side.ids["job"] = job.id
+    body = PassportIn.model_validate(passport_request(side.ids["calculation"], unit=f"SN-{name}"))
+    side.ids["passport"] = issue_passport(session, side.actors["manufacturer"], body, "https://passports.example.org").id  # fmt: skip
     return side

@@ -25,6 +25,7 @@ import pytest
 from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
+from passport_support import passport_request
 from permission_world import PASSWORD, ROLES, Side, build_side
 from pydantic import SecretStr
 
@@ -352,12 +353,25 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         lambda w, s, r, o: Req(path={"footprint_id": s.shared_calculation()}),
         expect("404/404", manufacturer="ok/404", verifier="ok/404", oem="ok/404"),
     ),  # fmt: skip
+    # Passports: the maker issues from its own calculation and lists its own; anyone reads one
+    # (the view depends on the reader: tests/api/test_api_passports.py) and its QR code.
+    ("POST", "/passports"): (
+        lambda w, s, r, o: Req(
+            json=passport_request(s.ids["calculation"], unit=f"SN-{uuid.uuid4().hex[:8]}")
+        ),
+        expect("403/403", manufacturer="ok/404"),
+    ),  # fmt: skip
+    ("GET", "/passports"): (req(), expect()),
+    ("GET", "/passports/{passport_id}"): (obj("passport", "passport_id"), expect()),
+    ("GET", "/passports/{passport_id}/qr.png"): (obj("passport", "passport_id"), expect()),
     ("POST", "/3/events"): (
         req(content=PACT_EVENT, content_type="application/cloudevents+json; charset=UTF-8"),
         expect(),
     ),  # fmt: skip
 }
-PUBLIC = {("GET", "/health"), ("POST", "/auth/token")}
+PUBLIC = {("GET", "/health"), ("POST", "/auth/token"), ("GET", "/passports/{passport_id}"), ("GET", "/passports/{passport_id}/qr.png")}  # fmt: skip
+#: Public routes that answer a caller without a token as they answer a signed-in one.
+OPEN_TO_ANONYMOUS = {("GET", "/health"), ("GET", "/passports/{passport_id}"), ("GET", "/passports/{passport_id}/qr.png")}  # fmt: skip
 # The PACT specification's error table answers a missing or invalid token with 400 BadRequest.
 ANONYMOUS = {route: 400 for route in MATRIX if route[1].startswith("/3/")}
 
@@ -423,6 +437,10 @@ def test_route_permissions(world: tuple[TestClient, World], route: tuple[str, st
             want = expected[role][0 if own else 1]
             if not _matches(want, status):
                 failures.append(f"{role} on {'own' if own else 'other'}: expected {want}, got {status}")  # fmt: skip
+    if route in OPEN_TO_ANONYMOUS:
+        status = _call(client, method, path, prepare(w, w.a, "supplier", True), {})
+        if not _matches("ok", status):
+            failures.append(f"anonymous: expected ok, got {status}")
     if route not in PUBLIC:
         status = _call(client, method, path, prepare(w, w.a, "supplier", True), {})
         if status != ANONYMOUS.get(route, 401):

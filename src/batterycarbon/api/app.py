@@ -30,6 +30,7 @@ from batterycarbon.api.routes import (
     jobs,
     organizations,
     oversight,
+    passports,
     products,
     verifications,
 )
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
-        verifications, complaints, oversight, declarations, factor_releases, jobs, audit,
+        verifications, complaints, oversight, declarations, factor_releases, jobs, audit, passports,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

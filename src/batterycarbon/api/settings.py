@@ -16,6 +16,8 @@ server process (default: anyio's 40); a few per core keeps tail latency down und
 ``BATTERYCARBON_DASK_SCHEDULER``: address of a Dask scheduler (``tcp://host:8786``) on which
 background jobs (portfolio recomputation) compute; without it they compute in this process, on
 one worker thread.
+``BATTERYCARBON_PUBLIC_BASE_URL``: the public address passport URLs and QR codes point to
+(``<base>/p/<id>``); default: the address a request came to.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     threadpool_size: int | None = Field(default=None, ge=1, le=400)
     dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://", examples=["https://passports.example.org"])  # fmt: skip
 
     def signing_key(self) -> str:
         """The token signing key: configured, else read or created in the data directory."""

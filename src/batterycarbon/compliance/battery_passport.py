@@ -170,6 +170,17 @@ def write_qr(url: str, path: Path) -> Path:
     return path
 
 
+def qr_png(url: str) -> bytes:
+    """The PNG bytes of the QR code :func:`write_qr` writes for ``url``."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()
+
+
 def _merge(computed: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(computed)
     merged.update(copy.deepcopy(dict(given)))
@@ -186,11 +197,14 @@ def build_passport(
     given: Mapping[str, Mapping[str, Any]] | None = None,
     base_url: str | None = None,
     complete: bool = False,
+    identifier: str | None = None,
 ) -> dict[str, Any]:
     """Every aspect of the passport, validated; ``notProvided`` lists the gaps.
 
     ``given``: aspect -> attributes from the maker (unknown aspects are rejected).
     ``complete=True`` raises :class:`InputError` naming every required attribute missing.
+    ``identifier``: the passport's URN when a registry assigns it (one per battery unit or
+    batch); default: derived from ``declaration_id`` (:func:`passport_identifier`).
     """
     given = dict(given or {})
     unknown = sorted(set(given) - set(ASPECTS))
@@ -198,7 +212,7 @@ def build_passport(
         raise InputError(
             "passport", [f"{a}: unknown aspect; known: {', '.join(ASPECTS)}" for a in unknown]
         )
-    identifier = passport_identifier(declaration_id)
+    identifier = identifier or passport_identifier(declaration_id)
     computed: dict[str, dict[str, Any]] = {
         "GeneralProductInformation": {
             "productIdentifier": design.id or design.name or "design",

@@ -43,10 +43,12 @@ def declare(
     issued: dt.date | None = None,
     battery_model: str | None = None,
     declaration_id: str | None = None,
+    passport_identifier: str | None = None,
 ) -> DeclarationBundle:
     """Everything ``declare`` writes, or :class:`InputError` naming what is missing.
 
     Options override the inputs file, which overrides the design (see :mod:`.inputs`).
+    ``passport_identifier``: the URN a passport registry gives this battery unit or batch.
     """
     inputs = inputs or ComplianceInputs()
     profile = use_profile_for(design, inputs, use)
@@ -79,6 +81,7 @@ def declare(
         given=inputs.passport,
         base_url=inputs.passport_base_url,
         complete=inputs.passport_complete,
+        identifier=passport_identifier,
     )
     passport["extensions"] = cf_document["extensions"]
     return DeclarationBundle(result, classification, declaration, passport)

@@ -30,6 +30,7 @@ from batterycarbon.store.exchange import (
 from batterycarbon.store.idempotency import IdempotencyRecord
 from batterycarbon.store.jobs import JOB_STATES, Job
 from batterycarbon.store.migrate import downgrade, upgrade
+from batterycarbon.store.passports import PASSPORT_STATUSES, UNIT_KINDS, Passport
 from batterycarbon.store.records import (
     DATASET_STATUSES,
     DesignVersion,
@@ -53,7 +54,7 @@ install_guards((AuditEvent, Calculation))
 __all__ = [
     "COMPLAINT_STATUSES", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
     "Calculation", "CalculationGrant", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
-    "ImmutableRecordError", "JOB_STATES", "Job", "Organization", "Product", "SharingGrant", "SupplierDataset", "User",
+    "ImmutableRecordError", "JOB_STATES", "Job", "Organization", "PASSPORT_STATUSES", "Passport", "UNIT_KINDS", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",
     "downgrade", "make_engine", "session_factory", "upgrade", "verify_chain",
 ]  # fmt: skip

@@ -6,7 +6,8 @@ Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`
 (two releases compared), :mod:`.editor`,
 :mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
 :mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight),
-:mod:`.jobs` (portfolio recomputation in the background, a job's progress).
+:mod:`.jobs` (portfolio recomputation in the background, a job's progress), :mod:`.passports`
+(the public passport page ``/p/{id}``).
 """
 
 from fastapi import APIRouter
@@ -16,6 +17,7 @@ from batterycarbon.web import (
     factor_diff,
     jobs,
     pages,
+    passports,
     products,
     scenarios,
     suppliers,
@@ -23,7 +25,17 @@ from batterycarbon.web import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, factor_diff, editor, products, scenarios, suppliers, verification, jobs):
+for module in (
+    pages,
+    factor_diff,
+    editor,
+    products,
+    passports,
+    scenarios,
+    suppliers,
+    verification,
+    jobs,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -46,6 +46,7 @@ from batterycarbon.services.calculations import (
 )
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.jobs import JobRunner
+from batterycarbon.services.passports import passports_of_calculation
 from batterycarbon.services.products import get_product, list_products
 from batterycarbon.services.uncertainty import MAX_RUNS, MIN_RUNS, submit_uncertainty
 from batterycarbon.services.verifications import (
@@ -126,6 +127,7 @@ def _product_page(
         context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
         context["verifiers"] = [o for o in list_organizations(db, actor) if "verifier" in o.roles]
         context["grants"] = list_calculation_grants(db, actor, selected.id)
+        context["passports"] = passports_of_calculation(db, actor, selected.id)
         context["customers"] = [o for o in list_organizations(db, actor) if "oem" in o.roles and o.id != actor.organization_id]  # fmt: skip
         context.update(
             monte_carlo_form=monte_carlo_form or {"runs": str(LARGER_MONTE_CARLO_RUNS), "seed": str(MONTE_CARLO_SEED)},

@@ -1,0 +1,67 @@
+"""The public passport page ``/p/{id}``: no sign-in, the public fields only (never a restricted
+one, whoever is signed in), the QR code of its stable address, accessible markup; the product
+page links to the passports issued from the selected calculation."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from passport_support import passport_request
+from test_web_workflow_pages import App, signed_in
+
+from batterycarbon.services.accounts import authenticate_user
+from batterycarbon.services.passports import PassportIn, issue_passport
+from batterycarbon.store import session_factory
+
+#: Restricted attributes (and a restricted value of the test attributes) never on the page.
+RESTRICTED_TEXT = ("batteryMaterials", "resultOfTestReport", "sparePartSources", "dismantlingAndRemovalInformation", "batteryCondition", "tests.pdf")  # fmt: skip
+
+
+def _issue(demo_app: App, unit: str, supersedes: str | None = None) -> tuple[str, str]:
+    app, demo = demo_app
+    with session_factory(app.state.engine)() as session:
+        password = next(a.password for a in demo.accounts if a.username == "cell")
+        maker = authenticate_user(session, "cell", password)
+        body = passport_request(demo.calculation_id, unit=unit, **({"supersedes": supersedes} if supersedes else {}))  # fmt: skip
+        out = issue_passport(session, maker, PassportIn.model_validate(body), "https://passports.example.org")  # fmt: skip
+        return str(out.id), out.public_url
+
+
+def test_public_page_shows_public_fields_only_without_sign_in(demo_app: App) -> None:
+    passport_id, url = _issue(demo_app, "SN-WEB-1")
+    with TestClient(demo_app[0]) as anonymous:
+        page = anonymous.get(f"/p/{passport_id}")
+        assert page.status_code == 200
+        html = page.text
+        assert "SN-WEB-1" in html and url in html
+        assert re.search(r"<h1>Battery passport</h1>", html)
+        assert re.search(r'<img src="/passports/[^"]+/qr.png"[^>]* alt="QR code of this page', html)
+        assert "kg CO₂e per kWh" in html and "<caption>Per life-cycle stage" in html
+        for secret in RESTRICTED_TEXT:
+            assert secret not in html, secret
+        assert "batteryChemistry" in html  # a public attribute of the same aspect is shown
+        qr = anonymous.get(f"/passports/{passport_id}/qr.png")
+        assert qr.status_code == 200 and qr.content[:4] == b"\x89PNG"
+        assert anonymous.get("/p/00000000-0000-4000-8000-000000000000").status_code == 404
+        assert anonymous.get("/p/not-an-id").status_code == 422
+    # Signed in, even as the issuer, the page stays the public view.
+    maker, _ = signed_in(demo_app, "cell")
+    with maker:
+        html = maker.get(f"/p/{passport_id}").text
+        for secret in RESTRICTED_TEXT:
+            assert secret not in html, secret
+
+
+def test_product_page_links_the_passports_and_old_versions_say_superseded(demo_app: App) -> None:
+    first, _ = _issue(demo_app, "SN-WEB-2")
+    _issue(demo_app, "SN-WEB-2", supersedes=first)
+    _, demo = demo_app
+    maker, _ = signed_in(demo_app, "cell")
+    with maker:
+        page = maker.get(f"/web/products/{demo.product_id}?calculation={demo.calculation_id}").text
+        assert f'<a href="/p/{first}">Passport of unit SN-WEB-2</a> (version 2' in page
+        old = maker.get(f"/p/{first}", params={"version": 1}).text
+        assert (
+            "superseded" in old and f'<a href="/p/{first}">see the current version (2)</a>' in old
+        )
