@@ -1,10 +1,21 @@
-"""The platform commands as an operator runs them: migrate, demo data, audit verify."""
+"""The platform commands as an operator runs them: migrate, demo data, audit verify, serve over
+HTTPS, pact-pull option checks."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import ipaddress
 import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy
 from typer.testing import CliRunner
@@ -48,3 +59,84 @@ def test_audit_verify_names_the_tampered_event(database: str):
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert f"audit chain broken at event {seq}" in result.output + (result.stderr or "")
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (PEM), made now."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = folder / "server.crt", folder / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
+    return cert_file, key_file
+
+
+def test_serve_tls_options_both_or_neither(database: str, tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    only_cert = runner.invoke(app, ["serve", "--tls-cert", str(cert)])
+    assert only_cert.exit_code == 2 and "--tls-key" in only_cert.output
+    only_key = runner.invoke(app, ["serve", "--tls-key", str(key)])
+    assert only_key.exit_code == 2 and "--tls-cert" in only_key.output
+    missing = runner.invoke(app, ["serve", "--tls-cert", str(tmp_path / "none.crt"), "--tls-key", str(key)])  # fmt: skip
+    assert missing.exit_code == 2 and "--tls-cert" in missing.output
+    swapped = runner.invoke(app, ["serve", "--tls-cert", str(key), "--tls-key", str(cert)])
+    assert swapped.exit_code == 2 and "--tls-cert/--tls-key" in swapped.output
+
+
+def test_serve_over_https_with_a_self_signed_certificate(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'tls.sqlite3'}", "BATTERYCARBON_JWT_SECRET": "tls-" + "k" * 40, "HOME": str(tmp_path)}  # fmt: skip
+    cli = str(Path(sys.executable).with_name("batterycarbon"))
+    process = subprocess.Popen([cli, "serve", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                answer = httpx.get(f"https://127.0.0.1:{port}/health", verify=ssl.create_default_context(cafile=str(cert)), timeout=2)  # fmt: skip
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None, "the HTTPS server did not answer within 60 s"
+        assert answer.status_code == 200 and answer.url.scheme == "https"
+        # The same port refuses plain HTTP (it speaks TLS only), and an untrusting client fails.
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"https://127.0.0.1:{port}/health", timeout=2)
+        plain = None
+        with contextlib.suppress(httpx.TransportError):
+            plain = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        assert plain is None or plain.status_code != 200
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def test_pact_pull_refuses_bad_options_before_connecting(database: str) -> None:
+    common = ["--client-id", "bc_x", "--client-secret", "s"]
+    bad_flow = runner.invoke(app, ["pact-pull", "https://host.example", *common, "--token-url", "https://host.example/auth/token", "--flow", "cam_ncm811"])  # fmt: skip
+    assert bad_flow.exit_code == 2 and "--flow" in bad_flow.output
+    bad_url = runner.invoke(app, ["pact-pull", "host.example", *common, "--token-url", "https://host.example/auth/token"])  # fmt: skip
+    assert bad_url.exit_code == 2 and "URL" in bad_url.output
+    bad_token_url = runner.invoke(app, ["pact-pull", "https://host.example", *common, "--token-url", "ftp://x/auth/token"])  # fmt: skip
+    assert bad_token_url.exit_code == 2 and "--token-url" in bad_token_url.output
+    # Nothing listens here: the connection error is named, exit 2, nothing stored.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    unreachable = runner.invoke(app, ["pact-pull", f"http://127.0.0.1:{port}", *common, "--token-url", f"http://127.0.0.1:{port}/auth/token"])  # fmt: skip
+    assert unreachable.exit_code == 2 and "cannot connect" in unreachable.output
+    assert sqlalchemy.create_engine(database).connect().execute(sqlalchemy.text("SELECT count(*) FROM supplier_datasets")).scalar_one() == 0  # fmt: skip

@@ -151,5 +151,8 @@ def test_client_credentials_grant(client: TestClient) -> None:
     assert ok(client.post("/datasets", headers=machine, json=CAM), 201)["status"] == "approved"
     basic = client.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(created["client_id"], "wrong"))  # fmt: skip
     assert basic.status_code == 401
-    missing = ok(client.post("/auth/token", data={"grant_type": "client_credentials"}), 422)
-    assert {e["field"] for e in missing["errors"]} == {"client_id", "client_secret"}
+    # No client authentication at all: RFC 6749 5.2 invalid_client, 401 with the Basic challenge.
+    missing = client.post("/auth/token", data={"grant_type": "client_credentials"})
+    assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Basic")
+    assert missing.json()["error"] == "invalid_client"
+    assert "client_id" in missing.json()["error_description"] and "client_secret" in missing.json()["error_description"]  # fmt: skip

@@ -91,20 +91,26 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, workers: int = 1
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    workers: int = 1,
+    tls: tuple[str, str] | None = None,
 ) -> None:
     """Migrate, then run the API with uvicorn until interrupted (``batterycarbon serve``).
 
     With ``workers`` > 1, uvicorn starts that many processes, each building the app from the
     environment (``DATABASE_URL``, ``BATTERYCARBON_*``): the database is migrated and the token
-    signing key made once here first, so the workers do neither concurrently.
+    signing key made once here first, so the workers do neither concurrently. ``tls`` (a PEM
+    certificate chain file and its private key file) serves HTTPS instead of HTTP.
     """
     import os
 
     import uvicorn
 
+    certfile, keyfile = tls or (None, None)
     if workers <= 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ssl_certfile=certfile, ssl_keyfile=keyfile)  # fmt: skip
         return
     settings = settings or Settings()
     url = database_url(settings.database_url)
@@ -119,5 +125,5 @@ def serve(
     os.environ["BATTERYCARBON_MIGRATE_ON_START"] = "false"
     uvicorn.run(
         "batterycarbon.api.app:create_app", factory=True, host=host, port=port,
-        workers=workers, log_level="info",
+        workers=workers, log_level="info", ssl_certfile=certfile, ssl_keyfile=keyfile,
     )  # fmt: skip

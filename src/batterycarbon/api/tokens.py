@@ -1,12 +1,21 @@
-"""Short-lived signed access tokens (JWT, HS256) naming the actor's account.
+"""Short-lived signed access tokens (JWT, HS256) naming the actor's account and its scopes.
 
-The token carries only the subject (``user:<uuid>`` or ``client:<id>``) and its expiry; the
-actor's organization and roles are reloaded from the database, at most
+The token carries the subject (``user:<uuid>`` or ``client:<id>``), its expiry and the granted
+scopes (claim ``scope``, space-separated, as RFC 8693 section 4.2 and RFC 9068 section 2.2.3
+write it); the actor's organization and roles are reloaded from the database, at most
 ``actor_cache_seconds`` (default 5 s) after the server last loaded them (see ``api.deps``).
+
+Scopes restrict the PACT routes (``/3/...``): ``footprint:list`` and ``footprint:read`` are
+the two scopes of the PACT v3 OpenAPI document (components.securitySchemes.BearerAuth);
+``events:write`` is this host's own scope for ``POST /3/events``, for which the specification
+names none. A token request without ``scope`` gets all of them (RFC 6749 section 3.3 lets the
+server apply a default); the platform's other routes do not look at scopes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -14,14 +23,56 @@ import jwt
 ALGORITHM = "HS256"
 AUDIENCE = "batterycarbon-api"
 
+FOOTPRINT_LIST = "footprint:list"
+FOOTPRINT_READ = "footprint:read"
+EVENTS_WRITE = "events:write"
+#: Every scope a token may carry, with what it allows.
+SCOPES = {
+    FOOTPRINT_LIST: "GET /3/footprints (PACT Action ListFootprints)",
+    FOOTPRINT_READ: "GET /3/footprints/{id} (PACT Action GetFootprint)",
+    EVENTS_WRITE: "POST /3/events (PACT Action Events)",
+}
+DEFAULT_SCOPES = tuple(SCOPES)
+
 
 class InvalidToken(Exception):
     """The bearer token is malformed, badly signed or expired."""
 
 
-def issue_token(subject: str, key: str, ttl_seconds: int) -> str:
+class UnknownScope(ValueError):
+    """A token request named a scope this server does not grant."""
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a valid token says: who, until when (POSIX seconds), and which scopes."""
+
+    subject: str
+    expires: float
+    scopes: frozenset[str]
+
+
+def parse_scope(text: str | None) -> tuple[str, ...]:
+    """The scopes of a request's ``scope`` parameter (space-separated, RFC 6749 section 3.3),
+    in the order given, without repeats; :data:`DEFAULT_SCOPES` when absent or empty;
+    :class:`UnknownScope` naming each scope not in :data:`SCOPES`."""
+    names = list(dict.fromkeys((text or "").split()))
+    if not names:
+        return DEFAULT_SCOPES
+    unknown = [n for n in names if n not in SCOPES]
+    if unknown:
+        raise UnknownScope(f"scope: unknown {', '.join(map(repr, unknown))}; this server grants {', '.join(SCOPES)}")  # fmt: skip
+    return tuple(names)
+
+
+def issue_token(
+    subject: str, key: str, ttl_seconds: int, scopes: Iterable[str] = DEFAULT_SCOPES
+) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": subject, "iat": now, "exp": now + timedelta(seconds=ttl_seconds), "aud": AUDIENCE}  # fmt: skip
+    claims = {
+        "sub": subject, "iat": now, "exp": now + timedelta(seconds=ttl_seconds), "aud": AUDIENCE,
+        "scope": " ".join(scopes),
+    }  # fmt: skip
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -32,6 +83,14 @@ def token_subject(token: str, key: str) -> str:
 
 def token_claims(token: str, key: str) -> tuple[str, float]:
     """The subject and expiry (POSIX seconds) of a valid token; :class:`InvalidToken` otherwise."""
+    grant = token_grant(token, key)
+    return grant.subject, grant.expires
+
+
+def token_grant(token: str, key: str) -> TokenGrant:
+    """Subject, expiry and scopes of a valid token (a token without a ``scope`` claim has
+    none); :class:`InvalidToken` otherwise, caused by :class:`jwt.ExpiredSignatureError` when
+    only the expiry is wrong."""
     try:
         claims = jwt.decode(
             token, key, algorithms=[ALGORITHM], audience=AUDIENCE,
@@ -39,4 +98,6 @@ def token_claims(token: str, key: str) -> tuple[str, float]:
         )  # fmt: skip
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    return str(claims["sub"]), float(claims["exp"])
+    scope = claims.get("scope", "")
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+    return TokenGrant(str(claims["sub"]), float(claims["exp"]), scopes)

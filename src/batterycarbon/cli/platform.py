@@ -1,17 +1,21 @@
-"""Platform commands: serve, db upgrade, audit verify, demo-data, admin create."""
+"""Platform commands: serve, db upgrade, audit verify, demo-data, admin create, pact-pull."""
 
 from __future__ import annotations
 
+import json
 import secrets
+import ssl
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
 from batterycarbon.cli.common import FormatOpt, check_format, err, make_table, out, user_errors
+from batterycarbon.errors import InputError
 
 app = typer.Typer()
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -37,6 +41,29 @@ def _migrated_session() -> Iterator[Session]:
         engine.dispose()
 
 
+def _tls_files(cert: Path | None, key: Path | None) -> tuple[str, str] | None:
+    """Both TLS files or neither; each readable and together a certificate and its key.
+    Anything else: the option named on stderr, exit 2 (a usage error), before the server starts."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        given, missing = (
+            ("--tls-key", "--tls-cert") if cert is None else ("--tls-cert", "--tls-key")
+        )
+        err.print(f"{missing}: required with {given} (give both or neither)", markup=False)
+        raise typer.Exit(2)
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            err.print(f"{option}: {path} is not a readable file", markup=False)
+            raise typer.Exit(2)
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        err.print(f"--tls-cert/--tls-key: {cert} and {key} are not a PEM certificate and its private key ({exc})", markup=False)  # fmt: skip
+        raise typer.Exit(2) from None
+    return str(cert), str(key)
+
+
 @app.command()
 @user_errors
 def serve(
@@ -45,14 +72,23 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Server processes (use one per CPU core).")
     ] = 1,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="PEM certificate (chain) file: serve HTTPS.")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="PEM private key file of --tls-cert.")
+    ] = None,
 ) -> None:
-    """Start the API (OpenAPI at /docs) on the embedded database, migrating it first."""
+    """Start the API (OpenAPI at /docs) on the embedded database, migrating it first; over
+    HTTPS with --tls-cert and --tls-key (PACT clients refuse plain HTTP)."""
     from batterycarbon import store
     from batterycarbon.api import serve as serve_api
 
+    tls = _tls_files(tls_cert, tls_key)
+    scheme = "https" if tls else "http"
     out.print(f"database: {store.describe_url(store.database_url())}", markup=False)
-    out.print(f"API on http://{host}:{port} (docs at /docs), {workers} worker(s)")
-    serve_api(host, port, workers=workers)
+    out.print(f"API on {scheme}://{host}:{port} (docs at /docs), {workers} worker(s)")
+    serve_api(host, port, workers=workers, tls=tls)
 
 
 @db_app.command("upgrade")
@@ -146,4 +182,76 @@ def portfolio_recompute(
         new = f"{c.new_total_kgco2e_per_kwh:.4f}" if c.new_total_kgco2e_per_kwh is not None else ""
         pct = f"{c.change_percent:+.2f}" if c.change_percent is not None else ""
         table.add_row(c.product, c.status, c.old_release, f"{c.old_total_kgco2e_per_kwh:.4f}", new, pct, c.reason or "")  # fmt: skip
+    out.print(table)
+
+
+def _flow_mapping(values: list[str]) -> dict[str, str]:
+    mapping, problems = {}, []
+    for value in values:
+        product, sep, flow = value.rpartition("=")
+        if not sep or not product or not flow:
+            problems.append(f"--flow: {value!r}: expected PRODUCT_ID=FLOW (e.g. urn:gtin:4712345060507=cam_ncm811)")  # fmt: skip
+        else:
+            mapping[product] = flow
+    if problems:
+        raise InputError("--flow", problems)
+    return mapping
+
+
+@app.command(name="pact-pull")
+@user_errors
+def pact_pull(
+    url: Annotated[
+        str, typer.Argument(help="Base URL of the PACT v3 host (before /3/footprints).")
+    ],
+    client_id: Annotated[str, typer.Option("--client-id", help="Client id at the host.")],
+    client_secret: Annotated[
+        str,
+        typer.Option(
+            "--client-secret",
+            envvar="PACT_CLIENT_SECRET",
+            help="Client secret (or PACT_CLIENT_SECRET).",
+        ),  # fmt: skip
+    ],
+    token_url: Annotated[
+        str, typer.Option("--token-url", help="The host's token endpoint (Action Authenticate).")
+    ],  # fmt: skip
+    as_name: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Store for this username's organization (in the user's name) or this organization; default: the organization each footprint names.",
+        ),  # fmt: skip
+    ] = None,
+    flow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--flow", help="PRODUCT_ID=FLOW: the library flow a supplier product is; repeatable."
+        ),  # fmt: skip
+    ] = None,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            help="Trust this PEM certificate bundle for the host (self-signed or private CA).",
+        ),  # fmt: skip
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Pull every footprint a PACT v3 host lists for this client (following its pages), check
+    each against the v3 schema and store them as supplier datasets, all or none."""
+    from batterycarbon.services.pact_client import PactHost, pull_and_import
+
+    check_format(fmt, ("table", "json"))
+    flows = _flow_mapping(flow or [])
+    host = PactHost(url, token_url, client_id, client_secret, str(ca_file) if ca_file else None)
+    with _migrated_session() as session:
+        report = pull_and_import(session, host, flows, as_name)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"stored": report.stored, "datasets": [{**d.__dict__, "dataset_id": str(d.dataset_id)} for d in report.datasets]}, indent=2) + "\n")  # fmt: skip
+        return
+    table = make_table("footprint", "organization", "dataset", "flow", "kg CO2e/kg", "region", "year", "DQR", "status",
+                       title=f"{report.stored} stored, {len(report.datasets) - report.stored} unchanged, from {url}")  # fmt: skip
+    for d in report.datasets:
+        table.add_row(d.footprint_id, d.organization, str(d.dataset_id), d.flow, f"{d.value_kgco2e_per_kg:.4f}", d.region, str(d.year), f"{d.dqr:g}", d.status)  # fmt: skip
     out.print(table)

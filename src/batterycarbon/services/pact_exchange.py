@@ -39,9 +39,10 @@ from batterycarbon.compliance.standards import account
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services.calculation_sharing import readable_calculation
 from batterycarbon.services.calculations import product_of
-from batterycarbon.services.context import Actor, audit, unit_of_work
+from batterycarbon.services.context import Actor, audit, joined_work, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.pact_client import PulledFootprint, import_footprints
 from batterycarbon.services.paging import json_text
 from batterycarbon.store import (
     Calculation,
@@ -69,10 +70,12 @@ PUBLISHED = {
     "org.wbcsd.pathfinder.ProductFootprint.Published.v1",
     "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
 }
-FULFILLED_OR_REJECTED = {
+FULFILLED = {
     "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1",
-    "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1",
     "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+}
+REJECTED = {
+    "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1",
     "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3",
 }
 CRITERIA_LISTS = ("productId", "companyId", "geography", "classification")
@@ -252,10 +255,12 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
     """Check a CloudEvent sent to ``/3/events`` and record it in the audit log; its kind.
 
     A RequestCreated event's criteria are validated like the list filters; a Published
-    event must list the footprint ids. Nothing else is stored: no request inbox or outbound
-    client exists yet, so no response event is sent back (see docs/compliance.md).
-    Fulfilled and Rejected events carry footprints this host cannot yet take in:
-    :class:`NotImplementedCriterion`.
+    event must list the footprint ids; a Rejected event must carry ``requestEventId`` and an
+    error response. A Fulfilled event's footprints (``data.pfs``, at least one) are stored as
+    supplier datasets of the sender's organization by
+    :func:`~batterycarbon.services.pact_client.import_footprints`, all or none, in the same
+    transaction as the audit event. No request inbox or outbound event sender exists yet, so
+    ``requestEventId`` is recorded, not matched, and no response event is sent back.
     """
     if not isinstance(event, dict):
         raise InputError("event", ["(body): expected a JSON object (a CloudEvent)"])
@@ -311,10 +316,20 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
             raise InputError("event", problems)
         summary = {"pfIds": ids}
         action = "pact.published_received"
-    elif kind in FULFILLED_OR_REJECTED:
-        raise NotImplementedCriterion(
-            f"type: {kind}: this host sends no footprint requests, so it takes no answers to them"
-        )
+    elif kind in FULFILLED or kind in REJECTED:
+        request_id = data.get("requestEventId")
+        if not (isinstance(request_id, str) and request_id):
+            problems.append(f"data.requestEventId: {request_id!r} is not a non-empty string")
+        if kind in FULFILLED:
+            return _receive_fulfilled(session, actor, event, data, problems)
+        error = data.get("error")
+        if not (isinstance(error, dict) and all(isinstance(error.get(k), str) and error.get(k) for k in ("code", "message"))):  # fmt: skip
+            problems.append(f"data.error: {error!r} is not an error response {{'code', 'message'}}")
+        if problems:
+            raise InputError("event", problems)
+        assert isinstance(error, dict)
+        summary = {"requestEventId": request_id, "error": {"code": error["code"], "message": error["message"]}}  # fmt: skip
+        action = "pact.request_rejected_received"
     else:
         raise InputError("event", [f"type: {kind!r} is not a PACT v3 event type"])
     with unit_of_work(session):
@@ -323,3 +338,35 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
             after={"type": kind, "source": event["source"], "time": event["time"], **summary},
         )  # fmt: skip
     return kind
+
+
+def _receive_fulfilled(
+    session: Session, actor: Actor, event: dict[str, Any], data: dict[str, Any], problems: list[str]
+) -> str:
+    """A RequestFulfilled event: its footprints become supplier datasets of the sender's
+    organization (each must belong to it), audited as ``pact.request_fulfilled_received``."""
+    pfs = data.get("pfs")
+    if not isinstance(pfs, list) or not pfs:
+        problems.append(f"data.pfs: {'must list at least one ProductFootprint' if isinstance(pfs, list) else f'{pfs!r} is not a list of ProductFootprints'}")  # fmt: skip
+    if problems:
+        raise InputError("event", problems)
+    assert isinstance(pfs, list)
+    reference = f"event {event['id']} from {event['source']}"
+    received = [PulledFootprint(reference, pf) for pf in pfs]
+    with unit_of_work(session), joined_work(session):
+        organization = session.get(Organization, actor.organization_id) if actor.organization_id else None  # fmt: skip
+        if organization is None:
+            raise InputError("event", ["data.pfs: the sender belongs to no organization"])
+        report = import_footprints(
+            session, received, organization=organization, actor_for=lambda _: actor,
+            source="event",
+        )  # fmt: skip
+        audit(
+            session, actor, "pact.request_fulfilled_received", "pact_event", event["id"],
+            after={
+                "type": event["type"], "source": event["source"], "time": event["time"],
+                "requestEventId": data["requestEventId"],
+                "datasets": [{"footprint_id": d.footprint_id, "dataset_id": str(d.dataset_id), "status": d.status} for d in report.datasets],
+            },
+        )  # fmt: skip
+    return str(event["type"])

@@ -2,10 +2,12 @@
 
 Authentication is the platform's own: an API client gets a bearer token from ``POST
 /auth/token`` (``grant_type=client_credentials``, client id and secret by HTTP Basic), the
-same tokens and accounts as every other endpoint. What differs is the error format: these
-routes answer ``{"code": ..., "message": ...}`` with the specification's codes (BadRequest 400,
-TokenExpired 401, AccessDenied 403, NoSuchFootprint 404, NotImplemented 400, InternalError 500)
-instead of the platform's ``{"detail", "errors"}``; the message names the field at fault.
+same tokens and accounts as every other endpoint. Each route needs a scope in the token
+(``footprint:list``, ``footprint:read``, ``events:write``; see :mod:`batterycarbon.api.tokens`).
+What differs is the error format: these routes answer ``{"code": ..., "message": ...}`` with
+the specification's codes (BadRequest 400, TokenExpired 401, AccessDenied 403, NoSuchFootprint
+404, NotImplemented 400, InternalError 500) instead of the platform's ``{"detail", "errors"}``;
+the message names the field at fault.
 
 References
 ----------
@@ -28,7 +30,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from batterycarbon.api.deps import ActorCache, SessionDep, oauth2_scheme
-from batterycarbon.api.tokens import InvalidToken, token_claims
+from batterycarbon.api.tokens import (
+    EVENTS_WRITE,
+    FOOTPRINT_LIST,
+    FOOTPRINT_READ,
+    InvalidToken,
+    token_grant,
+)
 from batterycarbon.errors import InputError
 from batterycarbon.services import Actor, AuthenticationError, NotFound, PermissionDenied
 from batterycarbon.services.accounts import actor_for_subject
@@ -101,29 +109,40 @@ class PactRoute(APIRoute):
 router = APIRouter(tags=["pact"], route_class=PactRoute)
 
 
-async def pact_actor(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Actor:
-    """The actor of the bearer token: missing or invalid -> BadRequest, expired ->
-    TokenExpired (as the specification's error table says), an account since deactivated ->
-    AccessDenied."""
-    if not token:
-        raise PactError(400, "BadRequest", "authorization: missing bearer token; get one from POST /auth/token")  # fmt: skip
-    try:
-        subject, expires = token_claims(token, request.app.state.signing_key)
-    except InvalidToken as exc:
-        if isinstance(exc.__cause__, jwt.ExpiredSignatureError):
-            raise PactError(401, "TokenExpired", "authorization: the access token has expired") from None  # fmt: skip
-        raise PactError(400, "BadRequest", f"authorization: invalid access token ({exc})") from None  # fmt: skip
-    cache: ActorCache = request.app.state.actor_cache
-    actor = cache.get(subject, expires)
-    if actor is None:
-        actor = await run_in_threadpool(actor_for_subject, session, subject)
-        cache.put(subject, expires, actor)
-    return actor
+def pact_actor(scope: str) -> Callable[..., Coroutine[Any, Any, Actor]]:
+    """A dependency giving the actor of a bearer token that carries ``scope``.
+
+    As the specification's error table says: a missing or invalid token is BadRequest, an
+    expired one TokenExpired; a valid token without ``scope`` (or of an account since
+    deactivated) is AccessDenied, as for a caller without the necessary permissions."""
+
+    async def actor_with_scope(
+        request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    ) -> Actor:
+        if not token:
+            raise PactError(400, "BadRequest", "authorization: missing bearer token; get one from POST /auth/token")  # fmt: skip
+        try:
+            grant = token_grant(token, request.app.state.signing_key)
+        except InvalidToken as exc:
+            if isinstance(exc.__cause__, jwt.ExpiredSignatureError):
+                raise PactError(401, "TokenExpired", "authorization: the access token has expired") from None  # fmt: skip
+            raise PactError(400, "BadRequest", f"authorization: invalid access token ({exc})") from None  # fmt: skip
+        if scope not in grant.scopes:
+            granted = " ".join(sorted(grant.scopes)) or "none"
+            raise PactError(403, "AccessDenied", f"authorization: the access token lacks scope {scope!r} (it has: {granted}); ask POST /auth/token for it")  # fmt: skip
+        cache: ActorCache = request.app.state.actor_cache
+        actor = cache.get(grant.subject, grant.expires)
+        if actor is None:
+            actor = await run_in_threadpool(actor_for_subject, session, grant.subject)
+            cache.put(grant.subject, grant.expires, actor)
+        return actor
+
+    return actor_with_scope
 
 
-PactActor = Annotated[Actor, Depends(pact_actor)]
+ListActor = Annotated[Actor, Depends(pact_actor(FOOTPRINT_LIST))]
+ReadActor = Annotated[Actor, Depends(pact_actor(FOOTPRINT_READ))]
+EventsActor = Annotated[Actor, Depends(pact_actor(EVENTS_WRITE))]
 UrnList = Annotated[list[str] | None, Query()]
 
 
@@ -132,7 +151,7 @@ def list_product_footprints(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: PactActor,
+    actor: ListActor,
     limit: Annotated[
         int | None, Query(ge=1, description=f"At most this many (pages hold at most {MAX_PAGE})")
     ] = None,  # fmt: skip
@@ -167,7 +186,7 @@ def list_product_footprints(
 
 
 @router.get("/3/footprints/{footprint_id}")
-def get_product_footprint(footprint_id: str, session: SessionDep, actor: PactActor) -> dict[str, Any]:  # fmt: skip
+def get_product_footprint(footprint_id: str, session: SessionDep, actor: ReadActor) -> dict[str, Any]:  # fmt: skip
     """Action GetFootprint: one footprint by its id (NoSuchFootprint if not visible)."""
     try:
         parsed = uuid.UUID(footprint_id)
@@ -177,8 +196,9 @@ def get_product_footprint(footprint_id: str, session: SessionDep, actor: PactAct
 
 
 @router.post("/3/events")
-async def post_event(request: Request, session: SessionDep, actor: PactActor) -> Response:
-    """Action Events: a RequestCreated or Published CloudEvent (structured JSON mode) is
+async def post_event(request: Request, session: SessionDep, actor: EventsActor) -> Response:
+    """Action Events: a RequestCreated, Published, RequestFulfilled (its footprints stored as
+    supplier datasets of the sender) or RequestRejected CloudEvent (structured JSON mode) is
     checked and recorded in the audit log; 200 with an empty body."""
     try:
         event = json.loads(await request.body())
