@@ -4,8 +4,6 @@ HTTPS, pact-pull option checks."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import ipaddress
 import json
 import os
 import socket
@@ -18,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy
+from tls_support import free_port, self_signed
 from typer.testing import CliRunner
 
 from batterycarbon.cli import app
@@ -61,31 +60,8 @@ def test_audit_verify_names_the_tampered_event(database: str):
     assert f"audit chain broken at event {seq}" in result.output + (result.stderr or "")
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key (PEM), made now."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    cert_file, key_file = folder / "server.crt", folder / "server.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
-    return cert_file, key_file
-
-
 def test_serve_tls_options_both_or_neither(database: str, tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     only_cert = runner.invoke(app, ["serve", "--tls-cert", str(cert)])
     assert only_cert.exit_code == 2 and "--tls-key" in only_cert.output
     only_key = runner.invoke(app, ["serve", "--tls-key", str(key)])
@@ -97,10 +73,8 @@ def test_serve_tls_options_both_or_neither(database: str, tmp_path: Path) -> Non
 
 
 def test_serve_over_https_with_a_self_signed_certificate(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    cert, key = self_signed(tmp_path)
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'tls.sqlite3'}", "BATTERYCARBON_JWT_SECRET": "tls-" + "k" * 40, "HOME": str(tmp_path)}  # fmt: skip
     cli = str(Path(sys.executable).with_name("batterycarbon"))
     process = subprocess.Popen([cli, "serve", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
