@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from argon2.profiles import CHEAPEST
+from class_table_support import fixture_table
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from passport_support import passport_request
@@ -40,6 +41,7 @@ from batterycarbon.services.accounts import (
     register_organization,
     register_user,
 )
+from batterycarbon.services.class_tables import load_class_table_file
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
 from batterycarbon.services.security import use_hash_parameters
 from batterycarbon.store import session_factory
@@ -85,6 +87,7 @@ class Req:
     content: str | bytes | None = None
     params: dict[str, Any] | None = None
     content_type: str | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
 
 
 Prepare = Callable[[World, Side, str, bool], Req]
@@ -103,6 +106,20 @@ def req(**kwargs: Any) -> Prepare:
 def obj(key: str, name: str, **kwargs: Any) -> Prepare:
     """The side's stored object ``key`` as path parameter ``name``."""
     return lambda w, s, role, own: Req(path={name: s.ids[key]}, **kwargs)
+
+
+def class_table_upload(w: World, s: Side, role: str, own: bool) -> Req:
+    """A FIXTURE table file (tests/compliance/fixture-classes.toml) under a new version; for
+    light electric vehicles, so that activating it changes no passport the matrix issues."""
+    content = fixture_table(f"matrix-{uuid.uuid4().hex[:8]}", "lmt")
+    return Req(files={"file": ("fixture-classes.toml", content, "application/toml")})
+
+
+def loaded_class_table(w: World, s: Side, role: str, own: bool) -> Req:
+    """A fresh FIXTURE table loaded by the administrator (tables belong to no organization)."""
+    content = fixture_table(f"matrix-{uuid.uuid4().hex[:8]}", "lmt")
+    loaded = load_class_table_file(s.session, w.single["admin"][1], "fixture-classes.toml", content)  # fmt: skip
+    return Req(path={"class_table_id": loaded.id}, json={"confirm_fixture": True})
 
 
 PACT_EVENT = '{"type": "org.wbcsd.pathfinder.ProductFootprint.Published.v1", "specversion": "1.0", "id": "ev-1", "source": "//supplier.example/pact", "time": "2025-05-31T17:31:00Z", "data": {"pfIds": ["079e425a-464f-528d-341d-4a944a1dfd70"]}}'  # fmt: skip
@@ -364,6 +381,14 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ("GET", "/passports"): (req(), expect()),
     ("GET", "/passports/{passport_id}"): (obj("passport", "passport_id"), expect()),
     ("GET", "/passports/{passport_id}/qr.png"): (obj("passport", "passport_id"), expect()),
+    # Performance-class tables are the installation's, not an organization's: everyone signed
+    # in lists them, only the platform administrator loads and activates one.
+    ("GET", "/performance-classes"): (req(), expect()),
+    ("POST", "/performance-classes"): (class_table_upload, expect("403/403", admin="ok/ok")),
+    ("POST", "/performance-classes/{class_table_id}/activation"): (
+        loaded_class_table,
+        expect("403/403", admin="ok/ok"),
+    ),  # fmt: skip
     ("POST", "/3/events"): (
         req(content=PACT_EVENT, content_type="application/cloudevents+json; charset=UTF-8"),
         expect(),
@@ -414,7 +439,7 @@ def _call(client: TestClient, method: str, path: str, request: Req, headers: dic
     url = path.format(**{k: str(v) for k, v in request.path.items()})
     if request.content_type:
         headers = {**headers, "Content-Type": request.content_type}
-    response = client.request(method, url, headers=headers, json=request.json, data=request.data, content=request.content, params=request.params)  # fmt: skip
+    response = client.request(method, url, headers=headers, json=request.json, data=request.data, content=request.content, params=request.params, files=request.files)  # fmt: skip
     return response.status_code
 
 

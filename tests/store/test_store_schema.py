@@ -28,9 +28,9 @@ TABLES = {
     "organizations", "users", "api_clients", "products", "design_versions", "supplier_datasets",
     "sharing_grants", "factor_releases", "calculations", "calculation_inputs", "verifications",
     "findings", "alerts", "audit_events", "data_requests", "complaints", "idempotency_keys",
-    "calculation_grants", "jobs", "passports",
+    "calculation_grants", "jobs", "passports", "class_tables",
 }  # fmt: skip
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
@@ -50,8 +50,10 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
         engine.dispose()
 
 
-def test_step_downgrades_remove_passports_jobs_then_calculation_grants(db_url: str) -> None:
-    """0007, 0006 and 0005 go down one at a time and come back, keeping the other tables' rows."""
+def test_step_downgrades_remove_class_tables_passports_jobs_then_calculation_grants(
+    db_url: str,
+) -> None:
+    """0008, 0007, 0006 and 0005 go down one at a time and come back, keeping the other tables' rows."""
     from datetime import date
 
     engine = make_engine(db_url)
@@ -59,6 +61,7 @@ def test_step_downgrades_remove_passports_jobs_then_calculation_grants(db_url: s
         with Session(engine) as session, session.begin():
             session.add(FactorRelease(id="kept", title="kept", published=date(2024, 1, 1), factor_count=0, content_digest="0" * 64))  # fmt: skip
         for revision, gone in (
+            ("0007", "class_tables"),
             ("0006", "passports"),
             ("0005", "jobs"),
             ("0004", "calculation_grants"),
@@ -71,7 +74,7 @@ def test_step_downgrades_remove_passports_jobs_then_calculation_grants(db_url: s
         upgrade(db_url)
         assert current_revision(db_url) == HEAD
         names = set(inspect(engine).get_table_names())
-        assert {"passports", "jobs", "calculation_grants"} <= names
+        assert {"class_tables", "passports", "jobs", "calculation_grants"} <= names
         with Session(engine) as session:
             assert session.get(FactorRelease, "kept") is not None
     finally:

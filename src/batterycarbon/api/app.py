@@ -21,6 +21,7 @@ from batterycarbon.api.routes import (
     audit,
     auth,
     calculations,
+    class_tables,
     complaints,
     data_requests,
     datasets,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
         verifications, complaints, oversight, declarations, factor_releases, jobs, audit, passports,
+        class_tables,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

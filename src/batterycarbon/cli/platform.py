@@ -1,4 +1,5 @@
-"""Platform commands: serve, db upgrade, audit verify, demo-data, admin create, pact-pull."""
+"""Platform commands: serve, db upgrade, audit verify, demo-data, admin create, admin load-classes,
+pact-pull."""
 
 from __future__ import annotations
 
@@ -155,6 +156,56 @@ def admin_create(
     out.print(
         f"administrator {username!r} created; password (shown once): {password}", markup=False
     )
+
+
+@admin_app.command("load-classes")
+@user_errors
+def admin_load_classes(
+    file: Annotated[Path, typer.Argument(help="The performance-class table (.toml or .json).")],
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Make it the table of its battery category now.")
+    ] = False,
+    confirm_fixture: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-fixture",
+            help="Allow activating a fixture table (test and demonstration installations only).",
+        ),  # fmt: skip
+    ] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Load a performance-class table from a file into the database (as the system
+    administrator), and activate it with --activate; the API does the same:
+    POST /performance-classes, POST /performance-classes/{id}/activation."""
+    from batterycarbon.services import SYSTEM
+    from batterycarbon.services.class_tables import (
+        ActivationIn,
+        activate_class_table,
+        load_class_table_file,
+        parse_upload,
+    )
+
+    check_format(fmt, ("table", "json"))
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise InputError("FILE", [f"FILE: cannot read {file}: {exc}"]) from None
+    # Refused before anything is stored, so that --activate loads both or neither.
+    if activate and parse_upload(file.name, content).status == "fixture" and not confirm_fixture:
+        raise InputError("--confirm-fixture", [f"--confirm-fixture: {file} is a fixture table (invented boundaries, not an EU table); give --confirm-fixture to activate it on a test or demonstration installation"])  # fmt: skip
+    with _migrated_session() as session:
+        loaded = load_class_table_file(session, SYSTEM, file.name, content)
+        if activate:
+            loaded = activate_class_table(session, SYSTEM, loaded.id, ActivationIn(confirm_fixture=confirm_fixture))  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(loaded.model_dump_json(indent=2) + "\n")
+        return
+    table = loaded.table
+    out.print(
+        f"loaded {loaded.label} ({table.status}, {table.battery_category}) as {loaded.id}; "
+        f"{'active' if loaded.is_active else 'not active (activate it with --activate or the API)'}",
+        markup=False,
+    )  # fmt: skip
 
 
 @app.command(name="portfolio-recompute")

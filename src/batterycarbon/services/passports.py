@@ -41,13 +41,14 @@ from sqlalchemy.orm import Session
 from batterycarbon.battery import Design
 from batterycarbon.battery.downstream import DistributionLeg
 from batterycarbon.compliance.battery_passport import passport_identifier, passport_view, qr_png
-from batterycarbon.compliance.classes import BatteryCategory, ClassTable, load_class_table
+from batterycarbon.compliance.classes import BatteryCategory
 from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
 from batterycarbon.compliance.inputs import parse_compliance_inputs
 from batterycarbon.errors import InputError
 from batterycarbon.rules import RuleSetError, load_rule_set
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.rules.use_stage import UseLosses
+from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.factor_releases import release_library
@@ -144,11 +145,6 @@ def _field_named(problem: str) -> str:
     if "unknown aspect" in rest or head.split(".")[0] in {"GeneralProductInformation", "CarbonFootprintForBatteries", "PerformanceAndDurability", "MaterialComposition", "Circularity", "Labeling", "SupplyChainDueDiligence"}:  # fmt: skip
         return f"attributes.{problem}"
     return problem
-
-
-def active_class_table(session: Session, battery_category: str) -> ClassTable:
-    """The performance-class table declarations use: the bundled one (no class adopted yet)."""
-    return load_class_table(None)
 
 
 def build_document(

@@ -14,6 +14,7 @@ from batterycarbon.store.audit import (
     verify_chain,
 )
 from batterycarbon.store.base import Base
+from batterycarbon.store.class_tables import CLASS_TABLE_STATUSES, ClassTableVersion
 from batterycarbon.store.db import (
     database_url,
     default_database_path,
@@ -52,7 +53,7 @@ from batterycarbon.store.workflow import (
 install_guards((AuditEvent, Calculation))
 
 __all__ = [
-    "COMPLAINT_STATUSES", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
+    "CLASS_TABLE_STATUSES", "COMPLAINT_STATUSES", "ClassTableVersion", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
     "Calculation", "CalculationGrant", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
     "ImmutableRecordError", "JOB_STATES", "Job", "Organization", "PASSPORT_STATUSES", "Passport", "UNIT_KINDS", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",

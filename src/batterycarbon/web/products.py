@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.uncertainty import monte_carlo
-from batterycarbon.compliance.classes import load_class_table
 from batterycarbon.compliance.declare import (
     DEFAULT_DECLARATION_RULE_SET,
     DeclarationBundle,
@@ -44,6 +43,7 @@ from batterycarbon.services.calculations import (
     get_calculation,
     list_calculations,
 )
+from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.jobs import JobRunner
 from batterycarbon.services.passports import passports_of_calculation
@@ -308,10 +308,11 @@ def _bundle(db: Session, actor: Actor, calc: CalculationOut, form: dict[str, str
     except ValueError:
         raise InputError("declaration", [f"issued: {form['issued']!r}: expected a date YYYY-MM-DD"]) from None  # fmt: skip
     profile = parse_use_profile(use, "declaration")
+    inputs = ComplianceInputs()
     return declare(
         Design.model_validate(calc.inputs["design"]), release_library(db, calc.factor_release),
         manufacturer=form["manufacturer"] or None, plant_address=form["plant"] or None,
-        class_table=load_class_table(None), inputs=ComplianceInputs(), use=profile,
+        class_table=active_class_table(db, inputs.battery_category), inputs=inputs, use=profile,
         study_url=form["study_url"] or None, rule_set_id=form["rule_set"] or DEFAULT_DECLARATION_RULE_SET,
         issued=issued,
     )  # fmt: skip

@@ -1,0 +1,70 @@
+"""The declaration page classifies with the active stored performance-class table: "not yet
+defined" before one is loaded and activated, the table's class after. The table is the FIXTURE
+of tests/compliance/fixture-classes.toml (invented boundaries): no EU table exists yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from class_table_support import FIXTURE_FILE, fixture_table
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from batterycarbon.compliance.classes import NOT_YET_DEFINED, classify, load_class_table
+from batterycarbon.services import SYSTEM
+from batterycarbon.services.class_tables import (
+    ActivationIn,
+    activate_class_table,
+    load_class_table_file,
+)
+from batterycarbon.services.demo import DemoResult
+from batterycarbon.store import session_factory
+
+FULL = {"manufacturer": "Danube Cell Works", "plant": "1 Cell Street, Győr, HU", "study_url": "https://example.org/study.pdf", "usable_capacity_kwh": "56", "vehicle_category": "M1", "warranty_years": "8", "rule_set": "jrc-cfb-ev-2023", "issued": "2025-03-01"}  # fmt: skip
+SHOWN = re.compile(r'id="performance-class">([^<]*)</dd>')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+App = tuple[FastAPI, DemoResult]
+
+
+def signed_in(app: App, username: str) -> TestClient:
+    """A client signed in as the demo's ``username``."""
+    client = TestClient(app[0])
+    token = CSRF.search(client.get("/sign-in").text)
+    assert token
+    password = next(a.password for a in app[1].accounts if a.username == username)
+    page = client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token.group(1)})  # fmt: skip
+    assert str(page.url).endswith("/dashboard"), page.text
+    return client
+
+
+def _shown_class(page: str) -> str:
+    match = SHOWN.search(page)
+    assert match, "no performance class on the page"
+    return html.unescape(match.group(1))
+
+
+def test_declaration_page_uses_the_active_stored_table(demo_app: App) -> None:
+    client = signed_in(demo_app, "cell")
+    url = f"/web/calculations/{demo_app[1].calculation_id}/declaration"
+    with client:
+        before = client.get(url, params=FULL)
+        assert before.status_code == 200, before.text
+        assert _shown_class(before.text).startswith(NOT_YET_DEFINED)
+
+        with session_factory(demo_app[0].state.engine)() as session:
+            loaded = load_class_table_file(session, SYSTEM, "fixture-classes.toml", fixture_table())  # fmt: skip
+            # Loaded only: the page still reports no class.
+            assert _shown_class(client.get(url, params=FULL).text).startswith(NOT_YET_DEFINED)
+            activate_class_table(session, SYSTEM, loaded.id, ActivationIn(confirm_fixture=True))
+
+        declaration = client.get(f"{url}.json", params=FULL).json()
+        total = declaration["carbon_footprint"]["total_kgco2e_per_fu"]
+        expected = classify(total, load_class_table(FIXTURE_FILE), "ev", dt.date(2025, 3, 1))
+        assert expected.performance_class != NOT_YET_DEFINED
+        assert declaration["performance_class"]["performance_class"] == expected.performance_class
+        assert declaration["performance_class"]["table"] == "test-fixture@1"
+        shown = _shown_class(client.get(url, params=FULL).text)
+        assert shown == f"{expected.performance_class} ({expected.note})"
+        assert "fixture table" in shown  # never passed off as an EU class
