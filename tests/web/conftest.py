@@ -24,7 +24,3 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI
         demo = load_demo_data(session)
     yield app, demo
     app.state.engine.dispose()
-
-
-def password_of(demo: DemoResult, username: str) -> str:
-    return next(a.password for a in demo.accounts if a.username == username)

@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from conftest import password_of
 from fastapi import FastAPI
+from web_support import password_of
 
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult

@@ -12,10 +12,10 @@ import io
 import re
 from collections import Counter
 
-from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from web_support import password_of
 
 from batterycarbon.factors import diff_releases, load_release
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE

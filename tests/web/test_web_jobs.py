@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_support import password_of
 
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult

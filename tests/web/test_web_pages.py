@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_support import password_of
 
 from batterycarbon.services.demo import DemoResult
 

@@ -10,9 +10,9 @@ import re
 import uuid
 
 import httpx
-from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_support import password_of
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.uncertainty import monte_carlo, summary

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import password_of
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_support import password_of
 
 from batterycarbon.battery import load_design
 from batterycarbon.compliance.standards import account
