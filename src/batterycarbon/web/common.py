@@ -7,7 +7,8 @@ No business rule here: field names and messages come from the services' own vali
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -99,6 +100,43 @@ def service_error(request: Request, actor: Actor | None, exc: BatteryCarbonError
             message = "; ".join(exc.problems) if isinstance(exc, InputError) else str(exc)
             return error_page(request, actor, title, message, status)
     return error_page(request, actor, "Error", str(exc), 400)
+
+
+def form_action(
+    request: Request,
+    db: Session,
+    csrf_token: str,
+    action: Callable[[Actor], str],
+    on_error: Callable[[Actor, BatteryCarbonError | ValidationError], Response] | None = None,
+) -> Response:
+    """A form post that changes something: signed in (else to the sign-in page), a valid CSRF
+    token (else 403), then ``action(actor)``, which calls a service and returns where to go
+    next. A service's or a model's error goes to ``on_error(actor, error)`` (typically the same
+    page with the problems in place), else to the error page with the service's status."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if not csrf_ok(request, csrf_token):
+        return csrf_rejected(request, actor)
+    try:
+        return redirect(action(actor))
+    except (BatteryCarbonError, ValidationError) as exc:
+        if on_error is not None:
+            try:
+                return on_error(actor, exc)
+            except BatteryCarbonError as inner:  # the page itself is not the actor's to see
+                return service_error(request, actor, inner)
+        if isinstance(exc, ValidationError):
+            raise
+        return service_error(request, actor, exc)
+
+
+def form_uuid(field: str, value: str, what: str) -> uuid.UUID:
+    """A form field holding an id; :class:`InputError` naming the field otherwise."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InputError(field, [f"{field}: {value!r} is not {what}"]) from None
 
 
 def problems_of(exc: BatteryCarbonError | ValidationError) -> list[str]:

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -61,6 +60,8 @@ from batterycarbon.web.common import (
     csrf_rejected,
     error_page,
     field_errors,
+    form_action,
+    form_uuid,
     redirect,
     render,
     service_error,
@@ -156,20 +157,16 @@ def calculate_page(
     design_version_id: Annotated[str, Form()] = "", rule_set: Annotated[str, Form()] = DEFAULT_RULE_SET,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        version_id = uuid.UUID(design_version_id)
-    except ValueError:
-        return error_page(request, actor, "Invalid input", f"design_version_id: {design_version_id!r} is not a design version id", 422)  # fmt: skip
-    try:
+    def calculate(actor: Actor) -> str:
+        version_id = form_uuid("design_version_id", design_version_id, "a design version id")
         calc = calculate_design(db, actor, CalculationIn(design_version_id=version_id, rule_set=rule_set))  # fmt: skip
-    except BatteryCarbonError as exc:
-        return service_error(request, actor, exc)
-    return redirect(f"/web/products/{product_id}?calculation={calc.id}")
+        return f"/web/products/{product_id}?calculation={calc.id}"
+
+    return form_action(request, db, csrf_token, calculate)
+
+
+def _back_to(db: Session, actor: Actor, calculation_id: uuid.UUID) -> str:
+    return f"/web/products/{get_product_id(db, actor, calculation_id)}?calculation={calculation_id}"
 
 
 @router.post("/web/calculations/{calculation_id}/verification")
@@ -177,28 +174,12 @@ def request_verification(
     request: Request, db: DbSession, calculation_id: uuid.UUID,
     verifier_org_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        verifier = uuid.UUID(verifier_org_id)
-    except ValueError:
-        return error_page(request, actor, "Invalid input", f"verifier_org_id: {verifier_org_id!r} is not an organization id", 422)  # fmt: skip
-    try:
+    def submit(actor: Actor) -> str:
+        verifier = form_uuid("verifier_org_id", verifier_org_id, "an organization id")
         submit_for_verification(db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier))  # fmt: skip
-        product_id = get_product_id(db, actor, calculation_id)
-    except BatteryCarbonError as exc:
-        return service_error(request, actor, exc)
-    return redirect(f"/web/products/{product_id}?calculation={calculation_id}")
+        return _back_to(db, actor, calculation_id)
 
-
-def _organization(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InputError("organization_id", [f"organization_id: {value!r} is not an organization id"]) from None  # fmt: skip
+    return form_action(request, db, csrf_token, submit)
 
 
 @router.post("/web/calculations/{calculation_id}/grants")
@@ -207,7 +188,13 @@ def share_page(
     organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """Share the calculation's declared figures with a customer (the maker only)."""
-    return _grant_action(request, db, calculation_id, csrf_token, lambda actor: share_calculation(db, actor, calculation_id, CalculationGrantIn(organization_id=_organization(organization_id))))  # fmt: skip
+
+    def share(actor: Actor) -> str:
+        customer = form_uuid("organization_id", organization_id, "an organization id")
+        share_calculation(db, actor, calculation_id, CalculationGrantIn(organization_id=customer))
+        return _back_to(db, actor, calculation_id)
+
+    return form_action(request, db, csrf_token, share)
 
 
 @router.post("/web/calculations/{calculation_id}/grants/{organization_id}/revoke")
@@ -216,24 +203,12 @@ def revoke_page(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """End a customer's access to the calculation (the maker only)."""
-    return _grant_action(request, db, calculation_id, csrf_token, lambda actor: revoke_calculation_share(db, actor, calculation_id, organization_id))  # fmt: skip
 
+    def revoke(actor: Actor) -> str:
+        revoke_calculation_share(db, actor, calculation_id, organization_id)
+        return _back_to(db, actor, calculation_id)
 
-def _grant_action(
-    request: Request, db: Session, calculation_id: uuid.UUID, csrf_token: str,
-    action: Callable[[Actor], object],
-) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        action(actor)
-        product_id = get_product_id(db, actor, calculation_id)
-    except BatteryCarbonError as exc:
-        return service_error(request, actor, exc)
-    return redirect(f"/web/products/{product_id}?calculation={calculation_id}")
+    return form_action(request, db, csrf_token, revoke)
 
 
 def _whole_numbers(form: dict[str, str]) -> dict[str, int]:

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -43,8 +44,9 @@ from batterycarbon.web.common import (
     DbSession,
     csrf_ok,
     csrf_rejected,
-    error_page,
     field_errors,
+    form_action,
+    form_uuid,
     problems_of,
     redirect,
     render,
@@ -239,23 +241,15 @@ def dataset_page(request: Request, db: DbSession, dataset_id: uuid.UUID) -> Resp
 
 
 def _grant_action(request: Request, db: Session, dataset_id: uuid.UUID, organization_id: str, csrf_token: str, revoke: bool) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        org = uuid.UUID(organization_id)
-    except ValueError:
-        return error_page(request, actor, "Invalid input", f"organization_id: {organization_id!r} is not an organization id", 422)  # fmt: skip
-    try:
+    def act(actor: Actor) -> str:
+        org = form_uuid("organization_id", organization_id, "an organization id")
         if revoke:
             revoke_share(db, actor, dataset_id, org)
         else:
             share_dataset(db, actor, dataset_id, GrantIn(organization_id=org))
-    except BatteryCarbonError as exc:
-        return service_error(request, actor, exc)
-    return redirect(f"/web/datasets/{dataset_id}")
+        return f"/web/datasets/{dataset_id}"
+
+    return form_action(request, db, csrf_token, act)
 
 
 @router.post("/web/datasets/{dataset_id}/share")
@@ -313,29 +307,22 @@ def new_request(
     return redirect("/web/requests")
 
 
+def _inbox_action(request: Request, db: Session, csrf_token: str, action: Callable[[Actor], object]) -> Response:  # fmt: skip
+    def act(actor: Actor) -> str:
+        action(actor)
+        return "/web/requests"
+
+    def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
+        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
+
+    return form_action(request, db, csrf_token, act, again)
+
+
 @router.post("/web/requests/{request_id}/fulfil")
 def fulfil_page(request: Request, db: DbSession, request_id: uuid.UUID, dataset_id: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        fulfil_request(db, actor, request_id, FulfilIn.model_validate({"dataset_id": dataset_id, "note": note.strip() or None}))  # fmt: skip
-    except (BatteryCarbonError, ValidationError) as exc:
-        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
-    return redirect("/web/requests")
+    return _inbox_action(request, db, csrf_token, lambda actor: fulfil_request(db, actor, request_id, FulfilIn.model_validate({"dataset_id": dataset_id, "note": note.strip() or None})))  # fmt: skip
 
 
 @router.post("/web/requests/{request_id}/decline")
 def decline_page(request: Request, db: DbSession, request_id: uuid.UUID, reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
-        decline_request(db, actor, request_id, DeclineIn.model_validate({"reason": reason.strip()}))
-    except (BatteryCarbonError, ValidationError) as exc:
-        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
-    return redirect("/web/requests")
+    return _inbox_action(request, db, csrf_token, lambda actor: decline_request(db, actor, request_id, DeclineIn.model_validate({"reason": reason.strip()})))  # fmt: skip

@@ -29,11 +29,9 @@ from batterycarbon.services.verifications import (
 )
 from batterycarbon.web.common import (
     DbSession,
-    csrf_ok,
-    csrf_rejected,
     field_errors,
+    form_action,
     problems_of,
-    redirect,
     render,
     service_error,
     signed_in_actor,
@@ -100,19 +98,15 @@ def verification_page(request: Request, db: DbSession, verification_id: uuid.UUI
 
 
 def _act(request: Request, db: Session, verification_id: uuid.UUID, csrf_token: str, action: Any) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    try:
+    def act(actor: Actor) -> str:
         action(actor)
-    except (BatteryCarbonError, ValidationError) as exc:
-        try:
-            return _review_page(request, db, actor, verification_id, problems_of(exc), 409 if not isinstance(exc, ValidationError) else 422)  # fmt: skip
-        except BatteryCarbonError as inner:
-            return service_error(request, actor, inner)
-    return redirect(f"/web/verifications/{verification_id}")
+        return f"/web/verifications/{verification_id}"
+
+    def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
+        status = 422 if isinstance(exc, ValidationError) else 409
+        return _review_page(request, db, actor, verification_id, problems_of(exc), status)
+
+    return form_action(request, db, csrf_token, act, again)
 
 
 @router.post("/web/verifications/{verification_id}/start")
