@@ -114,3 +114,11 @@ def test_pact_pull_refuses_bad_options_before_connecting(database: str) -> None:
     unreachable = runner.invoke(app, ["pact-pull", f"http://127.0.0.1:{port}", *common, "--token-url", f"http://127.0.0.1:{port}/auth/token"])  # fmt: skip
     assert unreachable.exit_code == 2 and "cannot connect" in unreachable.output
     assert sqlalchemy.create_engine(database).connect().execute(sqlalchemy.text("SELECT count(*) FROM supplier_datasets")).scalar_one() == 0  # fmt: skip
+
+
+def test_purge_idempotency_keys_command(database: str) -> None:
+    done = runner.invoke(app, ["db", "purge-idempotency-keys", "--older-than-days", "7"])
+    assert done.exit_code == 0, done.output
+    assert "0 idempotency key(s) older than 7 days forgotten" in done.output
+    refused = runner.invoke(app, ["db", "purge-idempotency-keys", "--older-than-days", "0"])
+    assert refused.exit_code == 2 and "older_than_days" in refused.output

@@ -3,6 +3,8 @@ key with another input refused, and a concurrent duplicate rolled back whole."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from services_support import Chain
 from sqlalchemy import Engine, func, select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.errors import InputError
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import submit_dataset
-from batterycarbon.services.idempotency import run_idempotent
+from batterycarbon.services.idempotency import purge_idempotency_keys, run_idempotent
 from batterycarbon.store import AuditEvent, IdempotencyRecord, SupplierDataset, session_factory
 
 CAM = DatasetIn(
@@ -81,3 +83,21 @@ def test_concurrent_duplicate_is_rolled_back_and_answered_with_the_first(
     loser = run_idempotent(session, chain.cam_maker, "race", OPERATION, CAM, racing_call)
     assert loser.replayed and loser.body == winner["response"].body  # type: ignore[attr-defined]
     assert count(session, SupplierDataset) == 1 and count(session, IdempotencyRecord) == 1
+
+
+def test_old_keys_are_purged_and_their_records_kept(session: Session, chain: Chain) -> None:
+    _submit(session, chain, "old-key")
+    _submit(session, chain, "new-key", CAM.model_copy(update={"value": 29.0}))
+    old = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "old-key"))
+    assert old is not None
+    old.created_at = old.created_at - timedelta(days=40)
+    session.commit()
+    with pytest.raises(InputError) as caught:
+        purge_idempotency_keys(session, 0)
+    assert caught.value.problems[0].startswith("older_than_days:")
+    assert count(session, IdempotencyRecord) == 2  # a refused purge deletes nothing
+    assert purge_idempotency_keys(session, 30) == 1
+    assert [r.key for r in session.scalars(select(IdempotencyRecord))] == ["new-key"]
+    assert count(session, SupplierDataset) == 2  # what the requests created stays
+    # The old key is free again: a retry with it is a new request.
+    assert not _submit(session, chain, "old-key", CAM.model_copy(update={"value": 30.0})).replayed

@@ -101,6 +101,21 @@ def db_upgrade() -> None:
     out.print("database is up to date")
 
 
+@db_app.command("purge-idempotency-keys")
+@user_errors
+def db_purge_idempotency_keys(
+    older_than_days: Annotated[
+        float, typer.Option("--older-than-days", help="Forget keys older than this many days.")
+    ] = 30,
+) -> None:
+    """Forget the responses kept for old idempotency keys (a retry after that is a new request)."""
+    from batterycarbon.services.idempotency import purge_idempotency_keys
+
+    with _migrated_session() as session:
+        deleted = purge_idempotency_keys(session, older_than_days)
+    out.print(f"{deleted} idempotency key(s) older than {older_than_days:g} days forgotten")
+
+
 @audit_app.command("verify")
 @user_errors
 def audit_verify() -> None:

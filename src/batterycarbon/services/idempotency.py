@@ -21,6 +21,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -32,6 +33,7 @@ from batterycarbon.errors import InputError
 from batterycarbon.services.context import Actor, joined_work, unit_of_work
 from batterycarbon.store import IdempotencyRecord
 from batterycarbon.store.audit import canonical_json
+from batterycarbon.store.base import utcnow
 from batterycarbon.store.idempotency import MAX_KEY_LENGTH
 
 HEADER = "Idempotency-Key"
@@ -118,3 +120,18 @@ def run_idempotent(
             if record is None:
                 raise
             return _replay(record, operation, digest)
+
+
+def purge_idempotency_keys(session: Session, older_than_days: float) -> int:
+    """Forget the responses kept for idempotency keys older than ``older_than_days`` (a retry
+    with such a key is then a new request); returns how many were deleted. The records these
+    requests created are untouched. Maintenance, run by an operator: ``batterycarbon db
+    purge-idempotency-keys``."""
+    if not older_than_days > 0:
+        raise InputError("older_than_days", [f"older_than_days: {older_than_days!r}: expected a number of days > 0"])  # fmt: skip
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    with unit_of_work(session):
+        old = list(session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)))  # fmt: skip
+        for record in old:
+            session.delete(record)
+        return len(old)
