@@ -97,6 +97,11 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+ClassesOpt = Annotated[
+    Path | None, typer.Option(help="Performance-class table (TOML/JSON); default: none.")
+]
+
+
 @app.command()
 @user_errors
 def standards(
@@ -172,9 +177,7 @@ def declare_command(
     rule_set: Annotated[
         str, typer.Option("--rule-set", help="A rule set counted per kWh delivered.")
     ] = DEFAULT_DECLARATION_RULE_SET,
-    classes: Annotated[
-        Path | None, typer.Option(help="Performance-class table (TOML/JSON); default: none.")
-    ] = None,
+    classes: ClassesOpt = None,
     usable_kwh: UsableOpt = None,
     vehicle_category: CategoryOpt = None,
     warranty_years: WarrantyOpt = None,
@@ -243,9 +246,7 @@ def report_command(
         list[str] | None,
         typer.Option("--compare", help="Rule sets side by side; repeatable (default: all)."),
     ] = None,
-    classes: Annotated[
-        Path | None, typer.Option(help="Performance-class table (TOML/JSON); default: none.")
-    ] = None,
+    classes: ClassesOpt = None,
     usable_kwh: UsableOpt = None,
     vehicle_category: CategoryOpt = None,
     warranty_years: WarrantyOpt = None,

@@ -126,8 +126,8 @@ def form_action(
                 return on_error(actor, exc)
             except BatteryCarbonError as inner:  # the page itself is not the actor's to see
                 return service_error(request, actor, inner)
-        if isinstance(exc, ValidationError):
-            raise
+        if isinstance(exc, ValidationError):  # a model built from the form: bad input
+            return error_page(request, actor, "Invalid input", "; ".join(problems_of(exc)), 422)
         return service_error(request, actor, exc)
 
 
