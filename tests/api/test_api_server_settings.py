@@ -1,7 +1,9 @@
-"""Server tuning settings reach the engine's pool and the request thread pool."""
+"""Server tuning settings reach the engine's pool and the request thread pool; the server's app
+freezes its start-up heap."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import anyio.to_thread
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from batterycarbon.api import create_app
+from batterycarbon.api.app import create_server_app
 from batterycarbon.api.settings import Settings
 
 
@@ -28,3 +31,24 @@ def test_pool_and_threadpool_sizes(tmp_path: Path) -> None:
             assert client.get("/health").status_code == 200
     finally:
         app.state.engine.dispose()
+
+
+def test_threads_default_to_the_pool_size_and_the_server_app_freezes_its_heap(tmp_path: Path) -> None:  # fmt: skip
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/defaults.sqlite3", jwt_secret=SecretStr("k" * 40),
+        db_pool_size=6,
+    )  # fmt: skip
+    assert settings.threadpool_size is None
+    frozen_before = gc.get_freeze_count()
+    app = create_server_app(settings)
+    try:
+        # Everything alive once the app is built leaves the collector's generations.
+        assert gc.get_freeze_count() > frozen_before
+        with TestClient(app) as client:
+            assert client.portal is not None
+            tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)  # fmt: skip
+            assert tokens == 6  # one handler thread per pooled connection
+            assert client.get("/health").status_code == 200
+    finally:
+        app.state.engine.dispose()
+        gc.unfreeze()  # the test process goes on building apps

@@ -7,6 +7,7 @@ resource. OpenAPI is served at ``/openapi.json`` and docs at ``/docs``.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,7 @@ from batterycarbon.api.routes import (
 )
 from batterycarbon.api.routes import pact as pact_routes
 from batterycarbon.api.settings import Settings
+from batterycarbon.api.tokens import TokenVerifier
 from batterycarbon.services.factor_releases import import_bundled_releases
 from batterycarbon.services.jobs import JobRunner
 from batterycarbon.store import database_url, make_engine, session_factory, upgrade
@@ -58,10 +60,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.threadpool_size is not None:
-            # Fewer threads than concurrent requests: the rest wait in the event loop's FIFO
-            # instead of all contending for the GIL (benchmarks/api_load.py, docs/platform.md).
-            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size  # fmt: skip
+        # As many handler threads as pooled connections (unless set): each running handler has
+        # a kept connection, and the requests beyond wait their turn in the event loop's FIFO
+        # instead of all contending for the GIL and opening overflow connections
+        # (benchmarks/api_load.py, docs/platform.md).
+        threads = settings.threadpool_size or settings.db_pool_size
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         yield
         # Let running and queued jobs finish before the engine goes away.
         runner.shutdown(wait=True)
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = sessions
     app.state.jobs = runner
     app.state.signing_key = settings.signing_key()
+    app.state.tokens = TokenVerifier(app.state.signing_key)
     app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
     install_error_handlers(app)
     routers = (
@@ -89,6 +94,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router)
     app.include_router(pact_routes.router)
     app.include_router(web_router)
+    return app
+
+
+def create_server_app(settings: Settings | None = None) -> FastAPI:
+    """:func:`create_app` for a long-running server process: once the application is built,
+    everything then alive (modules, the factor libraries, the app) is moved out of the garbage
+    collector's generations (:func:`gc.freeze`). Without it each full collection scanned that
+    whole heap and stopped every request for 160-185 ms, about every 3 s under load: the
+    99th-percentile latency of reads (benchmarks/api_load.py, docs/platform.md). Frozen
+    objects are still freed by reference counting; only cycles among them never are, which is
+    why tests build their apps with :func:`create_app` instead."""
+    app = create_app(settings)
+    gc.collect()
+    gc.freeze()
     return app
 
 
@@ -112,7 +131,7 @@ def serve(
 
     certfile, keyfile = tls or (None, None)
     if workers <= 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ssl_certfile=certfile, ssl_keyfile=keyfile)  # fmt: skip
+        uvicorn.run(create_server_app(settings), host=host, port=port, log_level="info", ssl_certfile=certfile, ssl_keyfile=keyfile)  # fmt: skip
         return
     settings = settings or Settings()
     url = database_url(settings.database_url)
@@ -126,6 +145,6 @@ def serve(
     settings.signing_key()
     os.environ["BATTERYCARBON_MIGRATE_ON_START"] = "false"
     uvicorn.run(
-        "batterycarbon.api.app:create_app", factory=True, host=host, port=port,
+        "batterycarbon.api.app:create_server_app", factory=True, host=host, port=port,
         workers=workers, log_level="info", ssl_certfile=certfile, ssl_keyfile=keyfile,
     )  # fmt: skip

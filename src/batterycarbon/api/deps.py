@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from batterycarbon.api.tokens import InvalidToken, token_claims
+from batterycarbon.api.tokens import InvalidToken, TokenVerifier
 from batterycarbon.services import Actor, AuthenticationError
 from batterycarbon.services.accounts import actor_for_subject
 
@@ -81,14 +81,15 @@ async def get_actor(
     if not token:
         raise AuthenticationError("missing bearer token; get one from POST /auth/token")
     try:
-        subject, expires = token_claims(token, request.app.state.signing_key)
+        verifier: TokenVerifier = request.app.state.tokens
+        grant = verifier.grant(token)
     except InvalidToken as exc:
         raise AuthenticationError(f"invalid token: {exc}") from None
     cache: ActorCache = request.app.state.actor_cache
-    actor = cache.get(subject, expires)
+    actor = cache.get(grant.subject, grant.expires)
     if actor is None:
-        actor = await run_in_threadpool(actor_for_subject, session, subject)
-        cache.put(subject, expires, actor)
+        actor = await run_in_threadpool(actor_for_subject, session, grant.subject)
+        cache.put(grant.subject, grant.expires, actor)
     return actor
 
 

@@ -14,6 +14,7 @@ server apply a default); the platform's other routes do not look at scopes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -101,3 +102,38 @@ def token_grant(token: str, key: str) -> TokenGrant:
     scope = claims.get("scope", "")
     scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
     return TokenGrant(str(claims["sub"]), float(claims["exp"]), scopes)
+
+
+class TokenVerifier:
+    """:func:`token_grant` with ``key``, remembering the tokens it has verified.
+
+    A token is immutable and its signature is checked once; a remembered token is still
+    refused once its expiry has passed (checked on every call, as PyJWT checks it: expired when
+    ``exp`` <= now). Checking an HS256 signature through PyJWT costs about a tenth of a cheap
+    request's CPU (benchmarks/api_load.py), which every request with a bearer token paid.
+    At most ``max_entries`` tokens are kept; when full, expired ones are dropped first, then all.
+    """
+
+    def __init__(self, key: str, max_entries: int = 4096) -> None:
+        self.key = key
+        self.max_entries = max_entries
+        self._verified: dict[str, TokenGrant] = {}
+
+    def grant(self, token: str) -> TokenGrant:
+        grant = self._verified.get(token)
+        if grant is None:
+            grant = token_grant(token, self.key)
+            self._remember(token, grant)
+        if grant.expires <= time.time():
+            self._verified.pop(token, None)
+            expired = jwt.ExpiredSignatureError("Signature has expired")
+            raise InvalidToken(str(expired)) from expired
+        return grant
+
+    def _remember(self, token: str, grant: TokenGrant) -> None:
+        if len(self._verified) >= self.max_entries:
+            now = time.time()
+            self._verified = {t: g for t, g in self._verified.items() if g.expires > now}
+            if len(self._verified) >= self.max_entries:
+                self._verified.clear()
+        self._verified[token] = grant

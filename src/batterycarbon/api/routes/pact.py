@@ -35,7 +35,6 @@ from batterycarbon.api.tokens import (
     FOOTPRINT_LIST,
     FOOTPRINT_READ,
     InvalidToken,
-    token_grant,
 )
 from batterycarbon.errors import InputError
 from batterycarbon.services import Actor, AuthenticationError, NotFound, PermissionDenied
@@ -122,7 +121,7 @@ def pact_actor(scope: str) -> Callable[..., Coroutine[Any, Any, Actor]]:
         if not token:
             raise PactError(400, "BadRequest", "authorization: missing bearer token; get one from POST /auth/token")  # fmt: skip
         try:
-            grant = token_grant(token, request.app.state.signing_key)
+            grant = request.app.state.tokens.grant(token)
         except InvalidToken as exc:
             if isinstance(exc.__cause__, jwt.ExpiredSignatureError):
                 raise PactError(401, "TokenExpired", "authorization: the access token has expired") from None  # fmt: skip
