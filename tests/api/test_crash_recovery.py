@@ -1,6 +1,7 @@
 """Kill the server (SIGKILL) in the middle of a loop of large CSV uploads; after a restart every
 upload is either fully present or absent, every acknowledged upload is present, and the audit
-chain verifies (over HTTP and with ``batterycarbon audit verify``).
+chain verifies (over HTTP and with ``batterycarbon audit verify``). Kill it while a background
+job runs: once its lease has passed, the restarted server reports the job failed, saying why.
 
 The server is the real thing: ``batterycarbon serve`` (uvicorn) on a temporary SQLite file, in
 a subprocess.
@@ -30,7 +31,9 @@ from batterycarbon.services.accounts import (
     register_organization,
     register_user,
 )
+from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.factor_releases import import_bundled_releases
+from batterycarbon.services.products import EXAMPLE_DESIGN, ProductIn, create_product
 from batterycarbon.store import AuditEvent, SupplierDataset, make_engine, session_factory, upgrade
 
 PASSWORD = "crash test passphrase"  # test-only credential
@@ -51,10 +54,10 @@ def _environment(url: str, home: Path) -> dict[str, str]:
 
 
 @contextmanager
-def server(url: str, home: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def server(url: str, home: Path, **settings: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = _free_port()
     process = subprocess.Popen(
-        [CLI, "serve", "--port", str(port)], env=_environment(url, home),
+        [CLI, "serve", "--port", str(port)], env={**_environment(url, home), **settings},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -129,5 +132,47 @@ def test_sigkill_mid_upload_loses_nothing_acknowledged_and_keeps_the_chain(tmp_p
         token = httpx.post(f"{base}/auth/token", data={"grant_type": "password", "username": "cam", "password": PASSWORD}).json()  # fmt: skip
         report = httpx.get(f"{base}/audit/verify", headers={"Authorization": f"Bearer {token['access_token']}"}).json()  # fmt: skip
         assert report["ok"] is True
+    verify = subprocess.run([CLI, "audit", "verify"], env=_environment(url, tmp_path), capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert verify.returncode == 0 and "audit chain intact" in verify.stdout, verify.stderr
+
+
+def test_sigkill_mid_job_leaves_a_job_the_restarted_server_reports_failed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/jobs.sqlite3"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        import_bundled_releases(session)
+        bootstrap_admin(session, "root", PASSWORD)
+        admin = authenticate_user(session, "root", PASSWORD)
+        org = register_organization(session, admin, OrganizationIn(name="Cell Co", roles=["manufacturer"]))  # fmt: skip
+        register_user(session, admin, UserIn(organization_id=org.id, username="cell", password=PASSWORD))  # fmt: skip
+        cell = authenticate_user(session, "cell", PASSWORD)
+        product = create_product(session, cell, ProductIn(name="EV pack", design=EXAMPLE_DESIGN))
+        calculation = calculate_design(session, cell, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
+    engine.dispose()
+
+    def headers(base: str) -> dict[str, str]:
+        token = httpx.post(f"{base}/auth/token", data={"grant_type": "password", "username": "cell", "password": PASSWORD}).json()  # fmt: skip
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    lease = {"BATTERYCARBON_JOB_LEASE_SECONDS": "2"}
+    with server(url, tmp_path, **lease) as (process, base):
+        auth = headers(base)
+        job = httpx.post(f"{base}/calculations/{calculation.id}/uncertainty", json={"runs": 500_000, "seed": 1}, headers=auth, timeout=30).json()  # fmt: skip
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{base}/jobs/{job['id']}", headers=auth).json()["state"] != "running":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    with server(url, tmp_path, **lease) as (_, base):
+        auth = headers(base)
+        deadline = time.monotonic() + 30
+        while (seen := httpx.get(f"{base}/jobs/{job['id']}", headers=auth).json())["state"] == "running":  # fmt: skip
+            assert time.monotonic() < deadline, "the job was never given up"
+            time.sleep(0.1)
+        assert seen["state"] == "failed" and seen["result"] is None
+        assert "the server process running this job stopped" in seen["error"]
     verify = subprocess.run([CLI, "audit", "verify"], env=_environment(url, tmp_path), capture_output=True, text=True, timeout=60)  # fmt: skip
     assert verify.returncode == 0 and "audit chain intact" in verify.stdout, verify.stderr

@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     with sessions() as session:
         import_bundled_releases(session)
 
-    runner = JobRunner(sessions, dask_scheduler=settings.dask_scheduler)
+    runner = JobRunner(sessions, dask_scheduler=settings.dask_scheduler, lease_seconds=settings.job_lease_seconds)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # (benchmarks/api_load.py, docs/platform.md).
         threads = settings.threadpool_size or settings.db_pool_size
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        # Renew this process's jobs; give up those left by a process that stopped.
+        runner.start_heartbeat()
         yield
         # Let running and queued jobs finish before the engine goes away.
         runner.shutdown(wait=True)

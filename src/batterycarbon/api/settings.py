@@ -19,6 +19,9 @@ concurrent reads contend for the GIL and open overflow connections: p99 75-100 m
 ``BATTERYCARBON_DASK_SCHEDULER``: address of a Dask scheduler (``tcp://host:8786``) on which
 background jobs (portfolio recomputation) compute; without it they compute in this process, on
 one worker thread.
+``BATTERYCARBON_JOB_LEASE_SECONDS``: how long a queued or running background job may go without
+a heartbeat from its server process before any server gives it up as ``failed`` (default 60;
+heartbeats every sixth of it; see ``services.jobs``).
 ``BATTERYCARBON_PUBLIC_BASE_URL``: the public address passport URLs and QR codes point to
 (``<base>/p/<id>``); default: the address a request came to.
 """
@@ -52,6 +55,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     threadpool_size: int | None = Field(default=None, ge=1, le=400)
     dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
+    job_lease_seconds: float = Field(default=60.0, ge=1, le=86_400)
     public_base_url: str | None = Field(default=None, pattern=r"^https?://", examples=["https://passports.example.org"])  # fmt: skip
 
     def signing_key(self) -> str:

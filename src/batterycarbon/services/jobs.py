@@ -22,8 +22,13 @@ How an adapter (API route, web page) uses it::
   or, when the runner has a Dask scheduler address (``BATTERYCARBON_DASK_SCHEDULER``), on the
   Dask cluster (``dask.distributed.Client``), with progress reported as items complete.
 
-Known limit: a job whose process stops while it runs stays ``running`` (no lease or heartbeat
-yet); its ``updated_at`` tells how long it has been silent.
+Lease: while a runner holds a job (queued in its process or running), its heartbeat thread
+refreshes the job's ``updated_at`` every ``heartbeat_seconds``. A ``queued`` or ``running`` job
+silent for longer than ``lease_seconds`` belongs to a process that stopped (killed, crashed,
+its machine gone): any runner's heartbeat (every server's, also once at start) marks it
+``failed`` with an error saying so and since when, audited as ``job.abandoned`` by the system.
+Finished states are final: a job given up that its process later finishes anyway stays
+``failed``. Runners on several machines need synchronized clocks (the lease is wall time).
 """
 
 from __future__ import annotations
@@ -34,15 +39,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from batterycarbon.errors import BatteryCarbonError
-from batterycarbon.services.context import Actor, audit, unit_of_work
+from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.store.base import utcnow
@@ -53,6 +58,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 JobState = Literal["queued", "running", "succeeded", "failed"]
+UNFINISHED = ("queued", "running")
 
 
 class JobOut(BaseModel):
@@ -98,6 +104,8 @@ class JobContext:
         """Record progress in its own short transaction (visible at once to readers)."""
         with self.sessions() as session, session.begin():
             row = session.get_one(Job, self.job_id)
+            if row.state != "running":  # given up meanwhile (see the lease): a final state
+                return
             row.progress_done, row.progress_total = done, total
             if message is not None:
                 row.message = message
@@ -144,7 +152,10 @@ class JobRunner:
     compete for the cores), optionally sending :meth:`JobContext.map` work to Dask.
 
     ``dask_scheduler``: address of a Dask scheduler (``tcp://host:8786``); ``None`` computes
-    in-process. ``max_workers`` > 1 runs that many jobs at once.
+    in-process. ``max_workers`` > 1 runs that many jobs at once. ``lease_seconds``: how long a
+    queued or running job may stay silent before it is given up (module docstring);
+    ``heartbeat_seconds``: how often :meth:`start_heartbeat`'s thread renews this runner's jobs
+    (default: a sixth of the lease, so that five beats may be missed).
     """
 
     def __init__(
@@ -152,12 +163,62 @@ class JobRunner:
         sessions: sessionmaker[Session],
         dask_scheduler: str | None = None,
         max_workers: int = 1,
+        lease_seconds: float = 60.0,
+        heartbeat_seconds: float | None = None,
     ) -> None:
+        if lease_seconds <= 0:
+            raise ValueError(f"lease_seconds must be positive, got {lease_seconds}")
         self.sessions = sessions
         self.dask_scheduler = dask_scheduler or None
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds or lease_seconds / 6
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
         self._futures: dict[uuid.UUID, Future[None]] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    def start_heartbeat(self) -> None:
+        """Beat once now (giving up jobs left by a stopped process), then every
+        ``heartbeat_seconds`` on a daemon thread until :meth:`shutdown`."""
+        self.beat()
+        if self._heartbeat is None:
+            self._heartbeat = threading.Thread(target=self._beat_until_stopped, name="job-heartbeat", daemon=True)  # fmt: skip
+            self._heartbeat.start()
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stopping.wait(self.heartbeat_seconds):
+            try:
+                self.beat()
+            except Exception:  # the database is unreachable for now: try again next beat
+                log.exception("job heartbeat failed")
+
+    def beat(self) -> list[uuid.UUID]:
+        """Renew the lease of this runner's unfinished jobs and give up every other queued or
+        running job silent for longer than ``lease_seconds``; the ids given up."""
+        with self._lock:
+            mine = [job_id for job_id, future in self._futures.items() if not future.done()]
+        now = utcnow()
+        with self.sessions() as session, session.begin():
+            if mine:
+                session.execute(
+                    update(Job)
+                    .where(Job.id.in_(mine), Job.state.in_(UNFINISHED))
+                    .values(updated_at=now)  # fmt: skip
+                )
+            silent = select(Job).where(Job.state.in_(UNFINISHED), Job.updated_at < now - timedelta(seconds=self.lease_seconds))  # fmt: skip
+            abandoned = list(session.scalars(silent.with_for_update()))
+            for row in abandoned:
+                before = {"state": row.state, "updated_at": row.updated_at.isoformat()}
+                row.state, row.message, row.finished_at, row.updated_at = "failed", "interrupted", now, now  # fmt: skip
+                row.error = (
+                    f"interrupted: the server process running this job stopped (no sign of life "
+                    f"since {before['updated_at']} UTC, lease {self.lease_seconds:g} s); submit it again"
+                )  # fmt: skip
+                audit(session, SYSTEM, "job.abandoned", "job", row.id, before=before, after={"state": "failed"})  # fmt: skip
+        for row in abandoned:
+            log.warning("job %s given up: %s", row.id, row.error)
+        return [row.id for row in abandoned]
 
     def start(self, job_id: uuid.UUID, actor: Actor, params: dict[str, Any], work: Work) -> None:
         """Queue a stored (``queued``) job to run ``work``."""
@@ -174,23 +235,34 @@ class JobRunner:
             future.result(timeout)
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait``, let the running and queued ones finish."""
+        """Stop taking jobs; with ``wait``, let the running and queued ones finish (the
+        heartbeat goes on until they have)."""
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        self._stopping.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join()
 
 
-def _set_state(sessions: sessionmaker[Session], job_id: uuid.UUID, **values: Any) -> None:
+def _set_state(sessions: sessionmaker[Session], job_id: uuid.UUID, expected: str, **values: Any) -> bool:  # fmt: skip
+    """Set ``values`` if the job is still in state ``expected``; whether it was (a job given up
+    meanwhile keeps its final state)."""
     with sessions() as session, session.begin():
-        row = session.get_one(Job, job_id)
+        row = session.get_one(Job, job_id, with_for_update=True)
+        if row.state != expected:
+            log.warning("job %s is %s, not %s: left as it is", job_id, row.state, expected)
+            return False
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = utcnow()
+        return True
 
 
 def _run(context: JobContext, work: Work) -> None:
     """The worker thread's body: running -> succeeded / failed; never raises."""
     sessions, job_id = context.sessions, context.job_id
     try:
-        _set_state(sessions, job_id, state="running", started_at=utcnow(), message="started")
+        if not _set_state(sessions, job_id, "queued", state="running", started_at=utcnow(), message="started"):  # fmt: skip
+            return
         result = work(context)
     except BatteryCarbonError as exc:
         _finish(sessions, job_id, state="failed", error=str(exc), message="failed")
@@ -203,7 +275,7 @@ def _run(context: JobContext, work: Work) -> None:
 
 def _finish(sessions: sessionmaker[Session], job_id: uuid.UUID, **values: Any) -> None:
     try:
-        _set_state(sessions, job_id, finished_at=utcnow(), **values)
+        _set_state(sessions, job_id, "running", finished_at=utcnow(), **values)
     except Exception:  # the database is gone (shutdown); nothing else to tell
         log.exception("job %s: could not record its end", job_id)
 
