@@ -10,12 +10,15 @@ and one stored calculation, starts ``batterycarbon serve --workers N`` (uvicorn)
 - ``POST /datasets``: one supplier dataset (plausibility check, insert, audit event).
 
 Prints throughput (requests/s) and latency percentiles (p50, p99) read from wrk's report.
+``--with-calculations N`` keeps N more clients posting ``POST /calculations`` (about 60 ms of
+CPU each) while the reads run, and prints how many they made and their median and slowest
+time: how reads fare next to slow requests.
 Target (issue 5, 2 cores): >= 500 reads/s with p99 < 50 ms on PostgreSQL.
 
 Usage: python benchmarks/api_load.py [--seconds 10] [--connections 16] [--workers 1]
                                      [--databases sqlite postgresql] [--operations read submit]
                                      [--pool-size 5] [--server-cpus 0] [--wrk-cpus 1]
-                                     [--wrk-threads 2]
+                                     [--wrk-threads 2] [--with-calculations 0]
 
 ``--pool-size`` sets ``BATTERYCARBON_DB_POOL_SIZE`` for the server (SQLAlchemy's default is 5
 plus 10 overflow connections that are closed after each use). ``--server-cpus`` and
@@ -38,6 +41,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -141,6 +145,38 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], scrip
     }
 
 
+@contextmanager
+def calculating(base: str, calculation_id: str, headers: dict[str, str], clients: int) -> Iterator[list[float]]:  # fmt: skip
+    """``clients`` threads posting calculations of the stored design until the block ends; the
+    list of their durations in seconds (each checked to be 201)."""
+    design = httpx.get(f"{base}/calculations/{calculation_id}", headers=headers).json()["design_version_id"]  # fmt: skip
+    durations: list[float] = []
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def post() -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            while not stop.is_set():
+                start = time.perf_counter()
+                answer = client.post("/calculations", json={"design_version_id": design})
+                if answer.status_code != 201:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+                    return
+                durations.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=post, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield durations
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise RuntimeError(f"POST /calculations failed: {failures[0]}")
+
+
 def measure(url: str, folder: Path, seconds: int, connections: int, workers: int, args: argparse.Namespace) -> dict[str, dict[str, float]]:  # fmt: skip
     calculation_id = seed(url)
     figures = {}
@@ -153,7 +189,12 @@ def measure(url: str, folder: Path, seconds: int, connections: int, workers: int
         script.write_text(POST_SCRIPT.format(body=json.dumps(DATASET), token=tokens["cam"]))
         load = {"threads": args.wrk_threads, "cpus": args.wrk_cpus}
         if "read" in args.operations:
-            figures["read footprint"] = wrk(f"{base}/calculations/{calculation_id}", seconds, connections, {"Authorization": f"Bearer {tokens['cell']}"}, **load)  # fmt: skip
+            reading = {"Authorization": f"Bearer {tokens['cell']}"}
+            with calculating(base, calculation_id, reading, args.with_calculations) as slow:
+                figures["read footprint"] = wrk(f"{base}/calculations/{calculation_id}", seconds, connections, reading, **load)  # fmt: skip
+            if slow:
+                ordered = sorted(slow)
+                print(f"  beside the reads: {len(slow)} POST /calculations by {args.with_calculations} client(s), median {1000 * ordered[len(ordered) // 2]:.0f} ms, slowest {1000 * ordered[-1]:.0f} ms")  # fmt: skip
         if "submit" in args.operations:
             figures["submit dataset"] = wrk(f"{base}/datasets", seconds, connections, {}, script, **load)  # fmt: skip
     return figures
@@ -170,6 +211,7 @@ def main() -> None:
     parser.add_argument("--server-cpus", default=None, help="taskset CPU list for the server, e.g. 0")  # fmt: skip
     parser.add_argument("--wrk-cpus", default=None, help="taskset CPU list for wrk, e.g. 1")
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--with-calculations", type=int, default=0, help="clients posting calculations during the reads")  # fmt: skip
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found on PATH (Debian: apt-get install wrk)")
