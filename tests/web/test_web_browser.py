@@ -29,11 +29,13 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from passport_support import passport_request
 from web_support import password_of
 
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult
 from batterycarbon.services.jobs import submit_job
+from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.store import session_factory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -192,7 +194,7 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     assert "grid factor is for 2023" not in regulator.content()
 
 
-def pages_by_role(demo: DemoResult) -> dict[str | None, list[tuple[str, str]]]:
+def pages_by_role(demo: DemoResult, passport_id: str) -> dict[str | None, list[tuple[str, str]]]:
     """Every page, as (screenshot name, path), grouped by the role that opens it."""
     product, calc, verification = demo.product_id, demo.calculation_id, demo.verification_id
     declaration = "manufacturer=Danube+Cell+Works&plant=1+Cell+Street%2C+Gy%C5%91r&study_url=https%3A%2F%2Fexample.org%2Fstudy.pdf&usable_capacity_kwh=56&vehicle_category=M1&warranty_years=8"  # fmt: skip
@@ -202,6 +204,7 @@ def pages_by_role(demo: DemoResult) -> dict[str | None, list[tuple[str, str]]]:
             ("reference-designs", "/designs"),
             ("design-page", "/designs/ncm811-prismatic"),
             ("factor-library", "/factors?q=electricity_grid+CN+2023"),
+            ("passport-public", f"/p/{passport_id}"),
         ],  # fmt: skip
         "cell": [
             ("dashboard-manufacturer", "/dashboard"),
@@ -266,7 +269,11 @@ def test_every_page_is_accessible_and_screenshotted(
     browser: Any, base_url: str, demo_app: App
 ) -> None:
     problems: list[str] = []
-    for role, pages in pages_by_role(demo_app[1]).items():
+    app, demo = demo_app
+    with session_factory(app.state.engine)() as session:  # the demo data issue no passport
+        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
+        passport = issue_passport(session, maker, PassportIn.model_validate(passport_request(demo.calculation_id, unit="SN-AXE-1")), "https://passports.example.org")  # fmt: skip
+    for role, pages in pages_by_role(demo, str(passport.id)).items():
         if role is None:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         else:
