@@ -10,6 +10,7 @@ import re
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_support import password_of
@@ -142,3 +143,13 @@ def test_someone_elses_calculation_starts_nothing(demo_app: App) -> None:
     assert {username: uncertainty_jobs(demo_app, username) for username in before} == before
     anonymous = TestClient(demo_app[0]).post(f"/web/calculations/{demo_app[1].calculation_id}/uncertainty", data={"runs": "1000", "seed": "1"}, follow_redirects=False)  # fmt: skip
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/sign-in"
+
+
+def test_a_server_without_a_job_runner_says_so_and_starts_nothing(demo_app: App, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    before = uncertainty_jobs(demo_app)
+    client, token = signed_in(demo_app, "cell")
+    monkeypatch.delattr(demo_app[0].state, "jobs")
+    for refused in (start(client, demo_app, token, "1000", "1"), client.post("/web/portfolio/recompute", data={"csrf_token": token})):  # fmt: skip
+        assert refused.status_code == 503
+        assert "This server runs no background jobs" in refused.text
+    assert uncertainty_jobs(demo_app) == before

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.errors import BatteryCarbonError, InputError, validation_problems
 from batterycarbon.services import Actor, AuthenticationError, Conflict, NotFound, PermissionDenied
 from batterycarbon.services.accounts import actor_for_subject
+from batterycarbon.services.jobs import JobRunner
 from batterycarbon.web.session import (
     CsrfError,
     WebSession,
@@ -90,7 +91,19 @@ def error_page(request: Request, actor: Actor | None, title: str, message: str, 
     return render(request, "error.html", {"title": title, "message": message}, status_code=status_code, actor=actor)  # fmt: skip
 
 
-STATUS = ((NotFound, 404, "Not found"), (PermissionDenied, 403, "Not allowed"), (Conflict, 409, "Not possible now"), (InputError, 422, "Invalid input"))  # fmt: skip
+class Unavailable(BatteryCarbonError):
+    """Something this server was started without (answered 503)."""
+
+
+STATUS = ((NotFound, 404, "Not found"), (PermissionDenied, 403, "Not allowed"), (Conflict, 409, "Not possible now"), (InputError, 422, "Invalid input"), (Unavailable, 503, "Not available"))  # fmt: skip
+
+
+def job_runner(request: Request) -> JobRunner:
+    """The server's background-job runner; :class:`Unavailable` when it has none."""
+    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
+    if runner is None:
+        raise Unavailable("This server runs no background jobs (app.state.jobs is not set).")
+    return runner
 
 
 def service_error(request: Request, actor: Actor | None, exc: BatteryCarbonError) -> Response:

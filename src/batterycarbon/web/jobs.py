@@ -21,17 +21,16 @@ from sqlalchemy.orm import Session
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import Actor, NotFound
 from batterycarbon.services.factor_releases import list_releases
-from batterycarbon.services.jobs import JobOut, JobQuery, JobRunner, find_jobs, get_job
+from batterycarbon.services.jobs import JobOut, JobQuery, find_jobs, get_job
 from batterycarbon.services.portfolio import JOB_KIND, RecomputeIn, submit_recomputation
 from batterycarbon.services.uncertainty import JOB_KIND as UNCERTAINTY_KIND
 from batterycarbon.web.common import (
     DbSession,
-    csrf_ok,
-    csrf_rejected,
     error_page,
     field_errors,
+    form_action,
+    job_runner,
     problems_of,
-    redirect,
     render,
     service_error,
     signed_in_actor,
@@ -76,23 +75,19 @@ def start_recomputation(
     request: Request, db: DbSession, factor_release: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
-    if runner is None:
-        return error_page(request, actor, "Not available", "This server runs no background jobs (app.state.jobs is not set).", 503)  # fmt: skip
     release = factor_release.strip()
-    try:
+
+    def start(actor: Actor) -> str:
+        runner = job_runner(request)
         data = RecomputeIn.model_validate({"factor_release": release or None})
-        job = submit_recomputation(db, actor, data, runner)
-    except (InputError, ValidationError, NotFound) as exc:  # NotFound: the chosen release
-        return _portfolio_page(request, db, actor, release=release, problems=problems_of(exc), status_code=422)  # fmt: skip
-    except BatteryCarbonError as exc:
+        return f"/web/jobs/{submit_recomputation(db, actor, data, runner).id}"
+
+    def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
+        if isinstance(exc, InputError | ValidationError | NotFound):  # NotFound: the release
+            return _portfolio_page(request, db, actor, release=release, problems=problems_of(exc), status_code=422)  # fmt: skip
         return service_error(request, actor, exc)
-    return redirect(f"/web/jobs/{job.id}")
+
+    return form_action(request, db, csrf_token, start, again)
 
 
 @router.get("/web/jobs/{job_id}")

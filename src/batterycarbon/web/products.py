@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
@@ -44,7 +45,6 @@ from batterycarbon.services.calculations import (
 )
 from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.factor_releases import release_library
-from batterycarbon.services.jobs import JobRunner
 from batterycarbon.services.passports import passports_of_calculation
 from batterycarbon.services.products import get_product, list_products
 from batterycarbon.services.uncertainty import MAX_RUNS, MIN_RUNS, submit_uncertainty
@@ -56,13 +56,11 @@ from batterycarbon.services.verifications import (
 from batterycarbon.web import charts
 from batterycarbon.web.common import (
     DbSession,
-    csrf_ok,
-    csrf_rejected,
-    error_page,
     field_errors,
     form_action,
     form_uuid,
-    redirect,
+    job_runner,
+    problems_of,
     render,
     service_error,
     signed_in_actor,
@@ -232,27 +230,21 @@ def start_uncertainty(
 ) -> Response:  # fmt: skip
     """Queue a larger Monte Carlo of the calculation (services.uncertainty) and show its job;
     bad runs or seed: the product page again (422) with the field named, no job stored."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
-    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
-    if runner is None:
-        return error_page(request, actor, "Not available", "This server runs no background jobs (app.state.jobs is not set).", 503)  # fmt: skip
     form = {"runs": runs.strip()[:30], "seed": seed.strip()[:30]}
-    try:
+
+    def start(actor: Actor) -> str:
+        runner = job_runner(request)
         numbers = _whole_numbers(form)
-        job = submit_uncertainty(db, actor, calculation_id, numbers["runs"], numbers["seed"], runner)  # fmt: skip
-    except InputError as exc:
-        try:  # a calculation the actor may not see is answered 404 here, as by the service
-            product_id = get_product_id(db, actor, calculation_id)
-            return _product_page(request, db, actor, product_id, calculation_id, form, exc.problems, 422)  # fmt: skip
-        except BatteryCarbonError as other:
-            return service_error(request, actor, other)
-    except BatteryCarbonError as exc:
-        return service_error(request, actor, exc)
-    return redirect(f"/web/jobs/{job.id}")
+        return f"/web/jobs/{submit_uncertainty(db, actor, calculation_id, numbers['runs'], numbers['seed'], runner).id}"  # fmt: skip
+
+    def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
+        if not isinstance(exc, InputError | ValidationError):
+            return service_error(request, actor, exc)
+        # A calculation the actor may not see is answered 404 here, as by the service.
+        product_id = get_product_id(db, actor, calculation_id)
+        return _product_page(request, db, actor, product_id, calculation_id, form, problems_of(exc), 422)  # fmt: skip
+
+    return form_action(request, db, csrf_token, start, again)
 
 
 def get_product_id(db: Session, actor: Actor, calculation_id: uuid.UUID) -> uuid.UUID:

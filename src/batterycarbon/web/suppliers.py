@@ -294,17 +294,9 @@ def new_request(
     year: Annotated[str, Form()] = "", message: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    if not csrf_ok(request, csrf_token):
-        return csrf_rejected(request, actor)
     fields = {"supplier_org_id": supplier_org_id, "flow": flow.strip(), "region": region.strip(), "year": year.strip(), "message": message.strip()}  # fmt: skip
-    try:
-        request_data(db, actor, DataRequestIn.model_validate({k: v for k, v in fields.items() if v}))  # fmt: skip
-    except (BatteryCarbonError, ValidationError) as exc:
-        return _requests_page(request, db, actor, problems=problems_of(exc), status_code=422)
-    return redirect("/web/requests")
+    data = {k: v for k, v in fields.items() if v}
+    return _inbox_action(request, db, csrf_token, lambda actor: request_data(db, actor, DataRequestIn.model_validate(data)))  # fmt: skip
 
 
 def _inbox_action(request: Request, db: Session, csrf_token: str, action: Callable[[Actor], object]) -> Response:  # fmt: skip
