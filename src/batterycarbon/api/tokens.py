@@ -77,17 +77,6 @@ def issue_token(
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def token_subject(token: str, key: str) -> str:
-    """The subject of a valid token; :class:`InvalidToken` otherwise."""
-    return token_claims(token, key)[0]
-
-
-def token_claims(token: str, key: str) -> tuple[str, float]:
-    """The subject and expiry (POSIX seconds) of a valid token; :class:`InvalidToken` otherwise."""
-    grant = token_grant(token, key)
-    return grant.subject, grant.expires
-
-
 def token_grant(token: str, key: str) -> TokenGrant:
     """Subject, expiry and scopes of a valid token (a token without a ``scope`` claim has
     none); :class:`InvalidToken` otherwise, caused by :class:`jwt.ExpiredSignatureError` when
