@@ -9,10 +9,12 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from batterycarbon.api import create_app
 from batterycarbon.api.app import create_server_app
 from batterycarbon.api.settings import Settings
+from batterycarbon.cli import app as cli
 
 
 def test_pool_and_threadpool_sizes(tmp_path: Path) -> None:
@@ -52,3 +54,16 @@ def test_threads_default_to_the_pool_size_and_the_server_app_freezes_its_heap(tm
     finally:
         app.state.engine.dispose()
         gc.unfreeze()  # the test process goes on building apps
+
+
+def test_a_bad_environment_variable_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    environment = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/never.sqlite3", "XDG_DATA_HOME": str(tmp_path),
+        "BATTERYCARBON_JOB_LEASE_SECONDS": "0", "BATTERYCARBON_THREADPOOL_SIZE": "many",
+    }  # fmt: skip
+    result = CliRunner().invoke(cli, ["serve", "--port", "8999"], env=environment)
+    assert result.exit_code == 2, result.output
+    assert "BATTERYCARBON_JOB_LEASE_SECONDS: Input should be greater than or equal to 1 (got '0')" in result.output  # fmt: skip
+    assert "BATTERYCARBON_THREADPOOL_SIZE: Input should be a valid integer" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "never.sqlite3").exists()  # refused before migrating anything

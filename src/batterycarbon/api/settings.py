@@ -31,9 +31,10 @@ from __future__ import annotations
 import os
 import secrets
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from batterycarbon.errors import InputError
 from batterycarbon.store import default_database_path
 
 
@@ -69,3 +70,17 @@ class Settings(BaseSettings):
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def settings_from_environment() -> Settings:
+    """:class:`Settings` read from the environment; :class:`InputError` naming each bad
+    variable, what it holds and what was expected (instead of pydantic's traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "settings"
+            name = field if field.isupper() else f"BATTERYCARBON_{field.upper()}"
+            problems.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+        raise InputError("environment", problems) from None

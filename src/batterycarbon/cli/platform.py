@@ -84,12 +84,14 @@ def serve(
     HTTPS with --tls-cert and --tls-key (PACT clients refuse plain HTTP)."""
     from batterycarbon import store
     from batterycarbon.api import serve as serve_api
+    from batterycarbon.api.settings import settings_from_environment
 
+    settings = settings_from_environment()
     tls = _tls_files(tls_cert, tls_key)
     scheme = "https" if tls else "http"
-    out.print(f"database: {store.describe_url(store.database_url())}", markup=False)
+    out.print(f"database: {store.describe_url(store.database_url(settings.database_url))}", markup=False)  # fmt: skip
     out.print(f"API on {scheme}://{host}:{port} (docs at /docs), {workers} worker(s)")
-    serve_api(host, port, workers=workers, tls=tls)
+    serve_api(host, port, settings=settings, workers=workers, tls=tls)
 
 
 @db_app.command("upgrade")
