@@ -55,9 +55,18 @@ def test_a_table_that_invents_classes_while_not_yet_defined_is_rejected() -> Non
 
 
 def test_regulation_dates_are_data_keyed_by_category() -> None:
-    ev = regulation_dates()["categories"]["ev"]
+    categories = regulation_dates()["categories"]
+    ev = categories["ev"]
     assert ev["declaration"]["earliest"] == dt.date(2025, 2, 18)
     assert {"declaration", "performance_class", "maximum_threshold"} <= set(ev)
+    # Article 7(1), second subparagraph: 12 months for EV batteries, 18 for (b) and (c).
+    assert ev["declaration"]["months_after_delegated_act"] == 12
+    assert categories["industrial"]["declaration"]["months_after_delegated_act"] == 18
+    assert categories["lmt"]["declaration"]["months_after_delegated_act"] == 18
+    for category in categories.values():
+        for row in category.values():
+            if isinstance(row, dict):
+                assert row["source"] and isinstance(row["checked"], bool), row
 
 
 def test_declaration_holds_the_annex_ii_content(
