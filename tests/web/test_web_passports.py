@@ -13,6 +13,7 @@ from test_web_workflow_pages import App, signed_in
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.store import session_factory
+from batterycarbon.web.common import label
 
 #: Restricted attributes (and a restricted value of the test attributes) never on the page.
 RESTRICTED_TEXT = ("batteryMaterials", "resultOfTestReport", "sparePartSources", "dismantlingAndRemovalInformation", "batteryCondition", "tests.pdf")  # fmt: skip
@@ -41,6 +42,13 @@ def test_public_page_shows_public_fields_only_without_sign_in(demo_app: App) -> 
         for secret in RESTRICTED_TEXT:
             assert secret not in html, secret
         assert "batteryChemistry" in html  # a public attribute of the same aspect is shown
+        # Nested values read as words, lists of like objects as tables, links as links; each term
+        # keeps its Battery Pass name for whoever maps the page to the data model.
+        assert re.search(r'<dt data-attribute="batteryChemistry">Battery chemistry</dt>', html)
+        assert '<h2 id="aspect-1" data-attribute="GeneralProductInformation">General product information</h2>' in html  # fmt: skip
+        assert re.search(r'<th scope="col" data-attribute="lifecycleStage">Lifecycle stage</th>', html)  # fmt: skip
+        assert '<a href="https://example.org/cfb-study.pdf">' in html
+        assert "<pre>" not in html and '"shortName":' not in html  # no raw JSON left
         qr = anonymous.get(f"/passports/{passport_id}/qr.png")
         assert qr.status_code == 200 and qr.content[:4] == b"\x89PNG"
         assert anonymous.get("/p/00000000-0000-4000-8000-000000000000").status_code == 404
@@ -65,3 +73,10 @@ def test_product_page_links_the_passports_and_old_versions_say_superseded(demo_a
         assert (
             "superseded" in old and f'<a href="/p/{first}">see the current version (2)</a>' in old
         )
+
+
+def test_attribute_names_read_as_words() -> None:
+    assert label("batteryCarbonFootprint") == "Battery carbon footprint"
+    assert label("EUDeclarationOfConformity") == "EU declaration of conformity"
+    assert label("cRate") == "C rate" and label("co2") == "Co2" and label("") == ""
+    assert label("carbonFootprintPerLifecycleStage") == "Carbon footprint per lifecycle stage"

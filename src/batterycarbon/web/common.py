@@ -32,6 +32,34 @@ from batterycarbon.web.session import (
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+#: Word boundaries of a camelCase key: before a capital that follows a lower-case letter or a
+#: digit, and before the last capital of a run of capitals followed by lower case ("EUDeclaration").
+WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def label(key: str) -> str:
+    """A Battery Pass attribute name as words: ``batteryCarbonFootprint`` -> "Battery carbon
+    footprint"; acronyms stay as they are (``EUDeclaration`` -> "EU declaration")."""
+    words = [w if len(w) > 1 and w.isupper() else w.lower() for w in WORD_BREAK.split(key) if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def is_record_list(value: Any) -> bool:
+    """A non-empty list of objects with the same keys: shown as a table."""
+    return (
+        isinstance(value, list) and bool(value)
+        and all(isinstance(v, dict) and v for v in value)
+        and all(v.keys() == value[0].keys() for v in value)
+    )  # fmt: skip
+
+
+# Used by the passport page to show the nested values of a Battery Pass document.
+templates.env.filters["label"] = label
+templates.env.tests["record_list"] = is_record_list
+templates.env.tests["mapping_value"] = lambda value: isinstance(value, dict)
+templates.env.tests["list_value"] = lambda value: isinstance(value, list)
+
 #: ``field.path: message`` (a problem line of :func:`validation_problems` or a service error).
 PROBLEM = re.compile(r"^(?:row (?P<row>\d+), )?(?P<field>[A-Za-z_][\w.\[\]]*|\(document\)): (?P<message>.*)$", re.S)  # fmt: skip
 

@@ -4,9 +4,8 @@ with a legitimate interest or authorities read their view over ``GET /passports/
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -17,13 +16,6 @@ from batterycarbon.services.passports import read_passport
 from batterycarbon.web.common import DbSession, render, service_error, signed_in_actor
 
 router = APIRouter(include_in_schema=False)
-
-
-def _shown(value: Any) -> str:
-    """A value as text: scalars as they are, lists and objects as indented JSON."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, indent=2, ensure_ascii=False)
-    return str(value)
 
 
 @router.get("/p/{passport_id}")
@@ -37,17 +29,7 @@ def public_passport_page(
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
     document = passport.document
-    aspects = [
-        (
-            aspect,
-            [
-                (name, _shown(value), isinstance(value, dict | list))
-                for name, value in document[aspect].items()
-            ],
-        )  # fmt: skip
-        for aspect in ASPECTS
-        if document.get(aspect)
-    ]
+    aspects = [(aspect, document[aspect]) for aspect in ASPECTS if document.get(aspect)]
     context = {
         "title": f"Battery passport {passport.unit_identifier}", "passport": passport,
         "aspects": aspects, "footprint": document.get("CarbonFootprintForBatteries", {}),
