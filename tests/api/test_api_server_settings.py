@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from batterycarbon.api import create_app
-from batterycarbon.api.app import create_server_app
+from batterycarbon.api.app import create_server_app, handler_threads
 from batterycarbon.api.settings import Settings
 from batterycarbon.cli import app as cli
 
@@ -35,7 +35,7 @@ def test_pool_and_threadpool_sizes(tmp_path: Path) -> None:
         app.state.engine.dispose()
 
 
-def test_threads_default_to_the_pool_size_and_the_server_app_freezes_its_heap(tmp_path: Path) -> None:  # fmt: skip
+def test_default_threads_and_the_server_app_freezes_its_heap(tmp_path: Path) -> None:  # fmt: skip
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/defaults.sqlite3", jwt_secret=SecretStr("k" * 40),
         db_pool_size=6,
@@ -49,7 +49,7 @@ def test_threads_default_to_the_pool_size_and_the_server_app_freezes_its_heap(tm
         with TestClient(app) as client:
             assert client.portal is not None
             tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)  # fmt: skip
-            assert tokens == 6  # one handler thread per pooled connection
+            assert tokens == 2  # SQLite: one writer at a time (a server database: the pool)
             assert client.get("/health").status_code == 200
     finally:
         app.state.engine.dispose()
@@ -67,3 +67,10 @@ def test_a_bad_environment_variable_is_named_and_nothing_starts(tmp_path: Path) 
     assert "BATTERYCARBON_THREADPOOL_SIZE: Input should be a valid integer" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "never.sqlite3").exists()  # refused before migrating anything
+
+
+def test_handler_threads_by_database() -> None:
+    assert handler_threads(Settings(db_pool_size=6), "postgresql") == 6  # one per connection
+    assert handler_threads(Settings(db_pool_size=6), "sqlite") == 2  # one writer at a time
+    assert handler_threads(Settings(db_pool_size=6, threadpool_size=9), "sqlite") == 9
+    assert handler_threads(Settings(threadpool_size=3), "postgresql") == 3

@@ -60,11 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # As many handler threads as pooled connections (unless set): each running handler has
-        # a kept connection, and the requests beyond wait their turn in the event loop's FIFO
-        # instead of all contending for the GIL and opening overflow connections
-        # (benchmarks/api_load.py, docs/platform.md).
-        threads = settings.threadpool_size or settings.db_pool_size
+        threads = handler_threads(settings, engine.dialect.name)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         # Renew this process's jobs; give up those left by a process that stopped.
         runner.start_heartbeat()
@@ -97,6 +93,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pact_routes.router)
     app.include_router(web_router)
     return app
+
+
+#: Handler threads on SQLite, which lets one writer in at a time: with more, writers wait in its
+#: busy handler, which sleeps up to 100 ms between tries (submit p99 474 ms with 5 threads, 80 ms
+#: with 2, at the same throughput; reads 873 and 1002/s: docs/platform.md).
+SQLITE_HANDLER_THREADS = 2
+
+
+def handler_threads(settings: Settings, dialect: str) -> int:
+    """Threads running request handlers: ``settings.threadpool_size`` if set; else 2 on SQLite
+    (:data:`SQLITE_HANDLER_THREADS`) and, on a server database, as many as pooled connections,
+    so that each running handler has a kept connection. Requests beyond wait their turn in the
+    event loop's FIFO instead of all contending for the GIL (anyio's default of 40 threads gave
+    p99 76-103 ms against 35-52 ms for PostgreSQL reads; benchmarks/api_load.py)."""
+    if settings.threadpool_size is not None:
+        return settings.threadpool_size
+    return SQLITE_HANDLER_THREADS if dialect == "sqlite" else settings.db_pool_size
 
 
 def create_server_app(settings: Settings | None = None) -> FastAPI:

@@ -12,9 +12,10 @@ requests after at most this many seconds (never later than the token's own expir
 server process keeps open / may open beyond those under load (default 5 and 10, SQLAlchemy's);
 connections beyond the pool are closed after each use, so size the pool to the concurrency.
 ``BATTERYCARBON_THREADPOOL_SIZE``: threads running the (synchronous) request handlers of each
-server process (default: ``BATTERYCARBON_DB_POOL_SIZE``, so that each running handler has a kept
-connection; further requests wait in the event loop's queue). anyio's own default of 40 let 16
-concurrent reads contend for the GIL and open overflow connections: p99 75-100 ms against
+server process (default: ``BATTERYCARBON_DB_POOL_SIZE`` on PostgreSQL, so that each running
+handler has a kept connection; 2 on SQLite, which lets one writer in at a time; further requests
+wait in the event loop's queue; see ``api.app.handler_threads``). anyio's own default of 40 let
+16 concurrent reads contend for the GIL and open overflow connections: p99 75-100 ms against
 32-50 ms (docs/platform.md). Raise it for handlers that mostly wait on something else.
 ``BATTERYCARBON_DASK_SCHEDULER``: address of a Dask scheduler (``tcp://host:8786``) on which
 background jobs (portfolio recomputation) compute; without it they compute in this process, on
