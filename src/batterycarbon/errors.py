@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import reprlib
+from typing import Any
+
 from pydantic import ValidationError
+
+#: Longest excerpt of a bad value that an error message repeats (characters).
+EXCERPT_CHARS = 80
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, EXCERPT_CHARS, EXCERPT_CHARS, 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short ``repr`` of ``value`` for an error message, at most about ``limit`` characters and
+    never built from the whole value (reprlib cuts long strings and nested containers while it
+    renders them); a string or container that was cut is followed by its length."""
+    text = _REPR.repr(value)
+    cut = "..." in text and "..." not in (value if isinstance(value, str) else "")
+    if len(text) > limit:
+        text, cut = text[: limit - 1] + "…", True
+    if cut and isinstance(value, (str, bytes, list, tuple, set, dict)):
+        return f"{text} (length {len(value)})"
+    return text
 
 
 def validation_problems(
@@ -20,7 +43,7 @@ def validation_problems(
             parts[0] = first.get(parts[0], parts[0])
         field = ".".join(parts) or root
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{field}: {message} (got {item.get('input')!r})")
+        lines.append(f"{field}: {message} (got {excerpt(item.get('input'))})")
     return lines
 
 
