@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -24,6 +23,7 @@ from pydantic import (
 
 from batterycarbon.battery.params import known_chemistries
 from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
@@ -238,11 +238,7 @@ def load_design(ref: str | Path) -> Design:
                 [f"no such file, and not a bundled design ({', '.join(bundled_design_ids())})"],
             )
         path = bundled
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), [f"not valid YAML/JSON: {exc}"]) from None
-    design = parse_design(data, str(path))
+    design = parse_design(read_yaml_file(path), str(path))
     if design.id is None:
         design = design.model_copy(update={"id": path.stem})
     return design

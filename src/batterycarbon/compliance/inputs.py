@@ -20,7 +20,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from batterycarbon.battery import Design
@@ -30,6 +29,7 @@ from batterycarbon.compliance.standards import Downstream
 from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
 from batterycarbon.rules.use_stage import UseLosses
+from batterycarbon.safe_yaml import read_yaml_file
 
 
 class ComplianceInputs(BaseModel):
@@ -64,13 +64,7 @@ def load_compliance_inputs(path: str | Path | None) -> ComplianceInputs:
     if path is None:
         return ComplianceInputs()
     source = Path(path)
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(source), [f"cannot read: {exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise InputError(str(source), [f"not valid YAML/JSON: {exc}"]) from None
-    return parse_compliance_inputs(data, str(source))
+    return parse_compliance_inputs(read_yaml_file(source), str(source))
 
 
 def use_profile_for(

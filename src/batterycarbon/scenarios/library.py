@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.errors import InputError, excerpt, validation_problems
+from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.scenarios.model import Scenario
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -21,13 +21,6 @@ def bundled_scenario_ids() -> list[str]:
 
 def bundled_pathway_ids() -> list[str]:
     return sorted(p.stem for p in PATHWAYS_DIR.glob("*.yaml"))
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), [f"not valid YAML/JSON: {exc}"]) from None
 
 
 def parse_scenario(data: Any, source: str) -> Scenario:
@@ -47,7 +40,7 @@ def load_scenario(ref: str | Path) -> Scenario:
                 str(ref),
                 [f"no such file, and not a bundled scenario ({', '.join(bundled_scenario_ids())})"],
             )
-    scenario = parse_scenario(_read_yaml(path), str(path))
+    scenario = parse_scenario(read_yaml_file(path), str(path))
     return scenario if scenario.name else scenario.model_copy(update={"name": path.stem})
 
 
@@ -83,9 +76,9 @@ def load_pathway(ref: str) -> PathwayPreset:
     path = PATHWAYS_DIR / f"{ref}.yaml"
     if not path.is_file():
         raise InputError(
-            "--preset", [f"{ref!r}: known presets: {', '.join(bundled_pathway_ids())}"]
+            "--preset", [f"{excerpt(ref)}: known presets: {', '.join(bundled_pathway_ids())}"]
         )
     try:
-        return PathwayPreset.model_validate(_read_yaml(path))
+        return PathwayPreset.model_validate(read_yaml_file(path))
     except ValidationError as exc:
         raise InputError(str(path), validation_problems(exc)) from None

@@ -23,6 +23,7 @@ from batterycarbon.battery import parse_design
 from batterycarbon.battery.design import STEPS
 from batterycarbon.battery.params import known_chemistries
 from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.safe_yaml import load_yaml
 from batterycarbon.services import Actor
 from batterycarbon.services.products import (
     EXAMPLE_DESIGN,
@@ -47,7 +48,6 @@ from batterycarbon.web.common import (
 )
 
 router = APIRouter(include_in_schema=False)
-MAX_YAML_CHARS = 200_000
 OVERRIDE_ROWS_EXTRA = 1  # blank supplier-override rows offered below the existing ones
 
 
@@ -163,12 +163,12 @@ def design_yaml(document: dict[str, Any]) -> str:
 
 
 def read_yaml(text: str) -> tuple[Any, list[str]]:
-    if len(text) > MAX_YAML_CHARS:
-        return None, [f"yaml: longer than {MAX_YAML_CHARS} characters"]
+    """(document, []) or (None, problems naming the ``yaml`` field): :func:`load_yaml`'s bounds
+    (length, no anchors or aliases, values, depth) hold before anything is built."""
     try:
-        return yaml.safe_load(text), []
-    except yaml.YAMLError as exc:
-        return None, [f"yaml: not valid YAML: {exc}"]
+        return load_yaml(text, "yaml"), []
+    except InputError as exc:
+        return None, [f"yaml: {problem}" for problem in exc.problems]
 
 
 def _form_fields(form: FormData) -> dict[str, str]:
@@ -284,6 +284,8 @@ def validate_design(
         return JSONResponse({"detail": "sign in first"}, status_code=401)
     if isinstance(body.get("yaml"), str):
         document, problems = read_yaml(body["yaml"])
+        if problems:  # nothing to validate: the text is refused as YAML
+            return _unreadable_yaml(problems)
     else:
         fields = body.get("fields")
         if not isinstance(fields, dict):
@@ -299,3 +301,11 @@ def validate_design(
         "valid": not problems, "problems": problems, "errors": field_errors(problems),
         "yaml": design_yaml(document) if isinstance(document, dict) else None,
     })  # fmt: skip
+
+
+def _unreadable_yaml(problems: list[str]) -> JSONResponse:
+    """422 for a YAML view that cannot be read: the platform's error body (``detail``, ``errors``
+    as field and message) with the editor's ``valid`` and ``problems``, which its script shows."""
+    errors = [{"field": "yaml", "message": problem} for problem in problems]
+    body = {"detail": problems[0], "errors": errors, "valid": False, "problems": problems}
+    return JSONResponse(body, status_code=422)
