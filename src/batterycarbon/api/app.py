@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from batterycarbon import __version__
 from batterycarbon.api.deps import ActorCache
 from batterycarbon.api.errors import install_error_handlers
+from batterycarbon.api.limits import BodyLimitMiddleware
 from batterycarbon.api.routes import (
     audit,
     auth,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.tokens = TokenVerifier(app.state.signing_key)
     app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits())
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
         verifications, complaints, oversight, declarations, factor_releases, jobs, audit, passports,

@@ -25,6 +25,10 @@ a heartbeat from its server process before any server gives it up as ``failed`` 
 heartbeats every sixth of it; see ``services.jobs``).
 ``BATTERYCARBON_PUBLIC_BASE_URL``: the public address passport URLs and QR codes point to
 (``<base>/p/<id>``); default: the address a request came to.
+``BATTERYCARBON_BODY_LIMIT_JSON_BYTES`` / ``_FORM_BYTES`` / ``_UPLOAD_BYTES`` /
+``_ANONYMOUS_BYTES``: the largest request body of each kind (JSON and any other type; form posts;
+multipart and CSV/XLSX uploads; any body of a request without a valid token or web session),
+answered 413 before it is read (defaults and their reasons: ``api.limits``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ import secrets
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from batterycarbon.api.limits import (
+    ANONYMOUS_BODY_BYTES,
+    FORM_BODY_BYTES,
+    JSON_BODY_BYTES,
+    UPLOAD_BODY_BYTES,
+    BodyLimits,
+)
 from batterycarbon.errors import InputError
 from batterycarbon.store import default_database_path
 
@@ -59,6 +70,19 @@ class Settings(BaseSettings):
     dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
     job_lease_seconds: float = Field(default=60.0, ge=1, le=86_400)
     public_base_url: str | None = Field(default=None, pattern=r"^https?://", examples=["https://passports.example.org"])  # fmt: skip
+    body_limit_json_bytes: int = Field(default=JSON_BODY_BYTES, ge=1 << 10, le=1 << 30)
+    body_limit_form_bytes: int = Field(default=FORM_BODY_BYTES, ge=1 << 10, le=1 << 30)
+    body_limit_upload_bytes: int = Field(default=UPLOAD_BODY_BYTES, ge=1 << 10, le=1 << 30)
+    body_limit_anonymous_bytes: int = Field(default=ANONYMOUS_BODY_BYTES, ge=1 << 10, le=1 << 30)
+
+    def body_limits(self) -> BodyLimits:
+        """The request body limits of ``api.limits.BodyLimitMiddleware``."""
+        return BodyLimits(
+            json_bytes=self.body_limit_json_bytes,
+            form_bytes=self.body_limit_form_bytes,
+            upload_bytes=self.body_limit_upload_bytes,
+            anonymous_bytes=self.body_limit_anonymous_bytes,
+        )
 
     def signing_key(self) -> str:
         """The token signing key: configured, else read or created in the data directory."""
