@@ -7,6 +7,7 @@ that is not a mass is rejected naming the field.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,7 +23,30 @@ from pydantic import (
 )
 
 from batterycarbon.battery.params import known_chemistries
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.bounds import (
+    MAX_AREAL_CAPACITY_MAH_PER_CM2,
+    MAX_CELL_CAPACITY_AH,
+    MAX_CELL_PART_MASS_KG,
+    MAX_CELLS_PER_PACK,
+    MAX_DESCRIPTION_CHARS,
+    MAX_FOOTPRINT_VALUE,
+    MAX_NAME_CHARS,
+    MAX_PACK_ENERGY_KWH,
+    MAX_PACK_PART_MASS_KG,
+    MAX_PACK_PARTS,
+    MAX_QUANTITY_CHARS,
+    MAX_REFERENCE_CHARS,
+    MAX_SOURCES,
+    MAX_SPECIFIC_CAPACITY_MAH_PER_G,
+    MAX_SPECIFIC_ENERGY,
+    MAX_SUPPLIER_OVERRIDES,
+    MAX_TRANSPORT_DISTANCE_KM,
+    MAX_TRANSPORT_LEGS,
+    FiniteFloat,
+    Share,
+    StrictInt,
+)
+from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
@@ -35,59 +59,77 @@ def require_steps(keys: Any, what: str, allowed: tuple[str, ...] = STEPS) -> Non
     """Raise ``ValueError`` naming the first key that is not a production step."""
     for step in keys:
         if step not in allowed:
-            raise ValueError(f"{what} step {step!r}; expected one of {allowed}")
+            raise ValueError(f"{what} step {excerpt(step)}; expected one of {allowed}")
 
 
 def _to_kg(value: Any) -> Any:
     if isinstance(value, str):
         number, _, unit = value.strip().partition(" ")
         try:
-            return float(number) * conversion_factor(unit.strip() or "kg", "kg")
+            if len(value) > MAX_QUANTITY_CHARS:
+                raise ValueError(f"longer than {MAX_QUANTITY_CHARS} characters")
+            mass_kg = float(number) * conversion_factor(unit.strip() or "kg", "kg")
+            if not math.isfinite(mass_kg):
+                raise ValueError("not a finite number")
+            return mass_kg
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not a mass (expected e.g. 0.5 or '500 g')") from exc
+            raise ValueError(
+                f"{excerpt(value)} is not a mass (expected e.g. 0.5 or '500 g')"
+            ) from exc
     return value
 
 
-MassKg = Annotated[float, BeforeValidator(_to_kg), Field(ge=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1)]
+#: A mass: a number (kg) or a text with a unit; finite, not negative, not a boolean.
+MassKg = Annotated[FiniteFloat, BeforeValidator(_to_kg), Field(ge=0)]
+CellPartKg = Annotated[MassKg, Field(le=MAX_CELL_PART_MASS_KG)]
+PackPartKg = Annotated[MassKg, Field(le=MAX_PACK_PART_MASS_KG)]
+#: Production energy per kWh of cell or per kg of material (kWh or MJ).
+SpecificEnergy = Annotated[FiniteFloat, Field(ge=0, le=MAX_SPECIFIC_ENERGY)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Reference = Annotated[str, Field(max_length=MAX_REFERENCE_CHARS)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CellMasses(Strict):
     """Mass of each part of one cell, kg. Parts left out are derived from electrochemistry."""
 
-    cathode_active_material: MassKg | None = None
-    conductive_carbon: MassKg | None = None
-    cathode_binder: MassKg | None = None
-    aluminium_foil: MassKg | None = None
-    anode_active_material: MassKg | None = None
-    anode_binder: MassKg | None = None
-    copper_foil: MassKg | None = None
-    electrolyte: MassKg | None = None
-    separator: MassKg | None = None
-    casing: MassKg | None = None
-    tabs_other: MassKg | None = None
+    cathode_active_material: CellPartKg | None = None
+    conductive_carbon: CellPartKg | None = None
+    cathode_binder: CellPartKg | None = None
+    aluminium_foil: CellPartKg | None = None
+    anode_active_material: CellPartKg | None = None
+    anode_binder: CellPartKg | None = None
+    copper_foil: CellPartKg | None = None
+    electrolyte: CellPartKg | None = None
+    separator: CellPartKg | None = None
+    casing: CellPartKg | None = None
+    tabs_other: CellPartKg | None = None
 
 
 class Cell(Strict):
-    capacity_ah: float = Field(gt=0, allow_inf_nan=False)
-    nominal_voltage_v: float | None = Field(default=None, gt=0, le=6)
+    capacity_ah: FiniteFloat = Field(gt=0, le=MAX_CELL_CAPACITY_AH)
+    # No cell chemistry reaches 6 V (high-voltage LNMO cathodes: about 4.7 V).
+    nominal_voltage_v: FiniteFloat | None = Field(default=None, gt=0, le=6)
     masses_kg: CellMasses = CellMasses()
-    specific_capacity_mah_per_g: float | None = Field(default=None, gt=0)
-    areal_capacity_mah_per_cm2: float | None = Field(default=None, gt=0)
-    np_ratio: float | None = Field(default=None, ge=1, le=2)
+    specific_capacity_mah_per_g: FiniteFloat | None = Field(
+        default=None, gt=0, le=MAX_SPECIFIC_CAPACITY_MAH_PER_G
+    )
+    areal_capacity_mah_per_cm2: FiniteFloat | None = Field(
+        default=None, gt=0, le=MAX_AREAL_CAPACITY_MAH_PER_CM2
+    )
+    np_ratio: FiniteFloat | None = Field(default=None, ge=1, le=2)
 
 
 class Pack(Strict):
     """Pack composition. Without ``cells``, a 60 kWh pack is assumed (rounded to whole cells)."""
 
-    cells: int | None = Field(default=None, gt=0)
-    target_capacity_kwh: float = Field(default=60.0, gt=0)
-    cell_to_pack_mass_ratio: float | None = Field(default=None, gt=0.2, le=1)
-    parts_kg: dict[str, MassKg] | None = None
+    cells: StrictInt | None = Field(default=None, gt=0, le=MAX_CELLS_PER_PACK)
+    target_capacity_kwh: FiniteFloat = Field(default=60.0, gt=0, le=MAX_PACK_ENERGY_KWH)
+    cell_to_pack_mass_ratio: FiniteFloat | None = Field(default=None, gt=0.2, le=1)
+    parts_kg: dict[Name, PackPartKg] | None = Field(default=None, max_length=MAX_PACK_PARTS)
 
 
 class Plants(Strict):
@@ -104,34 +146,36 @@ class Plants(Strict):
     @classmethod
     def _country(cls, value: str | None) -> str | None:
         if value is not None and not COUNTRY.match(value):
-            raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code such as CN, DE")
+            raise ValueError(
+                f"{excerpt(value)} is not an ISO 3166 alpha-2 country code such as CN, DE"
+            )
         return value
 
 
 class ProductionEnergy(Strict):
     """Overrides of the default production energy (``data/defaults.toml``)."""
 
-    cell_dry_room_kwh_per_kwh: float | None = Field(default=None, ge=0)
-    cell_electrode_drying_kwh_per_kwh: float | None = Field(default=None, ge=0)
-    cell_formation_kwh_per_kwh: float | None = Field(default=None, ge=0)
-    cell_other_kwh_per_kwh: float | None = Field(default=None, ge=0)
-    cell_heat_mj_per_kwh: float | None = Field(default=None, ge=0)
-    precursor_electricity_kwh_per_kg: float | None = Field(default=None, ge=0)
-    precursor_heat_mj_per_kg: float | None = Field(default=None, ge=0)
-    calcination_electricity_kwh_per_kg_cam: float | None = Field(default=None, ge=0)
-    calcination_heat_mj_per_kg_cam: float | None = Field(default=None, ge=0)
-    graphitization_kwh_per_kg: float | None = Field(default=None, ge=0)
-    pack_assembly_kwh_per_kwh: float | None = Field(default=None, ge=0)
+    cell_dry_room_kwh_per_kwh: SpecificEnergy | None = None
+    cell_electrode_drying_kwh_per_kwh: SpecificEnergy | None = None
+    cell_formation_kwh_per_kwh: SpecificEnergy | None = None
+    cell_other_kwh_per_kwh: SpecificEnergy | None = None
+    cell_heat_mj_per_kwh: SpecificEnergy | None = None
+    precursor_electricity_kwh_per_kg: SpecificEnergy | None = None
+    precursor_heat_mj_per_kg: SpecificEnergy | None = None
+    calcination_electricity_kwh_per_kg_cam: SpecificEnergy | None = None
+    calcination_heat_mj_per_kg_cam: SpecificEnergy | None = None
+    graphitization_kwh_per_kg: SpecificEnergy | None = None
+    pack_assembly_kwh_per_kwh: SpecificEnergy | None = None
 
 
 class SupplierOverride(Strict):
     """A supplier's own figure replacing the library factor of ``flow`` wherever it is used."""
 
-    flow: str
-    value: float = Field(ge=0, allow_inf_nan=False)
-    unit: str = "kg CO2e / kg"
-    supplier: str
-    reference: str | None = None
+    flow: Name
+    value: FiniteFloat = Field(ge=0, le=MAX_FOOTPRINT_VALUE)
+    unit: Name = "kg CO2e / kg"
+    supplier: Name
+    reference: Reference | None = None
 
 
 class TransportLeg(Strict):
@@ -142,31 +186,31 @@ class TransportLeg(Strict):
         "copper_foil", "electrolyte", "cell", "module_pack_parts",
     ]  # fmt: skip
     mode: Literal["road", "rail", "sea"]
-    distance_km: float = Field(gt=0, allow_inf_nan=False)
+    distance_km: FiniteFloat = Field(gt=0, le=MAX_TRANSPORT_DISTANCE_KM)
 
 
 class Use(Strict):
     """How the battery is used: the inputs of the EU delivered-energy functional unit."""
 
-    usable_capacity_kwh: float | None = Field(default=None, gt=0)
-    vehicle_category: str | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
-    warranty_years: float | None = Field(default=None, gt=0, le=50)
+    usable_capacity_kwh: FiniteFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
+    vehicle_category: Name | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
+    warranty_years: FiniteFloat | None = Field(default=None, gt=0, le=50)
 
 
 class Design(Strict):
     """A battery design. See ``docs/design-format.md`` and the bundled designs."""
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    sources: list[str] = []
-    chemistry: str
-    cathode_ratio: tuple[float, float, float] | None = None
+    id: Name | None = None
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    sources: list[Reference] = Field(default=[], max_length=MAX_SOURCES)
+    chemistry: Name
+    cathode_ratio: tuple[Share, Share, Share] | None = None
     format: Literal["cylindrical", "prismatic", "pouch"]
     cell: Cell
     pack: Pack = Pack()
     plants: Plants = Plants()
-    year: int = Field(default=2023, ge=2000, le=2060)
+    year: StrictInt = Field(default=2023, ge=2000, le=2060)
     lithium_route: Literal["brine", "spodumene"] | None = None
     anode_material: (
         Literal[
@@ -175,9 +219,11 @@ class Design(Strict):
         | None
     ) = None
     production_energy: ProductionEnergy = ProductionEnergy()
-    green_electricity: dict[str, Share] = {}
-    supplier_overrides: list[SupplierOverride] = []
-    transport: list[TransportLeg] = []
+    green_electricity: dict[str, Share] = Field(default={}, max_length=len(STEPS))
+    supplier_overrides: list[SupplierOverride] = Field(
+        default=[], max_length=MAX_SUPPLIER_OVERRIDES
+    )
+    transport: list[TransportLeg] = Field(default=[], max_length=MAX_TRANSPORT_LEGS)
     use: Use | None = None
 
     @field_validator("chemistry")
@@ -185,7 +231,7 @@ class Design(Strict):
     def _known_chemistry(cls, value: str) -> str:
         known = known_chemistries()
         if value not in known:
-            raise ValueError(f"unknown chemistry {value!r}; known: {', '.join(known)}")
+            raise ValueError(f"unknown chemistry {excerpt(value)}; known: {', '.join(known)}")
         return value
 
     @field_validator("cathode_ratio")

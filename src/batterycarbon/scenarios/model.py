@@ -16,9 +16,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from batterycarbon.battery.design import COUNTRY, STEPS, Design, require_steps
 from batterycarbon.battery.options import ELEMENTS, Options
+from batterycarbon.bounds import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS,
+    MAX_REFERENCE_CHARS,
+    MAX_SOURCES,
+    Share,
+    StrictInt,
+)
+from batterycarbon.errors import excerpt
 
 DATA_DIR = Path(__file__).parent / "data"
-Share = Annotated[float, Field(ge=0, le=1)]
 PLANT_STEPS = (*STEPS, "foil")
 
 
@@ -32,7 +40,7 @@ def recycled_content_presets() -> dict[str, dict[str, Any]]:
 class GreenPower(BaseModel):
     """Share of a step's electricity bought as green power, and how it is bought."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     share: Share
     contract: Literal["direct-line", "ppa", "certificate"] = "direct-line"
@@ -41,17 +49,19 @@ class GreenPower(BaseModel):
 class Scenario(BaseModel):
     """Levers; every field left out leaves the design (or the earlier scenario) as it is."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    name: str | None = None
-    description: str | None = None
-    sources: list[str] = []
+    name: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    sources: list[Annotated[str, Field(max_length=MAX_REFERENCE_CHARS)]] = Field(
+        default=[], max_length=MAX_SOURCES
+    )
     grid: str | None = None
-    plants: dict[str, str] = {}
-    year: int | None = Field(default=None, ge=2000, le=2060)
-    green: dict[str, GreenPower] = {}
+    plants: dict[str, str] = Field(default={}, max_length=len(PLANT_STEPS))
+    year: StrictInt | None = Field(default=None, ge=2000, le=2060)
+    green: dict[str, GreenPower] = Field(default={}, max_length=len(STEPS))
     format: Literal["cylindrical", "prismatic", "pouch"] | None = None
-    recycled_content: dict[str, Share] = {}
+    recycled_content: dict[str, Share] = Field(default={}, max_length=len(ELEMENTS))
 
     @model_validator(mode="before")
     @classmethod
@@ -71,7 +81,7 @@ class Scenario(BaseModel):
             presets = recycled_content_presets()
             if recycled not in presets:
                 raise ValueError(
-                    f"recycled_content preset {recycled!r} unknown; known: {', '.join(presets)}"
+                    f"recycled_content preset {excerpt(recycled)} unknown; known: {', '.join(presets)}"
                 )
             data["recycled_content"] = {k: v for k, v in presets[recycled].items() if k in ELEMENTS}
         return data
@@ -82,14 +92,16 @@ class Scenario(BaseModel):
         require_steps(value, "plant", PLANT_STEPS)
         for step, country in value.items():
             if not COUNTRY.match(country):
-                raise ValueError(f"plants.{step}: {country!r} is not an ISO 3166 alpha-2 code")
+                raise ValueError(
+                    f"plants.{step}: {excerpt(country)} is not an ISO 3166 alpha-2 code"
+                )
         return value
 
     @field_validator("grid")
     @classmethod
     def _grid(cls, value: str | None) -> str | None:
         if value is not None and not COUNTRY.match(value):
-            raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 code such as CN")
+            raise ValueError(f"{excerpt(value)} is not an ISO 3166 alpha-2 code such as CN")
         return value
 
     @field_validator("green")
@@ -104,7 +116,7 @@ class Scenario(BaseModel):
         for element in value:
             if element not in ELEMENTS:
                 raise ValueError(
-                    f"recycled-content element {element!r}; expected one of {ELEMENTS}"
+                    f"recycled-content element {excerpt(element)}; expected one of {ELEMENTS}"
                 )
         return value
 

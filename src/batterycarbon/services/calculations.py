@@ -24,6 +24,7 @@ from batterycarbon.battery import Design, build_system, footprint
 from batterycarbon.battery.cell import anode_material
 from batterycarbon.battery.footprint import accounting_policy
 from batterycarbon.battery.options import Options
+from batterycarbon.bounds import MAX_DATASETS_PER_CALCULATION, MAX_NAME_CHARS
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
@@ -54,11 +55,15 @@ class CalculationIn(BaseModel):
 
     design_version_id: uuid.UUID
     dataset_ids: list[uuid.UUID] | None = Field(
-        default=None, description="Datasets to use; default: every approved one that applies"
+        default=None,
+        max_length=MAX_DATASETS_PER_CALCULATION,
+        description="Datasets to use; default: every approved one that applies",
     )
-    rule_set: str = DEFAULT_RULE_SET
+    rule_set: str = Field(default=DEFAULT_RULE_SET, max_length=MAX_NAME_CHARS)
     level: Literal["pack", "cell"] = "pack"
-    factor_release: str | None = Field(default=None, description="Default: the active release")
+    factor_release: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, description="Default: the active release"
+    )
 
 
 class CalculationOut(BaseModel):

@@ -15,12 +15,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from batterycarbon.errors import validation_problems
+from batterycarbon.bounds import (
+    MAX_ACTIVITY_MAGNITUDE,
+    MAX_FOOTPRINT_VALUE,
+    MAX_NAME_CHARS,
+    FiniteFloat,
+    StrictInt,
+)
+from batterycarbon.errors import excerpt, validation_problems
 from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
 from batterycarbon.units import parse_unit, ureg
 
 MAX_CSV_ROWS = 10_000
 REQUIRED_COLUMNS = ("flow", "value", "unit", "region", "year", "dqr")
+#: Columns holding numbers: a table's text cells there are read as numbers before validation
+#: (the JSON model takes numbers only, so ``true`` or ``"27"`` is refused there).
+NUMBER_COLUMNS = ("value", "year", "dqr")
 ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -29,6 +39,7 @@ class DatasetIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        allow_inf_nan=False,
         json_schema_extra={
             "examples": [
                 {
@@ -45,12 +56,17 @@ class DatasetIn(BaseModel):
         },
     )
 
-    flow: str = Field(description="Library flow the figure is for, e.g. cam_ncm811")
-    value: float = Field(gt=0, allow_inf_nan=False, description="Footprint in `unit`")
-    unit: str = Field(default="kg CO2e / kg")
-    region: str = Field(description="ISO 3166 alpha-2 code, or EU27, EUROPE, GLO, RER, RoW")
-    year: int = Field(ge=1990, le=2100)
-    dqr: float = Field(ge=1, le=5, description="PEF data-quality rating, 1 best to 5 worst")
+    flow: str = Field(
+        max_length=MAX_NAME_CHARS, description="Library flow the figure is for, e.g. cam_ncm811"
+    )
+    value: FiniteFloat = Field(gt=0, le=MAX_FOOTPRINT_VALUE, description="Footprint in `unit`")
+    unit: str = Field(default="kg CO2e / kg", max_length=MAX_NAME_CHARS)
+    region: str = Field(
+        max_length=MAX_NAME_CHARS,
+        description="ISO 3166 alpha-2 code, or EU27, EUROPE, GLO, RER, RoW",
+    )
+    year: StrictInt = Field(ge=1990, le=2100)
+    dqr: FiniteFloat = Field(ge=1, le=5, description="PEF data-quality rating, 1 best to 5 worst")
     evidence: list[str] = Field(default=[], max_length=50)
     activity_data: dict[str, float | str] = Field(default={}, max_length=200)
 
@@ -83,17 +99,51 @@ class DatasetIn(BaseModel):
             raise ValueError("each evidence reference must be 1 to 500 characters")
         return value
 
+    @field_validator("activity_data", mode="before")
+    @classmethod
+    def _activity_numbers(cls, value: Any) -> Any:
+        # Before the type check, where pydantic's float | str takes true for 1.0 and reports a
+        # NaN once per member of the union.
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, bool):
+                    raise ValueError(
+                        f"activity {excerpt(key)}: expected a number or text, "
+                        f"not the boolean {str(item).lower()}"
+                    )
+                if isinstance(item, float) and not math.isfinite(item):
+                    raise ValueError(f"activity {excerpt(key)}: {item} is not a finite number")
+                if isinstance(item, int | float) and abs(item) > MAX_ACTIVITY_MAGNITUDE:
+                    raise ValueError(
+                        f"activity {excerpt(key)}: {excerpt(item)} is beyond "
+                        f"±{MAX_ACTIVITY_MAGNITUDE:g} (the largest activity quantity accepted)"
+                    )
+        return value
+
     @field_validator("activity_data")
     @classmethod
     def _activity(cls, value: dict[str, float | str]) -> dict[str, float | str]:
         for key, item in value.items():
             if not ACTIVITY_KEY.match(key):
-                raise ValueError(f"activity key {key!r}: use lower-case letters, digits and _")
-            if isinstance(item, float) and not math.isfinite(item):
-                raise ValueError(f"activity {key!r}: {item} is not a finite number")
+                raise ValueError(
+                    f"activity key {excerpt(key)}: use lower-case letters, digits and _"
+                )
             if isinstance(item, str) and len(item) > 1000:
                 raise ValueError(f"activity {key!r}: text longer than 1000 characters")
         return value
+
+
+def _table_number(cell: Any) -> Any:
+    """A table's text cell in a number column read as a number (an int when it is written as
+    one, such as ``2023``); text that is no number stays text, for the model to name."""
+    if not isinstance(cell, str):
+        return cell
+    for number in (int, float):
+        try:
+            return number(cell)
+        except ValueError:
+            continue
+    return cell
 
 
 def _activity_value(text: str) -> float | str:
@@ -142,7 +192,9 @@ def header_problems(header: list[str]) -> list[str]:
 def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> DatasetIn | None:
     """The dataset of one table row (cells by column name; text already stripped, an empty
     cell is ``""``), or ``None`` with one problem per bad field appended to ``problems``."""
-    document: dict[str, Any] = {c: record[c] for c in REQUIRED_COLUMNS}
+    document: dict[str, Any] = {
+        c: _table_number(record[c]) if c in NUMBER_COLUMNS else record[c] for c in REQUIRED_COLUMNS
+    }
     evidence = record.get("evidence", "")
     document["evidence"] = [e.strip() for e in str(evidence).split(";") if e.strip()]
     document["activity_data"] = {

@@ -1,0 +1,126 @@
+"""Bounds of what a user may give: finite, strictly typed numbers within physical limits, and
+lists and texts of bounded length.
+
+Every model that takes a user's numbers builds on the types here, so a NaN, an Infinity, a
+``true`` where a number belongs or a value such as 1e308 is refused at the boundary with the
+field's name, instead of being stored and failing every later calculation. Python's JSON
+decoder and YAML's ``.nan``/``.inf`` both produce non-finite floats, and pydantic accepts them
+(and ``true`` as 1.0) unless told otherwise.
+
+The limits are far above real use, so no honest input meets them; each one states why its value
+was chosen. They keep every product of two bounded inputs finite in double precision (the
+largest, a footprint of 1e9 per kg times 1e5 kg, is 1e14) and every document small enough to
+store and compute in milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+# -- Physical limits of a battery design -------------------------------------------------------
+
+#: Largest cell capacity, Ah. The largest cells announced by 2025 (stationary LFP prismatic
+#: cells) hold about 1 200 Ah; an EV cell 50 to 300 Ah. Ten times the largest leaves room.
+MAX_CELL_CAPACITY_AH = 10_000.0
+
+#: Heaviest part of one cell, kg. A whole 1 200 Ah LFP cell weighs about 20 kg; no single part
+#: of any cell comes near 1 000 kg.
+MAX_CELL_PART_MASS_KG = 1_000.0
+
+#: Heaviest part of a pack (housing, cooling, modules' hardware), kg. A 20-ft container storage
+#: system of about 5 MWh weighs about 40 t in all.
+MAX_PACK_PART_MASS_KG = 100_000.0
+
+#: Most cells in one pack. A Tesla Model S pack holds 7 104 cylindrical cells, a 5 MWh container
+#: about 5 000 prismatic ones; a million is over a hundred times either.
+MAX_CELLS_PER_PACK = 1_000_000
+
+#: Largest energy of one pack, kWh (target and usable capacity). Car packs hold 20 to 200 kWh,
+#: truck packs up to about 1 000 kWh, container storage systems about 5 000 kWh; 100 MWh is
+#: twenty times the largest single system.
+MAX_PACK_ENERGY_KWH = 100_000.0
+
+#: Highest specific capacity of an electrode material, mAh/g: above the theoretical capacity
+#: of every known one (lithium metal 3 860 mAh/g, fully lithiated silicon Li22Si5 4 200 mAh/g).
+MAX_SPECIFIC_CAPACITY_MAH_PER_G = 5_000.0
+
+#: Highest areal capacity of an electrode, mAh/cm2: commercial electrodes carry 2 to 6, thick
+#: electrodes in research up to about 30.
+MAX_AREAL_CAPACITY_MAH_PER_CM2 = 100.0
+
+#: Highest production energy per unit (kWh or MJ per kWh of cell, or per kg of material).
+#: Published cell-production figures range from about 20 to a few hundred kWh per kWh of cell
+#: and graphitization needs 5 to 20 kWh/kg; 10 000 is far above every one.
+MAX_SPECIFIC_ENERGY = 10_000.0
+
+#: Longest transport leg, km: the Earth's circumference (40 075 km) rounded down; the longest
+#: sea routes between two ports are about 25 000 km.
+MAX_TRANSPORT_DISTANCE_KM = 40_000.0
+
+#: Highest footprint figure in its own unit (a supplier's dataset or override). The highest
+#: material footprints are about 4e4 kg CO2e/kg (platinum-group metals), 4e7 in g CO2e per kg,
+#: the smallest unit a supplier is likely to choose; 1e9 stays clear of that and keeps every
+#: product with a bounded mass or energy finite.
+MAX_FOOTPRINT_VALUE = 1e9
+
+#: Largest magnitude of an activity-data number (any unit a plant reports, per year or per
+#: unit): the world's yearly electricity generation is about 3e13 kWh.
+MAX_ACTIVITY_MAGNITUDE = 1e15
+
+# -- Lengths of lists and texts ------------------------------------------------------------------
+
+#: Longest quantity written as text, such as ``"350 g"`` or ``"0.35 kg"``: a number and a unit
+#: need a few tens of characters; longer text is refused before pint parses it.
+MAX_QUANTITY_CHARS = 50
+
+#: Longest name or identifier-like text (design id and name, supplier, flow, unit, part name).
+#: Product and organization names are already capped at 200 characters.
+MAX_NAME_CHARS = 200
+
+#: Longest description, characters: a paragraph or two is usual; 20 000 characters is about
+#: eight printed pages.
+MAX_DESCRIPTION_CHARS = 20_000
+
+#: Longest single citation, URL or evidence reference, characters. URLs and full citations stay
+#: under a few hundred; browsers themselves cap practical URLs at about 2 000.
+MAX_REFERENCE_CHARS = 2_000
+
+#: Most source citations of one design or scenario: published studies cite tens.
+MAX_SOURCES = 200
+
+#: Most transport legs of one design: eight products can be moved, each by a chain of a few
+#: legs (road, sea, road), so real designs have fewer than 30. A calculation with 1 000 legs
+#: still takes milliseconds (100 000 held a server thread for 8 s).
+MAX_TRANSPORT_LEGS = 1_000
+
+#: Most supplier overrides of one design: at most one per library flow, and the bundled
+#: libraries hold fewer than 100 flows.
+MAX_SUPPLIER_OVERRIDES = 500
+
+#: Most named pack parts (housing, cooling plate, busbars, BMS...): real bills list tens.
+MAX_PACK_PARTS = 500
+
+#: Most datasets named by one calculation request: one per purchased flow is used, tens at most.
+MAX_DATASETS_PER_CALCULATION = 1_000
+
+
+def _refuse_bool_and_text(value: Any) -> Any:
+    """A number must be a JSON/YAML number: ``true`` is not 1.0 and ``"12"`` is not 12."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not the boolean {str(value).lower()}")
+    if isinstance(value, str | bytes):
+        raise ValueError("expected a number, not text")
+    return value
+
+
+#: A finite number, strictly typed: an int or a float (not a boolean, not text), never NaN or
+#: Infinity. Fields add their physical bounds with ``Field(ge=..., le=...)``.
+FiniteFloat = Annotated[float, BeforeValidator(_refuse_bool_and_text), Field(allow_inf_nan=False)]
+
+#: An integer, strictly typed: not a boolean, not text and not a float such as 2.0.
+StrictInt = Annotated[int, Field(strict=True)]
+
+#: A share of a whole, 0 to 1.
+Share = Annotated[FiniteFloat, Field(ge=0, le=1)]

@@ -1,0 +1,163 @@
+"""Numbers over HTTP: NaN, Infinity, 1e308, ``true`` for a number and oversized lists are a 422
+naming the field, and nothing is stored (issue 12 §1 "Unbounded designs", §2 first bullet).
+
+The bodies are sent as raw JSON text, since Python's JSON decoder (and so the server) reads the
+tokens NaN and Infinity as floats.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from test_api_chain import CAM, DESIGN, ok, setup_chain
+
+from batterycarbon.bounds import (
+    MAX_DATASETS_PER_CALCULATION,
+    MAX_DESCRIPTION_CHARS,
+    MAX_SOURCES,
+    MAX_TRANSPORT_LEGS,
+)
+
+NAN, INF = float("nan"), float("inf")
+
+
+def leg(distance_km: Any = 100) -> dict[str, Any]:
+    return {"product": "cell", "mode": "sea", "distance_km": distance_km}
+
+
+#: A change to the design -> the field the 422 must name.
+BAD_DESIGNS: list[tuple[dict[str, Any], str]] = [
+    ({"chemistry": "NCM811", "cathode_ratio": [NAN, 0.5, 0.5]}, "cathode_ratio.0"),
+    ({"cathode_ratio": [0.8, INF, 0.1]}, "cathode_ratio.1"),
+    ({"cell": {"capacity_ah": INF, "nominal_voltage_v": 3.7}}, "cell.capacity_ah"),
+    ({"cell": {"capacity_ah": 1e308, "nominal_voltage_v": 3.7}}, "cell.capacity_ah"),
+    ({"cell": {"capacity_ah": True, "nominal_voltage_v": 3.7}}, "cell.capacity_ah"),
+    ({"cell": {"capacity_ah": 100, "masses_kg": {"casing": 1e308}}}, "cell.masses_kg.casing"),
+    ({"cell": {"capacity_ah": 100, "masses_kg": {"casing": "1e308 t"}}}, "cell.masses_kg.casing"),
+    ({"pack": {"cells": 1e308}}, "pack.cells"),
+    ({"pack": {"cells": True}}, "pack.cells"),
+    ({"pack": {"cells": 10**30}}, "pack.cells"),
+    ({"pack": {"cells": 162, "target_capacity_kwh": 1e308}}, "pack.target_capacity_kwh"),
+    ({"pack": {"cells": 162, "parts_kg": {"housing": NAN}}}, "pack.parts_kg.housing"),
+    (
+        {"production_energy": {"cell_formation_kwh_per_kwh": 1e308}},
+        "production_energy.cell_formation_kwh_per_kwh",
+    ),
+    ({"green_electricity": {"cell": NAN}}, "green_electricity.cell"),
+    ({"transport": [leg(), leg(1e308)]}, "transport.1.distance_km"),
+    ({"transport": [leg(NAN)]}, "transport.0.distance_km"),
+    ({"transport": [leg() for _ in range(MAX_TRANSPORT_LEGS + 1)]}, "transport"),
+    ({"sources": ["a study"] * (MAX_SOURCES + 1)}, "sources"),
+    ({"description": "x" * (MAX_DESCRIPTION_CHARS + 1)}, "description"),
+    ({"year": True}, "year"),
+    (
+        {"supplier_overrides": [{"flow": "nickel_sulfate", "value": INF, "supplier": "X"}]},
+        "supplier_overrides.0.value",
+    ),
+    ({"use": {"usable_capacity_kwh": 1e308}}, "use.usable_capacity_kwh"),
+]
+
+
+def post_json(client: TestClient, url: str, headers: dict[str, str], body: Any) -> Any:
+    """POST ``body`` as JSON text as a client would write it, NaN and Infinity tokens included."""
+    content = json.dumps(body)
+    return client.post(url, headers={**headers, "Content-Type": "application/json"}, content=content)  # fmt: skip
+
+
+def fields(response: Any) -> list[str]:
+    assert response.status_code == 422, response.text
+    return [error["field"] for error in response.json()["errors"]]
+
+
+def test_bad_numbers_and_oversized_lists_in_designs_are_422_naming_the_field(
+    client: TestClient,
+) -> None:
+    cell = setup_chain(client)["cell"]["auth"]
+    product = ok(post_json(client, "/products", cell, {"name": "EV pack", "design": DESIGN}), 201)
+    for change, field in BAD_DESIGNS:
+        design = {**DESIGN, **change}
+        response = post_json(client, "/products", cell, {"name": "Bad pack", "design": design})
+        assert field in fields(response), (change, response.text)
+        response = post_json(client, f"/products/{product['id']}/designs", cell, {"design": design})
+        assert field in fields(response), (change, response.text)
+    # Nothing stored: the one good product, with its one design version.
+    assert [p["name"] for p in ok(client.get("/products", headers=cell))] == ["EV pack"]
+    assert len(ok(client.get(f"/products/{product['id']}", headers=cell))["designs"]) == 1
+    # The design without the bad values is computed as before.
+    version_id = product["designs"][0]["id"]
+    calc = ok(post_json(client, "/calculations", cell, {"design_version_id": version_id}), 201)
+    assert calc["total_kgco2e_per_kwh"] > 0
+
+
+def test_calculation_requests_are_bounded(client: TestClient) -> None:
+    cell = setup_chain(client)["cell"]["auth"]
+    product = ok(post_json(client, "/products", cell, {"name": "EV pack", "design": DESIGN}), 201)
+    version_id = product["designs"][0]["id"]
+    many = [product["id"]] * (MAX_DATASETS_PER_CALCULATION + 1)
+    for change, field in [
+        ({"dataset_ids": many}, "dataset_ids"),
+        ({"rule_set": "r" * 10_000}, "rule_set"),
+        ({"factor_release": "f" * 10_000}, "factor_release"),
+    ]:
+        response = post_json(client, "/calculations", cell, {"design_version_id": version_id, **change})  # fmt: skip
+        assert field in fields(response), (change, response.text)
+    assert ok(client.get("/calculations", headers=cell)) == []
+
+
+#: A change to a supplier dataset -> the field the 422 must name.
+BAD_DATASETS: list[tuple[dict[str, Any], str]] = [
+    ({"value": NAN}, "value"),
+    ({"value": INF}, "value"),
+    ({"value": -INF}, "value"),
+    ({"value": 1e308}, "value"),
+    ({"value": True}, "value"),
+    ({"value": "27.9"}, "value"),
+    ({"dqr": True}, "dqr"),
+    ({"dqr": NAN}, "dqr"),
+    ({"year": True}, "year"),
+    ({"year": 2023.5}, "year"),
+    ({"year": 10**30}, "year"),
+    ({"unit": "kg CO2e / " + "kg * " * 10_000 + "kg"}, "unit"),
+    ({"activity_data": {"electricity_kwh_per_kg": True}}, "activity_data"),
+    ({"activity_data": {"electricity_kwh_per_kg": NAN}}, "activity_data"),
+    ({"activity_data": {"electricity_kwh_per_kg": 1e300}}, "activity_data"),
+]
+
+
+def test_bad_numbers_in_datasets_are_422_naming_the_field(client: TestClient) -> None:
+    cam = setup_chain(client)["cam"]["auth"]
+    for change, field in BAD_DATASETS:
+        response = post_json(client, "/datasets", cam, {**CAM, **change})
+        assert field in fields(response), (change, response.text)
+    assert ok(client.get("/datasets", headers=cam))["own"] == []
+    stored = ok(post_json(client, "/datasets", cam, CAM), 201)
+    for change, field in BAD_DATASETS:
+        response = post_json(client, f"/datasets/{stored['id']}/revisions", cam, {**CAM, **change})
+        assert field in fields(response), (change, response.text)
+    assert [d["value"] for d in ok(client.get("/datasets", headers=cam))["own"]] == [CAM["value"]]
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e308", "true"])
+def test_bad_numbers_in_csv_rows_are_422_naming_row_and_column(
+    client: TestClient, value: str
+) -> None:
+    cam = setup_chain(client)["cam"]["auth"]
+    csv = (
+        "flow,value,unit,region,year,dqr,activity.electricity_kwh_per_kg\n"
+        "cam_ncm811,27,kg CO2e / kg,KR,2023,3.5,21\n"
+        f"cam_ncm811,{value},kg CO2e / kg,KR,2023,3.5,21\n"
+        f"cam_ncm811,27,kg CO2e / kg,KR,2023,3.5,{value}\n"
+    )
+    response = client.post("/datasets/csv", headers={**cam, "Content-Type": "text/csv"}, content=csv)  # fmt: skip
+    named = fields(response)
+    assert "row 3, value" in named, response.text
+    if value != "true":  # text is a valid activity value; the others are refused numbers
+        assert "row 4, activity_data" in named, response.text
+    assert ok(client.get("/datasets", headers=cam))["own"] == []
+    # Numbers written as text in the number columns are still read as numbers.
+    good = csv.replace(f",{value},", ",26.5,").replace(f",{value}\n", ",20\n")
+    stored = ok(client.post("/datasets/csv", headers={**cam, "Content-Type": "text/csv"}, content=good), 201)  # fmt: skip
+    assert [(d["value"], d["year"]) for d in stored] == [(27, 2023), (26.5, 2023), (27, 2023)]
