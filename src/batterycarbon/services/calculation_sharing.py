@@ -28,6 +28,7 @@ from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, wi
 from batterycarbon.services.permissions import CalculationAccess, calculation_access, require
 from batterycarbon.store import Calculation, CalculationGrant, Organization, Verification
 from batterycarbon.store.base import utcnow
+from batterycarbon.store.locks import serialize
 
 
 class CalculationGrantIn(BaseModel):
@@ -145,13 +146,15 @@ def share_calculation(
     session: Session, actor: Actor, calculation_id: uuid.UUID, data: CalculationGrantIn
 ) -> CalculationGrantOut:
     """Show the calculation's declared figures to ``data.organization_id`` (the maker only;
-    idempotent: an active grant is returned as it is)."""
+    idempotent: an active grant is returned as it is, also to identical concurrent requests)."""
     with unit_of_work(session):
         row = _owned(session, actor, calculation_id, "share it")
         if data.organization_id == row.organization_id:
             raise Conflict("organization_id: a calculation cannot be shared with its own maker")
         if session.get(Organization, data.organization_id) is None:
             raise NotFound(f"organization_id: no organization {data.organization_id}")
+        # Identical grants sent at once wait for each other: the second one finds the first's.
+        serialize(session, f"calculation-grant:{row.id}:{data.organization_id}")
         grant = _active_grant(session, row.id, data.organization_id)
         if grant is None:
             grant = CalculationGrant(calculation_id=row.id, grantee_org_id=data.organization_id, granted_by=actor.user_id)  # fmt: skip

@@ -29,6 +29,7 @@ from batterycarbon.services.permissions import dataset_access, require, require_
 from batterycarbon.services.plausibility import check_plausibility
 from batterycarbon.store import Alert, Organization, SharingGrant, SupplierDataset
 from batterycarbon.store.base import utcnow
+from batterycarbon.store.locks import serialize
 from batterycarbon.units import conversion_factor
 
 
@@ -337,7 +338,9 @@ def grant_access(
     session: Session, actor: Actor, row: SupplierDataset, organization_id: uuid.UUID
 ) -> SharingGrant:
     """The active grant of ``row`` to ``organization_id``, made (and audited) if there is none.
-    The caller has checked that ``actor`` owns ``row``."""
+    The caller has checked that ``actor`` owns ``row``. Identical grants made at once wait for
+    each other, so the second finds the first's (one active grant per pair, one audit event)."""
+    serialize(session, f"dataset-grant:{row.id}:{organization_id}")
     existing = _active_grant(session, row.id, organization_id)
     if existing is not None:
         return existing
