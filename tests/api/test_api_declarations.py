@@ -4,6 +4,7 @@ paged, never the activity data, design or findings behind them."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from passport_support import passport_request
 from test_api_chain import CAM, DESIGN, ok, setup_chain
 
 CONFIDENTIAL = {"inputs", "result", "design", "activity_data", "findings", "datasets", "supplier_datasets"}  # fmt: skip
@@ -35,6 +36,11 @@ def test_regulator_lists_and_filters_declarations(client: TestClient) -> None:
     approved = ok(client.get("/declarations", headers=regulator, params={"state": "approved"}))
     assert [(r["product"], r["manufacturer"], r["verifier"], r["chemistry"], r["region"], r["year"]) for r in approved] == [("NCM pack", "Cell Co", "Verify Co", "NCM811", "HU", 2023)]  # fmt: skip
     ncm_calc = declared["NCM pack"][0]
+    # A declared figure is shown where it is public by law: once a passport was issued from it.
+    assert [(r["declared_publicly"], r["total_kgco2e_per_kwh"]) for r in rows] == [(False, None)] * 2  # fmt: skip
+    ok(client.post("/passports", headers=cell, json=passport_request(ncm_calc["id"])), 201)
+    approved = ok(client.get("/declarations", headers=regulator, params={"state": "approved"}))
+    assert approved[0]["declared_publicly"] is True
     assert approved[0]["total_kgco2e_per_kwh"] == ncm_calc["total_kgco2e_per_kwh"]
     assert (
         approved[0]["calculation_digest"] == ncm_calc["digest"] and approved[0]["primary_share"] > 0

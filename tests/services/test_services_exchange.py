@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from services_support import Chain
+from services_support import PASSWORD, Chain
 from sqlalchemy.orm import Session
 
-from batterycarbon.services import Conflict, NotFound, PermissionDenied
+from batterycarbon.services import Actor, Conflict, NotFound, PermissionDenied
+from batterycarbon.services.accounts import (
+    OrganizationIn,
+    UserIn,
+    authenticate_user,
+    register_organization,
+    register_user,
+)
 from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.complaints import (
     ComplaintIn,
@@ -30,7 +37,7 @@ from batterycarbon.services.data_requests import (
 )
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import SharedFigureOut, get_dataset, submit_dataset
-from batterycarbon.services.oversight import MIN_GROUP_SIZE, footprint_statistics, overview
+from batterycarbon.services.oversight import footprint_statistics, overview
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.services.verifications import (
     DecisionIn,
@@ -124,26 +131,51 @@ def test_regulator_view_lists_open_alerts(session: Session, chain: Chain) -> Non
     assert [a.subject_id for a in view.open_alerts] == [flagged.id]
 
 
-def _verified_products(session: Session, chain: Chain, designs: list[dict[str, object]]) -> None:
-    for number, design in enumerate(designs):
-        product = create_product(session, chain.cell_maker, ProductIn(name=f"Pack {number}", design=design))  # fmt: skip
-        calc = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
-        verification = submit_for_verification(session, chain.cell_maker, VerificationIn(calculation_id=calc.id, verifier_org_id=org(chain.verifier)))  # fmt: skip
+def _manufacturer(session: Session, chain: Chain, name: str) -> Actor:
+    """Another manufacturer organization of its own, with one user."""
+    org = register_organization(session, chain.admin, OrganizationIn(name=name, roles=["manufacturer"]))  # fmt: skip
+    username = name.lower().replace(" ", "_")
+    register_user(session, chain.admin, UserIn(organization_id=org.id, username=username, password=PASSWORD))  # fmt: skip
+    return authenticate_user(session, username, PASSWORD)
+
+
+def _verified_products(session: Session, chain: Chain, makers: list[Actor], designs: list[dict[str, object]]) -> list[float]:  # fmt: skip
+    """Each design made into a product by its maker, calculated and approved; the totals."""
+    totals = []
+    for number, (maker, design) in enumerate(zip(makers, designs, strict=True)):
+        name = f"Pack {design.get('plants')} {number}"
+        product = create_product(session, maker, ProductIn(name=name, design=design))
+        calc = calculate_design(session, maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
+        verification = submit_for_verification(session, maker, VerificationIn(calculation_id=calc.id, verifier_org_id=org(chain.verifier)))  # fmt: skip
         start_review(session, chain.verifier, verification.id)
         decide(session, chain.verifier, verification.id, DecisionIn(decision="approve"))
+        totals.append(calc.total_kgco2e_per_kwh)
+    return totals
 
 
-def test_statistics_suppress_small_groups(session: Session, chain: Chain) -> None:
-    hungary = [{**DESIGN, "pack": {"cells": 150 + 4 * n}} for n in range(MIN_GROUP_SIZE)]
-    poland = [{**DESIGN, "plants": {"cell": "PL"}} for _ in range(MIN_GROUP_SIZE - 1)]
-    _verified_products(session, chain, hungary + poland)
+def test_statistics_count_organizations_and_reveal_no_member(session: Session, chain: Chain) -> None:  # fmt: skip
+    others = [_manufacturer(session, chain, f"Maker {n}") for n in range(4)]
+    # Hungary: five products, four of them one company's (formerly shown: five products).
+    hungary = [{**DESIGN, "pack": {"cells": 150 + 4 * n}} for n in range(5)]
+    hu_totals = _verified_products(session, chain, [chain.cell_maker] * 4 + others[:1], hungary)
+    # Poland: five products of five companies.
+    poland = [{**DESIGN, "pack": {"cells": 150 + 4 * n}, "plants": {"cell": "PL"}} for n in range(5)]  # fmt: skip
+    pl_totals = _verified_products(session, chain, [chain.cell_maker, *others], poland)
     stats = footprint_statistics(session, chain.regulator)
     (group,) = stats.groups
-    assert (group.chemistry, group.region, group.year, group.count) == ("NCM811", "HU", 2023, 5)
-    p = group.percentiles_kgco2e_per_kwh
-    assert p["p10"] <= p["p50"] <= p["p90"] and set(p) == {"p10", "p25", "p50", "p75", "p90"}
-    assert (stats.suppressed_groups, stats.suppressed_products) == (1, MIN_GROUP_SIZE - 1)
-    assert footprint_statistics(session, chain.regulator, region="PL").groups == []
+    assert (group.chemistry, group.region, group.year, group.products) == ("NCM811", "PL", 2023, "5-9")  # fmt: skip
+    assert stats.suppressed_groups == 1 and stats.min_organizations == 5
+    published = [group.mean_kgco2e_per_kwh, *group.percentiles_kgco2e_per_kwh.values()]
+    assert set(group.percentiles_kgco2e_per_kwh) == {"p25", "p50", "p75"}  # no extremes
+    assert all(value % stats.rounding_step_kgco2e_per_kwh == 0 for value in published)
+    assert not set(published) & set(hu_totals + pl_totals)
+    # Nothing else in the answer carries a member's figure or a suppressed group's size.
+    text = stats.model_dump_json()
+    assert not any(f"{total:g}" in text or f"{total:.1f}" in text for total in hu_totals + pl_totals)  # fmt: skip
+    assert set(stats.model_dump()) == {"method", "min_organizations", "max_organization_share", "rounding_step_kgco2e_per_kwh", "groups", "suppressed_groups"}  # fmt: skip
+    # A filter on the suppressed group says only that it is suppressed.
+    only_hungary = footprint_statistics(session, chain.regulator, region="HU")
+    assert (only_hungary.groups, only_hungary.suppressed_groups) == ([], 1)
     assert footprint_statistics(session, chain.regulator, chemistry="LFP").suppressed_groups == 0
     with pytest.raises(PermissionDenied):
         footprint_statistics(session, chain.cell_maker)

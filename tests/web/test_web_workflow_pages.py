@@ -392,6 +392,11 @@ def test_verifier_reviews_and_approves_then_regulator_sees_it(demo_app: App) -> 
         assert (
             '<td class="state">rejected</td>' in page and '<td class="state">approved</td>' in page
         )
-        assert "group(s) with 1 product(s) suppressed" in page
+        # The suppressed group's size is not shown, nor any calculation's total (no passport
+        # has made one public).
+        assert '<p id="suppressed">1 group(s) suppressed.</p>' in page
+        assert "product(s) suppressed" not in page
+        figures = re.findall(r'<td class="state">\w+</td><td class="num">([^<]*)</td>', page)
+        assert figures and set(figures) == {"not public"}
         assert "Grid year does not match" not in regulator.get(url).text  # findings stay private
     assert signed_in(demo_app, "cam")[0].get("/web/statistics").status_code == 403

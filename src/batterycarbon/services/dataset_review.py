@@ -11,6 +11,11 @@ calculation. Its alert is resolved in one of three ways:
   regulator's view shows how every alert was closed, so this path is visible to oversight;
 - the owner revises the dataset (alert ``superseded``).
 
+The assigned verifier must be another organization than the dataset's owner: an organization
+holding both roles would otherwise put its own figure "in review" as if by a third party
+(:class:`PermissionDenied`). Its own way out is the owner's, which the alert records as
+``explained``; an owner's decision is never recorded as a verifier's ``cleared``.
+
 A revision (any status but ``superseded``) stores a new dataset that ``supersedes`` the old one,
 is checked again, and inherits the old one's active sharing grants; the old one becomes
 ``superseded``. Calculations made with the old figure keep it (they are immutable).
@@ -90,7 +95,15 @@ def _resolve(session: Session, actor: Actor, alert: Alert, resolution: str, note
     alert.status, alert.resolution, alert.resolution_note = "resolved", resolution, note
     alert.resolved_by, alert.resolved_at = actor.label, utcnow()
     session.flush()
-    audit(session, actor, "alert.resolved", "alert", alert.id, before=before, after={"resolution": resolution, "note": note})  # fmt: skip
+    audit(
+        session,
+        actor,
+        "alert.resolved",
+        "alert",
+        alert.id,
+        before=before,
+        after={"resolution": resolution, "note": note},
+    )
 
 
 def assign_alert(
@@ -107,9 +120,23 @@ def assign_alert(
         verifier = session.get(Organization, data.verifier_org_id)
         if verifier is None or "verifier" not in verifier.roles:
             raise NotFound(f"verifier_org_id: no verifier organization {data.verifier_org_id}")
+        require(
+            verifier.id != alert.organization_id,
+            "verifier_org_id: an organization may not review its own dataset; assign an "
+            "independent verifier, or approve it yourself with new evidence (recorded as "
+            "explained)",
+        )
         alert.status, alert.assigned_verifier_org_id = "in_review", verifier.id
         session.flush()
-        audit(session, actor, "alert.assigned", "alert", alert.id, before={"status": "open"}, after={"status": "in_review", "verifier_org_id": str(verifier.id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "alert.assigned",
+            "alert",
+            alert.id,
+            before={"status": "open"},
+            after={"status": "in_review", "verifier_org_id": str(verifier.id)},
+        )
         return alert_out(alert)
 
 
@@ -121,13 +148,21 @@ def decide_dataset(
     with unit_of_work(session):
         row, access = visible_dataset(session, actor, dataset_id)
         reviewer = access == "verifier" and assigned_alert_reviewer(session, actor, row)
-        require(access == "owner" or reviewer, "only the dataset's owner or the verifier assigned to its alert decides it")  # fmt: skip
+        require(
+            access == "owner" or reviewer,
+            "only the dataset's owner or the verifier assigned to its alert decides it",
+        )
         if row.status != "flagged":
             raise Conflict(f"dataset {row.id} is {row.status}; only flagged datasets are decided")
         if access == "owner" and data.decision == "approve":
             new = [ref for ref in data.evidence if ref not in row.evidence]
             if not new:
-                raise InputError("decision", ["evidence: approving your own flagged figure needs at least one new evidence reference"])  # fmt: skip
+                raise InputError(
+                    "decision",
+                    [
+                        "evidence: approving your own flagged figure needs at least one new evidence reference"
+                    ],
+                )
             row.evidence = [*row.evidence, *new]
         approve = data.decision == "approve"
         if approve:
@@ -135,11 +170,23 @@ def decide_dataset(
             problems = evidence_problems(row.dqr, list(row.evidence))
             if problems:
                 raise InputError("decision", problems)
-        resolution = ("cleared" if approve else "confirmed") if reviewer else ("explained" if approve else "withdrawn")  # fmt: skip
+        resolution = (
+            ("cleared" if approve else "confirmed")
+            if reviewer
+            else ("explained" if approve else "withdrawn")
+        )
         before = {"status": row.status}
         row.status = "approved" if approve else "rejected"
         session.flush()
-        audit(session, actor, f"dataset.{row.status}", "dataset", row.id, before=before, after={"status": row.status, **data.model_dump()})  # fmt: skip
+        audit(
+            session,
+            actor,
+            f"dataset.{row.status}",
+            "dataset",
+            row.id,
+            before=before,
+            after={"status": row.status, **data.model_dump()},
+        )
         for alert in _open_alerts(session, row.id):
             _resolve(session, actor, alert, resolution, data.note)
         return dataset_out(session, row)
@@ -156,7 +203,12 @@ def revise_dataset(
         if old.status == "superseded":
             raise Conflict(f"dataset {old.id} is already superseded; revise its newest revision")
         if data.flow != old.flow:
-            raise InputError("revision", [f"flow: a revision keeps the flow {old.flow!r}; submit {data.flow!r} as a new dataset"])  # fmt: skip
+            raise InputError(
+                "revision",
+                [
+                    f"flow: a revision keeps the flow {old.flow!r}; submit {data.flow!r} as a new dataset"
+                ],
+            )
         library = release_library(session, None)
         problems = dataset_problems(library, data, "")
         if problems:
@@ -165,7 +217,15 @@ def revise_dataset(
         old.status = "superseded"
         session.flush()
         new = store_dataset(session, actor, library, data, supersedes_id=old.id)
-        audit(session, actor, "dataset.superseded", "dataset", old.id, before=before, after={"status": "superseded", "superseded_by": str(new.id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "dataset.superseded",
+            "dataset",
+            old.id,
+            before=before,
+            after={"status": "superseded", "superseded_by": str(new.id)},
+        )
         for alert in _open_alerts(session, old.id):
             _resolve(session, actor, alert, "superseded", f"revised as dataset {new.id}")
         for grant in [g for g in old.grants if g.revoked_at is None]:

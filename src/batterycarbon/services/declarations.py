@@ -7,6 +7,12 @@ where it stands (submitted, in review, approved, rejected). What it never carrie
 document, the result breakdown, the supplier figures and their activity data, and the
 verifier's findings (they may quote confidential data). Regulators and platform administrators
 only.
+
+The footprint itself is shown to a regulator only where the declaration is public by law: a
+passport has been issued from the calculation, and the passport's carbon footprint is public
+(Regulation (EU) 2023/1542, Art. 77(2), Annex XIII point 1). Before that, the figure is the
+manufacturer's confidential data; it reaches the regulator only through the anonymized
+statistics (``total_kgco2e_per_kwh`` is null and ``declared_publicly`` false).
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ from sqlalchemy.orm import Session
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.paging import Page, json_text, page_of, paginate
 from batterycarbon.services.permissions import require_oversight
-from batterycarbon.services.verifications import VerificationQuery, filtered_verifications
+from batterycarbon.services.verifications import (
+    VerificationQuery,
+    declared_publicly,
+    filtered_verifications,
+)
 from batterycarbon.store import Calculation, DesignVersion, Organization, Product, Verification
 
 
@@ -46,7 +56,10 @@ class DeclarationOut(BaseModel):
     chemistry: str | None
     region: str | None = Field(description="Country of the cell plant")
     year: int | None = Field(description="Design year")
-    total_kgco2e_per_kwh: float
+    declared_publicly: bool = Field(description="A passport has been issued from the calculation")
+    total_kgco2e_per_kwh: float | None = Field(
+        description="Null for regulators unless declared publicly"
+    )
     primary_share: float = Field(description="Share of emissions from suppliers' primary data")
     factor_release: str
     rule_set: str
@@ -90,6 +103,8 @@ def find_declarations(
             version = session.get_one(DesignVersion, calculation.design_version_id)
             product = session.get_one(Product, version.product_id)
             year = _design_fact(calculation.inputs, "year")
+            public = declared_publicly(session, calculation.id)
+            figure = calculation.total_kgco2e_per_kwh if public or actor.is_admin else None
             items.append(
                 DeclarationOut(
                     verification_id=row.id, calculation_id=calculation.id, product=product.name,
@@ -99,7 +114,7 @@ def find_declarations(
                     chemistry=_design_fact(calculation.inputs, "chemistry"),
                     region=_design_fact(calculation.inputs, "plants", "cell"),
                     year=int(year) if year is not None else None,
-                    total_kgco2e_per_kwh=calculation.total_kgco2e_per_kwh,
+                    declared_publicly=public, total_kgco2e_per_kwh=figure,
                     primary_share=calculation.primary_share,
                     factor_release=calculation.factor_release_id, rule_set=calculation.rule_set,
                     calculation_digest=calculation.digest, state=row.state,

@@ -1,19 +1,20 @@
 """The regulator's view: alerts, complaints and verification states across the chain, and
 anonymized statistics of verified footprints.
 
-Statistics count each product once (its latest verified calculation), group them by chemistry,
-cell-plant region and design year, and report the count and percentiles of the total
-(kg CO2-eq per kWh). A group with fewer than :data:`MIN_GROUP_SIZE` products is suppressed: it
-is only counted in ``suppressed_groups``/``suppressed_products``, without its key, so that no
-company's figure can be read off a small group.
+Statistics count each product once (its latest verified calculation) and group them by
+chemistry, cell-plant country and design year. A group is published only if it passes the
+sensitivity rules of :mod:`batterycarbon.services.disclosure_control` (at least
+:data:`~batterycarbon.services.disclosure_control.MIN_ORGANIZATIONS` distinct organizations, none
+dominating, the p% rule), and then only as a band of its product count, its mean and its
+quartiles rounded to a coarse step, never an exact order statistic. A suppressed group is only
+counted in ``suppressed_groups``: neither its key nor how many products it holds is shown.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,12 +22,26 @@ from sqlalchemy.orm import Session
 from batterycarbon.services.complaints import ComplaintOut, complaint_out
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.datasets import AlertOut, alert_out
+from batterycarbon.services.disclosure_control import (
+    MAX_ORGANIZATION_SHARE,
+    MIN_ORGANIZATIONS,
+    P_PERCENT,
+    ROUNDING_STEP_KGCO2E_PER_KWH,
+    Contribution,
+    publish,
+)
 from batterycarbon.services.permissions import require_oversight
 from batterycarbon.store import Alert, Calculation, Complaint, DesignVersion, Verification
 
-#: Smallest group whose statistics are shown (issue 5, section 2: confidentiality).
-MIN_GROUP_SIZE = 5
-PERCENTILES = (10, 25, 50, 75, 90)
+#: How the statistics are protected, in one line for the reader of the response.
+METHOD = (
+    "Statistical disclosure control (Hundepool et al., Handbook on Statistical Disclosure "
+    f"Control, ch. 4): groups of fewer than {MIN_ORGANIZATIONS} organizations, with one "
+    f"organization holding more than {MAX_ORGANIZATION_SHARE:.0%} of the products or of the "
+    f"summed figure, or failing the p% rule (p = {P_PERCENT:g}) are suppressed; published are "
+    f"the product count as a band, the mean and the quartiles rounded to "
+    f"{ROUNDING_STEP_KGCO2E_PER_KWH:g} kg CO2e/kWh."
+)
 
 
 class OversightOut(BaseModel):
@@ -41,15 +56,29 @@ class FootprintGroup(BaseModel):
     chemistry: str
     region: str = Field(description="Country of the cell plant")
     year: int
-    count: int = Field(description="Products (latest verified calculation of each)")
-    percentiles_kgco2e_per_kwh: dict[str, float] = Field(examples=[{"p10": 61.2, "p50": 74.0}])
+    products: str = Field(
+        description="Number of products (latest verified calculation of each), as a band",
+        examples=["5-9"],
+    )
+    mean_kgco2e_per_kwh: float = Field(description="Rounded to the published step")
+    percentiles_kgco2e_per_kwh: dict[str, float] = Field(
+        description="Interpolated quartiles, rounded to the published step",
+        examples=[{"p25": 60.0, "p50": 70.0, "p75": 80.0}],
+    )
 
 
 class FootprintStatistics(BaseModel):
-    min_group_size: int
+    method: str = Field(description="The disclosure control applied, with its reference")
+    min_organizations: int = Field(description="Fewest distinct organizations in a shown group")
+    max_organization_share: float = Field(
+        description="Largest share of a shown group's products or summed figure one "
+        "organization may hold"
+    )
+    rounding_step_kgco2e_per_kwh: float
     groups: list[FootprintGroup]
-    suppressed_groups: int
-    suppressed_products: int
+    suppressed_groups: int = Field(
+        description="Groups not shown; neither their keys nor their sizes are given"
+    )
 
 
 def _counts(session: Session, column: Any) -> dict[str, int]:
@@ -61,8 +90,12 @@ def overview(session: Session, actor: Actor) -> OversightOut:
     """Counts by state, and the open alerts and complaints, oldest first."""
     with unit_of_work(session):
         require_oversight(actor)
-        alerts = session.scalars(select(Alert).where(Alert.status != "resolved").order_by(Alert.created_at))  # fmt: skip
-        complaints = session.scalars(select(Complaint).where(Complaint.status == "open").order_by(Complaint.created_at))  # fmt: skip
+        alerts = session.scalars(
+            select(Alert).where(Alert.status != "resolved").order_by(Alert.created_at)
+        )
+        complaints = session.scalars(
+            select(Complaint).where(Complaint.status == "open").order_by(Complaint.created_at)
+        )
         return OversightOut(
             alerts_by_status=_counts(session, Alert.status),
             complaints_by_status=_counts(session, Complaint.status),
@@ -81,12 +114,6 @@ def _group_key(inputs: dict[str, Any]) -> tuple[str, str, int]:
     )
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    """``{"p10": ..., "p90": ...}`` by linear interpolation (NumPy's default method)."""
-    points = np.percentile(np.asarray(values, dtype=float), PERCENTILES)
-    return {f"p{p}": float(v) for p, v in zip(PERCENTILES, points, strict=True)}
-
-
 def footprint_statistics(
     session: Session,
     actor: Actor,
@@ -94,44 +121,55 @@ def footprint_statistics(
     region: str | None = None,
     year: int | None = None,
 ) -> FootprintStatistics:
-    """Anonymized statistics of verified footprints (regulators and administrators)."""
+    """Anonymized statistics of verified footprints (regulators and administrators), under the
+    disclosure control of :mod:`batterycarbon.services.disclosure_control`."""
     with unit_of_work(session):
         require_oversight(actor)
         verified = (
             select(
                 DesignVersion.product_id,
-                Calculation.created_at,
+                Calculation.organization_id,
                 Calculation.inputs,
                 Calculation.total_kgco2e_per_kwh,
-            )  # fmt: skip
+            )
             .join(Verification, Verification.calculation_id == Calculation.id)
             .join(DesignVersion, DesignVersion.id == Calculation.design_version_id)
             .where(Verification.state == "approved")
+            # A verification by the calculation's own organization is no verification.
+            .where(Verification.verifier_org_id != Calculation.organization_id)
             .order_by(Calculation.created_at)
         )
-        latest: dict[Any, tuple[tuple[str, str, int], float]] = {}
+        latest: dict[Any, tuple[tuple[str, str, int], Contribution]] = {}
         for row in session.execute(verified):
             # Rows come oldest first: a product's later verified calculation replaces earlier.
-            latest[row.product_id] = (_group_key(row.inputs), float(row.total_kgco2e_per_kwh))
-    groups: dict[tuple[str, str, int], list[float]] = defaultdict(list)
-    for key, total in latest.values():
-        if all(want is None or want == got for want, got in zip((chemistry, region, year), key, strict=True)):  # fmt: skip
-            groups[key].append(total)
-    sizes = Counter({key: len(values) for key, values in groups.items()})
-    shown = sorted(key for key, n in sizes.items() if n >= MIN_GROUP_SIZE)
-    hidden = [n for n in sizes.values() if n < MIN_GROUP_SIZE]
-    return FootprintStatistics(
-        min_group_size=MIN_GROUP_SIZE,
-        groups=[
+            figure = Contribution(row.organization_id, float(row.total_kgco2e_per_kwh))
+            latest[row.product_id] = (_group_key(row.inputs), figure)
+    wanted = (chemistry, region, year)
+    groups: dict[tuple[str, str, int], list[Contribution]] = defaultdict(list)
+    for key, figure in latest.values():
+        if all(want is None or want == got for want, got in zip(wanted, key, strict=True)):
+            groups[key].append(figure)
+    shown, suppressed = [], 0
+    for (c, r, y), members in sorted(groups.items()):
+        published = publish(members)
+        if published is None:
+            suppressed += 1
+            continue
+        shown.append(
             FootprintGroup(
                 chemistry=c,
                 region=r,
                 year=y,
-                count=sizes[(c, r, y)],
-                percentiles_kgco2e_per_kwh=percentiles(groups[(c, r, y)]),
-            )  # fmt: skip
-            for c, r, y in shown
-        ],
-        suppressed_groups=len(hidden),
-        suppressed_products=sum(hidden),
+                products=published.products_band,
+                mean_kgco2e_per_kwh=published.mean_kgco2e_per_kwh,
+                percentiles_kgco2e_per_kwh=published.percentiles_kgco2e_per_kwh,
+            )
+        )
+    return FootprintStatistics(
+        method=METHOD,
+        min_organizations=MIN_ORGANIZATIONS,
+        max_organization_share=MAX_ORGANIZATION_SHARE,
+        rounding_step_kgco2e_per_kwh=ROUNDING_STEP_KGCO2E_PER_KWH,
+        groups=shown,
+        suppressed_groups=suppressed,
     )

@@ -6,8 +6,17 @@ States and the transitions allowed (anything else is a :class:`Conflict`)::
                                     \\-> rejected
 
 Who sees what: the requesting manufacturer and the verifier organization see everything,
-findings included; regulators see the state, the verified figure and its digest, not the
-findings (they may quote confidential data) and never the activity data behind it.
+findings included; regulators see the state and the calculation's digest, not the findings
+(they may quote confidential data), never the activity data behind it, and the figure only where
+it is declared publicly: once a passport has been issued from the calculation, its carbon
+footprint is public (Regulation (EU) 2023/1542, Art. 77(2) and Annex XIII point 1); before
+that a calculation's total is the manufacturer's confidential figure and reaches the regulator
+only through the anonymized statistics.
+
+Independence: a verifier organization may not verify a calculation of its own organization, nor
+one that uses a supplier dataset it owns (it would be approving its own figure). Such a request
+is refused with :class:`PermissionDenied` when it is submitted and, for a request stored before
+this rule, when the verifier acts on it; the verifier's queue does not offer it.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.services.calculations import visible_calculation
@@ -25,7 +34,15 @@ from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import OPEN_REVIEW_STATES, require, require_role
-from batterycarbon.store import Calculation, Finding, Organization, Verification
+from batterycarbon.store import (
+    Calculation,
+    CalculationInput,
+    Finding,
+    Organization,
+    Passport,
+    SupplierDataset,
+    Verification,
+)
 from batterycarbon.store.base import utcnow
 
 TRANSITIONS = {
@@ -49,7 +66,7 @@ class FindingIn(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [{"severity": "minor", "text": "Grid factor year 2021 for a 2023 plant."}]
-        },  # fmt: skip
+        },
     )
 
     severity: Literal["info", "minor", "major"]
@@ -76,7 +93,10 @@ class VerificationOut(BaseModel):
     requester_org_id: uuid.UUID
     verifier_org_id: uuid.UUID
     state: str
-    total_kgco2e_per_kwh: float
+    total_kgco2e_per_kwh: float | None = Field(
+        description="Null for regulators unless a passport issued from the calculation has "
+        "made the figure public"
+    )
     calculation_digest: str
     factor_release: str
     rule_set: str
@@ -86,17 +106,35 @@ class VerificationOut(BaseModel):
     findings_count: int
 
 
+def declared_publicly(session: Session, calculation_id: uuid.UUID) -> bool:
+    """Whether the calculation's figure is public by law: a passport (any version, each was
+    public when issued) was issued from it, and the passport's carbon footprint is public
+    (Regulation (EU) 2023/1542, Art. 77(2), Annex XIII point 1)."""
+    return bool(session.scalar(select(exists().where(Passport.calculation_id == calculation_id))))
+
+
 def _out(session: Session, row: Verification, with_findings: bool) -> VerificationOut:
+    """``with_findings``: a party or an administrator; anyone else (a regulator) gets neither
+    the findings nor, unless declared publicly, the figure."""
     calc = session.get_one(Calculation, row.calculation_id)
+    public = with_findings or declared_publicly(session, calc.id)
     return VerificationOut(
-        id=row.id, calculation_id=row.calculation_id, requester_org_id=row.requester_org_id,
-        verifier_org_id=row.verifier_org_id, state=row.state,
-        total_kgco2e_per_kwh=calc.total_kgco2e_per_kwh, calculation_digest=calc.digest,
-        factor_release=calc.factor_release_id, rule_set=calc.rule_set,
-        decided_at=row.decided_at, decision_note=row.decision_note if with_findings else None,
-        findings=[FindingOut.model_validate(f, from_attributes=True) for f in row.findings] if with_findings else None,
+        id=row.id,
+        calculation_id=row.calculation_id,
+        requester_org_id=row.requester_org_id,
+        verifier_org_id=row.verifier_org_id,
+        state=row.state,
+        total_kgco2e_per_kwh=calc.total_kgco2e_per_kwh if public else None,
+        calculation_digest=calc.digest,
+        factor_release=calc.factor_release_id,
+        rule_set=calc.rule_set,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note if with_findings else None,
+        findings=[FindingOut.model_validate(f, from_attributes=True) for f in row.findings]
+        if with_findings
+        else None,
         findings_count=len(row.findings),
-    )  # fmt: skip
+    )
 
 
 def _party(actor: Actor, row: Verification) -> bool:
@@ -116,18 +154,55 @@ def _move(session: Session, actor: Actor, row: Verification, state: str) -> None
     before = row.state
     row.state = state
     session.flush()
-    audit(session, actor, f"verification.{state}", "verification", row.id, before={"state": before}, after={"state": state})  # fmt: skip
+    audit(
+        session,
+        actor,
+        f"verification.{state}",
+        "verification",
+        row.id,
+        before={"state": before},
+        after={"state": state},
+    )
 
 
-def submit_for_verification(session: Session, actor: Actor, data: VerificationIn) -> VerificationOut:  # fmt: skip
+def conflict_of_interest(
+    session: Session, calculation: Calculation, verifier_org_id: uuid.UUID | None
+) -> str | None:
+    """Why the verifier organization may not verify ``calculation``, or ``None`` if it may: it
+    made the calculation, or the calculation uses a supplier dataset it owns."""
+    if calculation.organization_id == verifier_org_id:
+        return "an organization may not verify its own calculation; ask an independent verifier"
+    own_dataset = session.scalar(
+        select(CalculationInput.dataset_id)
+        .join(SupplierDataset, SupplierDataset.id == CalculationInput.dataset_id)
+        .where(CalculationInput.calculation_id == calculation.id)
+        .where(SupplierDataset.owner_org_id == verifier_org_id)
+        .limit(1)
+    )
+    if own_dataset is not None:
+        return (
+            f"the calculation uses dataset {own_dataset} of the verifier's own organization; "
+            "an organization may not verify its own figures"
+        )
+    return None
+
+
+def submit_for_verification(
+    session: Session, actor: Actor, data: VerificationIn
+) -> VerificationOut:
     """Ask a verifier organization to verify one of the actor's calculations."""
     with unit_of_work(session):
         require_role(actor, "manufacturer")
         calc = visible_calculation(session, actor, data.calculation_id)
-        require(calc.organization_id == actor.organization_id, "only the calculation's owner may submit it")  # fmt: skip
+        require(
+            calc.organization_id == actor.organization_id,
+            "only the calculation's owner may submit it",
+        )
         verifier = session.get(Organization, data.verifier_org_id)
         if verifier is None or "verifier" not in verifier.roles:
             raise NotFound(f"verifier_org_id: no verifier organization {data.verifier_org_id}")
+        conflict = conflict_of_interest(session, calc, verifier.id)
+        require(conflict is None, f"verifier_org_id: {conflict}")
         pending = session.scalar(
             select(Verification.id).where(
                 Verification.calculation_id == calc.id,
@@ -135,12 +210,26 @@ def submit_for_verification(session: Session, actor: Actor, data: VerificationIn
             )
         )
         if pending is not None:
-            raise Conflict(f"calculation_id: calculation {calc.id} is already under verification {pending}")  # fmt: skip
+            raise Conflict(
+                f"calculation_id: calculation {calc.id} is already under verification {pending}"
+            )
         assert actor.organization_id is not None
-        row = Verification(calculation_id=calc.id, requester_org_id=actor.organization_id, verifier_org_id=verifier.id, state="draft")  # fmt: skip
+        row = Verification(
+            calculation_id=calc.id,
+            requester_org_id=actor.organization_id,
+            verifier_org_id=verifier.id,
+            state="draft",
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "verification.created", "verification", row.id, after={"calculation_id": str(calc.id), "verifier_org_id": str(verifier.id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "verification.created",
+            "verification",
+            row.id,
+            after={"calculation_id": str(calc.id), "verifier_org_id": str(verifier.id)},
+        )
         _move(session, actor, row, "submitted")
         return _out(session, row, True)
 
@@ -149,6 +238,11 @@ def _as_verifier(session: Session, actor: Actor, verification_id: uuid.UUID) -> 
     require_role(actor, "verifier")
     row = _visible(session, actor, verification_id)
     require(row.verifier_org_id == actor.organization_id, "only the assigned verifier may review")
+    # A request stored before the independence rule: refused when the verifier acts on it.
+    conflict = conflict_of_interest(
+        session, session.get_one(Calculation, row.calculation_id), actor.organization_id
+    )
+    require(conflict is None, conflict or "")
     return row
 
 
@@ -160,27 +254,40 @@ def start_review(session: Session, actor: Actor, verification_id: uuid.UUID) -> 
         return _out(session, row, True)
 
 
-def add_finding(session: Session, actor: Actor, verification_id: uuid.UUID, data: FindingIn) -> VerificationOut:  # fmt: skip
+def add_finding(
+    session: Session, actor: Actor, verification_id: uuid.UUID, data: FindingIn
+) -> VerificationOut:
     with unit_of_work(session):
         row = _as_verifier(session, actor, verification_id)
         if row.state != "in_review":
             raise Conflict(f"verification {row.id} is {row.state}; findings are added in review")
-        finding = Finding(verification_id=row.id, severity=data.severity, text=data.text, author_id=actor.user_id)  # fmt: skip
+        finding = Finding(
+            verification_id=row.id, severity=data.severity, text=data.text, author_id=actor.user_id
+        )
         session.add(finding)
         session.flush()
         session.refresh(row)
-        audit(session, actor, "verification.finding_added", "verification", row.id, after=data.model_dump())  # fmt: skip
+        audit(
+            session,
+            actor,
+            "verification.finding_added",
+            "verification",
+            row.id,
+            after=data.model_dump(),
+        )
         return _out(session, row, True)
 
 
-def decide(session: Session, actor: Actor, verification_id: uuid.UUID, data: DecisionIn) -> VerificationOut:  # fmt: skip
+def decide(
+    session: Session, actor: Actor, verification_id: uuid.UUID, data: DecisionIn
+) -> VerificationOut:
     """Approve (no open major finding allowed) or reject (a note or a finding required)."""
     with unit_of_work(session):
         row = _as_verifier(session, actor, verification_id)
         if data.decision == "approve":
             majors = [f for f in row.findings if f.severity == "major"]
             if majors:
-                raise Conflict(f"decision: {len(majors)} major finding(s) recorded; reject instead")  # fmt: skip
+                raise Conflict(f"decision: {len(majors)} major finding(s) recorded; reject instead")
         elif not (data.note or row.findings):
             raise Conflict("note: a rejection needs a note or at least one finding")
         _move(session, actor, row, "approved" if data.decision == "approve" else "rejected")
@@ -190,7 +297,7 @@ def decide(session: Session, actor: Actor, verification_id: uuid.UUID, data: Dec
         return _out(session, row, True)
 
 
-def get_verification(session: Session, actor: Actor, verification_id: uuid.UUID) -> VerificationOut:  # fmt: skip
+def get_verification(session: Session, actor: Actor, verification_id: uuid.UUID) -> VerificationOut:
     with unit_of_work(session):
         row = _visible(session, actor, verification_id)
         return _out(session, row, _party(actor, row) or actor.is_admin)
@@ -209,9 +316,13 @@ def filtered_verifications(query: Any, filters: VerificationQuery) -> Any:
         query = query.where(Verification.state == filters.state)
     if filters.organization_id is not None:
         org = filters.organization_id
-        query = query.where(or_(Verification.requester_org_id == org, Verification.verifier_org_id == org))  # fmt: skip
+        query = query.where(
+            or_(Verification.requester_org_id == org, Verification.verifier_org_id == org)
+        )
     if filters.chemistry is not None:
-        calcs = select(Calculation.id).where(json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry)  # fmt: skip
+        calcs = select(Calculation.id).where(
+            json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry
+        )
         query = query.where(Verification.calculation_id.in_(calcs))
     return query
 
@@ -224,12 +335,43 @@ def find_verifications(
         query = select(Verification)
         oversight = actor.has_role("regulator") or actor.is_admin
         if not oversight:
-            query = query.where(or_(Verification.requester_org_id == actor.organization_id, Verification.verifier_org_id == actor.organization_id))  # fmt: skip
+            query = query.where(
+                or_(
+                    Verification.requester_org_id == actor.organization_id,
+                    Verification.verifier_org_id == actor.organization_id,
+                )
+            )
         if filters is not None:
             query = filtered_verifications(query, filters)
         rows, total = paginate(session, query, filters, (Verification.created_at, Verification.id))
-        return page_of([_out(session, r, _party(actor, r) or actor.is_admin) for r in rows], total, filters)  # fmt: skip
+        return page_of(
+            [_out(session, r, _party(actor, r) or actor.is_admin) for r in rows], total, filters
+        )
 
 
 def list_verifications(session: Session, actor: Actor) -> list[VerificationOut]:
     return find_verifications(session, actor).items
+
+
+def review_queue(session: Session, actor: Actor) -> list[VerificationOut]:
+    """The verifications waiting for the actor's organization to review them (submitted or in
+    review, assigned to it), oldest first, without those it may not verify
+    (:func:`conflict_of_interest`)."""
+    with unit_of_work(session):
+        if actor.organization_id is None or not actor.has_role("verifier"):
+            return []
+        rows = session.scalars(
+            select(Verification)
+            .where(Verification.verifier_org_id == actor.organization_id)
+            .where(Verification.state.in_(OPEN_REVIEW_STATES))
+            .order_by(Verification.created_at, Verification.id)
+        )
+        independent = [
+            row
+            for row in rows
+            if conflict_of_interest(
+                session, session.get_one(Calculation, row.calculation_id), actor.organization_id
+            )
+            is None
+        ]
+        return [_out(session, row, True) for row in independent]

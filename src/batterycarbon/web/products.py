@@ -124,7 +124,9 @@ def _product_page(
     if selected is not None:
         context.update(calculation_view(db, selected))
         context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
-        context["verifiers"] = [o for o in list_organizations(db, actor) if "verifier" in o.roles]
+        # One's own organization is not offered: it may not verify its own calculation.
+        others = [o for o in list_organizations(db, actor) if o.id != actor.organization_id]
+        context["verifiers"] = [o for o in others if "verifier" in o.roles]
         context["grants"] = list_calculation_grants(db, actor, selected.id)
         context["passports"] = passports_of_calculation(db, actor, selected.id)
         context["customers"] = [o for o in list_organizations(db, actor) if "oem" in o.roles and o.id != actor.organization_id]  # fmt: skip

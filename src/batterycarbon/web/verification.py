@@ -16,8 +16,7 @@ from batterycarbon.services import Actor
 from batterycarbon.services.accounts import list_organizations
 from batterycarbon.services.calculations import get_calculation
 from batterycarbon.services.datasets import get_dataset
-from batterycarbon.services.oversight import MIN_GROUP_SIZE, footprint_statistics, overview
-from batterycarbon.services.permissions import OPEN_REVIEW_STATES
+from batterycarbon.services.oversight import footprint_statistics, overview
 from batterycarbon.services.verifications import (
     DecisionIn,
     FindingIn,
@@ -25,9 +24,11 @@ from batterycarbon.services.verifications import (
     decide,
     get_verification,
     list_verifications,
+    review_queue,
     start_review,
 )
 from batterycarbon.web.common import (
+    STATUS,
     DbSession,
     field_errors,
     form_action,
@@ -51,16 +52,11 @@ def verifications_page(request: Request, db: DbSession) -> Response:
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
-    rows = list_verifications(db, actor)
     context = {
         "title": "Verifications",
         "names": _names(db, actor),
-        "queue": [
-            v
-            for v in rows
-            if v.state in OPEN_REVIEW_STATES and v.verifier_org_id == actor.organization_id
-        ],  # fmt: skip
-        "rows": rows,
+        "queue": review_queue(db, actor),
+        "rows": list_verifications(db, actor),
     }
     return render(request, "verifications.html", context, actor=actor)
 
@@ -103,7 +99,9 @@ def _act(request: Request, db: Session, verification_id: uuid.UUID, csrf_token: 
         return f"/web/verifications/{verification_id}"
 
     def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
-        status = 422 if isinstance(exc, ValidationError) else 409
+        # The status an API would give (a refusal is 403, e.g. verifying one's own work).
+        codes = [code for kind, code, _ in STATUS if isinstance(exc, kind)]
+        status = 422 if isinstance(exc, ValidationError) else (codes or [409])[0]
         return _review_page(request, db, actor, verification_id, problems_of(exc), status)
 
     return form_action(request, db, csrf_token, act, again)
@@ -134,6 +132,11 @@ def statistics_page(request: Request, db: DbSession) -> Response:
         state = overview(db, actor)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    verified = [v for v in list_verifications(db, actor) if v.state == "approved"]
-    context = {"title": "Oversight and statistics", "stats": stats, "oversight": state, "verified": verified, "all": list_verifications(db, actor), "names": _names(db, actor), "min_group": MIN_GROUP_SIZE}  # fmt: skip
+    context = {
+        "title": "Oversight and statistics",
+        "stats": stats,
+        "oversight": state,
+        "all": list_verifications(db, actor),
+        "names": _names(db, actor),
+    }
     return render(request, "statistics.html", context, actor=actor)

@@ -27,6 +27,9 @@ def footprint_statistics(
     region: Annotated[str | None, Query(max_length=10)] = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> FootprintStatistics:
-    """Count and percentiles of verified footprints by chemistry, region and year; groups of
-    fewer than 5 products are suppressed."""
+    """Verified footprints by chemistry, cell-plant country and design year, under
+    statistical disclosure control: a group with too few organizations, or one that a single
+    organization dominates, is suppressed (counted, without its key or size); a shown group
+    gives its product count as a band and its mean and quartiles rounded to a coarse step
+    (``method`` in the response gives the thresholds and the reference)."""
     return oversight.footprint_statistics(session, actor, chemistry, region, year)
