@@ -27,9 +27,8 @@ from batterycarbon.services.datasets import list_datasets
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.oversight import overview
-from batterycarbon.services.permissions import OPEN_REVIEW_STATES
 from batterycarbon.services.products import list_products
-from batterycarbon.services.verifications import list_verifications
+from batterycarbon.services.verifications import review_queue
 from batterycarbon.web.common import HERE, DbSession, csrf_rejected, render, signed_in_actor
 from batterycarbon.web.session import (
     CsrfError,
@@ -138,8 +137,7 @@ def dashboard(request: Request, db: DbSession) -> Response:
     if actor.has_role("supplier"):
         context["datasets"] = list_datasets(db, actor).own
     if actor.has_role("verifier"):
-        queue = [v for v in list_verifications(db, actor) if v.state in OPEN_REVIEW_STATES]
-        context["review_queue"] = queue
+        context["review_queue"] = review_queue(db, actor)
     if actor.has_role("regulator"):
         context["oversight"] = overview(db, actor)
     shared = find_shared_with_me(db, actor).items
