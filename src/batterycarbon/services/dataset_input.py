@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from typing import Any
@@ -32,6 +33,14 @@ REQUIRED_COLUMNS = ("flow", "value", "unit", "region", "year", "dqr")
 #: (the JSON model takes numbers only, so ``true`` or ``"27"`` is refused there).
 NUMBER_COLUMNS = ("value", "year", "dqr")
 ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Longest field of a CSV upload (characters): Excel's own cell limit, so a table exported from
+#: Excel always fits; the longest a dataset needs is its evidence field (50 references of up to
+#: 500 characters, 25 049). The csv module refuses a field over its own process-wide limit
+#: (131 072, left as it is) with an error that names neither row nor column; fields between the
+#: two are named by the check after reading, longer ones found again in the text.
+MAX_CSV_FIELD_CHARS = 32_767
+#: Longest part of the csv module's message repeated in a problem (characters).
+MAX_CSV_ERROR_CHARS = 120
 
 
 class DatasetIn(BaseModel):
@@ -153,16 +162,93 @@ def _activity_value(text: str) -> float | str:
         return text
 
 
+class _Lines:
+    """The lines of a text for the csv reader, counting the characters handed over: where the
+    record being read starts, to find the column of a field the reader refuses."""
+
+    def __init__(self, text: str) -> None:
+        self.stream = io.StringIO(text)
+        self.consumed = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise StopIteration
+        self.consumed += len(line)
+        return line
+
+
+def _long_field_column(text: str, start: int) -> int | None:
+    """The column (1-based) of the first field longer than :data:`MAX_CSV_FIELD_CHARS` in the
+    record starting at ``start``, read as the csv module's ``excel`` dialect does (``,``
+    separates, ``"`` quotes, ``""`` is a quote in a quoted field); ``None`` if there is none."""
+    index = start
+    while text[index : index + 1] in ("\r", "\n"):  # blank lines the reader skipped
+        index += 1
+    column, length, quoted = 1, 0, False
+    while index < len(text):
+        char = text[index]
+        index += 1
+        if char == '"' and quoted and text[index : index + 1] == '"':
+            index += 1  # an escaped quote: one character of the field
+        elif char == '"':
+            quoted = not quoted
+            continue
+        elif not quoted and char == ",":
+            column, length = column + 1, 0
+            continue
+        elif not quoted and char in "\r\n":
+            return None
+        length += 1
+        if length > MAX_CSV_FIELD_CHARS:
+            return column
+    return None
+
+
+def _unreadable_record(text: str, start: int, row: int, header: list[str], error: csv.Error) -> str:
+    """The problem line for a record the csv reader refused (a field over its size limit, a NUL
+    or a stray quote), naming the row and, for a long field, the column."""
+    column = _long_field_column(text, start) if "field limit" in str(error) else None
+    if column is None:
+        where = "header" if row == 1 else f"row {row}"
+        return f"{where}: not valid CSV: {str(error)[:MAX_CSV_ERROR_CHARS]}"
+    name = header[column - 1] if column <= len(header) else f"column {column}"
+    return _long_field(row, name)
+
+
+def _long_field(row: int, column: str) -> str:
+    where = "header" if row == 1 else f"row {row}, {column}"
+    return f"{where}: a field longer than {MAX_CSV_FIELD_CHARS} characters; shorten it"
+
+
 def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]]:
-    """(line, dataset) of each valid row, and one problem line per bad field of any row."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
+    """(line, dataset) of each valid row, and one problem line per bad field of any row; a field
+    longer than :data:`MAX_CSV_FIELD_CHARS` is named by row and column, not read."""
+    text = text.lstrip("\ufeff")
+    lines = _Lines(text)
+    reader = csv.DictReader(lines)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        return [], [_unreadable_record(text, 0, 1, [], exc)]
+    if any(len(name) > MAX_CSV_FIELD_CHARS for name in header):
+        return [], [_long_field(1, "")]
     problems = header_problems(header)
     if problems:
         return [], problems
     rows: list[tuple[int, DatasetIn]] = []
-    for index, raw in enumerate(reader):
-        line = index + 2
+    for index in itertools.count():
+        line, start = index + 2, lines.consumed
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the rows after it cannot be found reliably: stop here
+            problems.append(_unreadable_record(text, start, line, header, exc))
+            break
         if index >= MAX_CSV_ROWS:
             problems.append(f"row {line}: more than {MAX_CSV_ROWS} rows; split the upload")
             break
@@ -170,6 +256,10 @@ def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]
             problems.append(f"row {line}: more cells than header columns")
             continue
         record: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items()}
+        long = [name for name, value in record.items() if len(value) > MAX_CSV_FIELD_CHARS]
+        if long:
+            problems.extend(_long_field(line, name) for name in long)
+            continue
         parsed = validate_row(line, record, problems)
         if parsed is not None:
             rows.append((line, parsed))

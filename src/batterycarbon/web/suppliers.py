@@ -4,6 +4,7 @@ data-request inbox."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -13,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from openpyxl import load_workbook
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -30,7 +30,7 @@ from batterycarbon.services.data_requests import (
     list_requests,
     request_data,
 )
-from batterycarbon.services.dataset_input import MAX_CSV_ROWS, REQUIRED_COLUMNS, DatasetIn
+from batterycarbon.services.dataset_input import REQUIRED_COLUMNS, DatasetIn
 from batterycarbon.services.datasets import (
     GrantIn,
     get_dataset,
@@ -111,10 +111,26 @@ def dataset_template_xlsx(request: Request, db: DbSession) -> Response:
 def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (line, cells) of the upload, only to show it back with its errors."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    table = list(reader)
+    table: list[list[str]] = []
+    # A field over the csv module's limit ends the table: the problems name it, rows before it
+    # are shown.
+    with contextlib.suppress(csv.Error):
+        table.extend(reader)
     if not table:
         return [], []
     return table[0], [(index + 2, cells) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)]  # fmt: skip
+
+
+def _rows_not_shown(by_row: dict[int, list[str]], rows: list[tuple[int, list[str]]]) -> list[str]:
+    """Problems of rows the table shown back does not hold (it stops at a field the csv reader
+    refuses, or at the row bound), listed above it instead of next to a row."""
+    shown = {line for line, _ in rows}
+    return [
+        f"row {line}, {p}"
+        for line, found in sorted(by_row.items())
+        if line not in shown
+        for p in found
+    ]
 
 
 async def _upload_text(form: Any) -> tuple[str, str]:
@@ -163,32 +179,13 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
             problems = [str(exc)]
         by_row, other = row_errors(problems)
         header, rows = ([], []) if is_json else _csv_rows(text)
+        other += _rows_not_shown(by_row, rows)
         upload = {
             "problems": problems, "other": other, "by_row": by_row, "header": header,
             "rows": rows, "text": text, "errors": field_errors(problems) if is_json else {},
         }  # fmt: skip
         return _datasets_page(request, db, actor, upload=upload, status_code=422)
     return redirect(f"/web/datasets?submitted={len(stored)}")
-
-
-def _xlsx_rows(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (Excel row, cells) of an uploaded workbook, only to show it back with its
-    errors (the sheet the service reads); nothing if it is not a readable workbook."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds; the service names the problem
-        return [], []
-    try:
-        names = workbook.sheetnames
-        sheet = workbook[dataset_excel.SHEET] if dataset_excel.SHEET in names else workbook.worksheets[0]  # fmt: skip
-        table = [["" if v is None else str(v) for v in values] for values in sheet.iter_rows(values_only=True, max_row=MAX_CSV_ROWS + 2)]  # fmt: skip
-    finally:
-        workbook.close()
-    if not table:
-        return [], []
-    width = max((i + 1 for i, h in enumerate(table[0]) if h.strip()), default=0)
-    rows = [(index + 2, cells[:width]) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)]  # fmt: skip
-    return table[0][:width], rows
 
 
 @router.post("/web/datasets/upload-xlsx")
@@ -219,7 +216,9 @@ async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
         else:
             return redirect(f"/web/datasets?submitted={len(stored)}")
     by_row, other = row_errors(problems)
-    header, rows = _xlsx_rows(content) if problems and content and len(content) <= dataset_excel.MAX_XLSX_BYTES else ([], [])  # fmt: skip
+    shown = problems and content and len(content) <= dataset_excel.MAX_XLSX_BYTES
+    header, rows = dataset_excel.workbook_table(content) if shown else ([], [])
+    other += _rows_not_shown(by_row, rows)
     upload = {"problems": problems, "other": other, "by_row": by_row, "header": header, "rows": rows, "text": "", "errors": {}, "kind": "xlsx"}  # fmt: skip
     return _datasets_page(request, db, actor, upload=upload, status_code=422)
 

@@ -1,0 +1,86 @@
+"""Small inputs that used to exhaust the server, through the web pages (issue 12 §1): a YAML alias
+bomb in the design editor, an Excel zip bomb and an oversized CSV field in the supplier upload.
+Each is a short 422 naming what was refused, and nothing is stored."""
+
+from __future__ import annotations
+
+import re
+
+from bomb_support import BILLION_LAUGHS, csv_with_field, xlsx_bomb
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from web_support import password_of
+
+from batterycarbon.services.dataset_excel import MAX_XLSX_PART_BYTES, XLSX_MEDIA_TYPE
+from batterycarbon.services.dataset_input import MAX_CSV_FIELD_CHARS
+from batterycarbon.services.demo import DemoResult
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+App = tuple[FastAPI, DemoResult]
+
+
+def signed_in(app: App, username: str) -> tuple[TestClient, str]:
+    """A client signed in as ``username`` and the CSRF token of its session."""
+    client = TestClient(app[0])
+    token = CSRF.search(client.get("/sign-in").text)
+    assert token
+    form = {"username": username, "password": password_of(app[1], username), "csrf_token": token.group(1)}  # fmt: skip
+    page = client.post("/sign-in", data=form)
+    token = CSRF.search(page.text)
+    assert str(page.url).endswith("/dashboard") and token, page.text
+    return client, token.group(1)
+
+
+def product_count(client: TestClient) -> int:
+    return client.get("/web/products").text.count('<th scope="row"><a href="/web/products/')
+
+
+def test_the_design_validation_endpoint_refuses_the_yaml_bomb_in_a_short_422(
+    demo_app: App,
+) -> None:
+    client, _ = signed_in(demo_app, "cell")
+    with client:
+        answer = client.post("/web/designs/validate", json={"yaml": BILLION_LAUGHS})
+    assert answer.status_code == 422
+    assert len(answer.content) < 1_000
+    body = answer.json()
+    problem = "yaml: anchor &a at line 1, column 4: anchors and aliases are not accepted; write the value out"  # fmt: skip
+    assert body == {
+        "detail": problem,
+        "errors": [{"field": "yaml", "message": problem}],
+        "valid": False,
+        "problems": [problem],
+    }
+
+
+def test_the_editor_refuses_the_yaml_bomb_and_stores_nothing(demo_app: App) -> None:
+    client, token = signed_in(demo_app, "cell")
+    with client:
+        before = product_count(client)
+        form = {"csrf_token": token, "mode": "yaml", "name": "Bomb", "yaml": BILLION_LAUGHS}
+        page = client.post("/web/products", data=form)
+        assert page.status_code == 422
+        assert "anchors and aliases are not accepted" in page.text
+        assert len(page.text) < 100_000 and page.text.count("lol") <= BILLION_LAUGHS.count("lol")
+        assert product_count(client) == before
+
+
+def own_dataset_rows(client: TestClient) -> int:
+    page = client.get("/web/datasets").text
+    table = page.split('id="own-datasets"', 1)
+    return table[1].split("</table>", 1)[0].count("<tr><th") if len(table) == 2 else 0
+
+
+def test_the_supplier_upload_refuses_a_zip_bomb_and_a_huge_csv_field(demo_app: App) -> None:
+    client, token = signed_in(demo_app, "cam")
+    with client:
+        before = own_dataset_rows(client)
+        bomb = ("bomb.xlsx", xlsx_bomb(2 * MAX_XLSX_PART_BYTES), XLSX_MEDIA_TYPE)
+        page = client.post("/web/datasets/upload-xlsx", data={"csrf_token": token}, files={"workbook": bomb})  # fmt: skip
+        assert page.status_code == 422
+        assert f"more than the {MAX_XLSX_PART_BYTES} a part may" in page.text
+        text = csv_with_field(200_000)
+        page = client.post("/web/datasets/upload", data={"csrf_token": token}, files={"file": ("big.csv", text.encode(), "text/csv")})  # fmt: skip
+        assert page.status_code == 422
+        assert f"a field longer than {MAX_CSV_FIELD_CHARS} characters" in page.text
+        assert own_dataset_rows(client) == before
