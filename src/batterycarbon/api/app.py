@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings()
     url = database_url(settings.database_url)
     if settings.migrate_on_start:
+    signing_key = settings.signing_key()  # refused if short: before anything is migrated
         upgrade(url)
     engine = engine or make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)  # fmt: skip
     sessions = session_factory(engine)
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.jobs = runner
-    app.state.signing_key = settings.signing_key()
+    app.state.signing_key = signing_key
     app.state.tokens = TokenVerifier(app.state.signing_key)
     app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
     install_error_handlers(app)

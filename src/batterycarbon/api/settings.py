@@ -1,8 +1,10 @@
 """Settings of the API server, read from the environment (no globals: one instance per app).
 
 ``DATABASE_URL``: the database (default: the embedded SQLite file, see ``store.db``).
-``BATTERYCARBON_JWT_SECRET``: key signing access tokens; without it a random key is made and
-kept in ``jwt-secret`` beside the SQLite default (mode 0600), so tokens survive a restart.
+``BATTERYCARBON_JWT_SECRET``: key signing access tokens and web sessions, at least 32 bytes
+(``api.tokens.MIN_SIGNING_KEY_BYTES``: the server refuses to start with a shorter one); without
+it a random key is made and kept in ``jwt-secret`` beside the SQLite default (mode 0600), so
+tokens survive a restart.
 ``BATTERYCARBON_TOKEN_TTL_SECONDS``: lifetime of an access token (default 900 s).
 ``BATTERYCARBON_ACTOR_CACHE_SECONDS``: how long each server process reuses the account (active
 flag, organization, roles) it loaded for a token subject (default 5 s, 0 turns the cache off).
@@ -46,6 +48,7 @@ from batterycarbon.api.limits import (
     UPLOAD_BODY_BYTES,
     BodyLimits,
 )
+from batterycarbon.api.tokens import checked_signing_key
 from batterycarbon.errors import InputError
 from batterycarbon.store import default_database_path
 
@@ -85,16 +88,18 @@ class Settings(BaseSettings):
         )
 
     def signing_key(self) -> str:
-        """The token signing key: configured, else read or created in the data directory."""
+        """The token signing key: configured, else read or created in the data directory;
+        :class:`InputError` if it is shorter than ``api.tokens.MIN_SIGNING_KEY_BYTES``."""
         if self.jwt_secret is not None:
-            return self.jwt_secret.get_secret_value()
+            configured = self.jwt_secret.get_secret_value()
+            return checked_signing_key(configured, "BATTERYCARBON_JWT_SECRET")
         path = default_database_path().parent / "jwt-secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        return checked_signing_key(path.read_text().strip(), str(path))
 
 
 def settings_from_environment() -> Settings:

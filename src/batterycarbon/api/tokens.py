@@ -21,8 +21,14 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from batterycarbon.errors import InputError
+
 ALGORITHM = "HS256"
 AUDIENCE = "batterycarbon-api"
+#: Shortest signing key accepted, in bytes (UTF-8). RFC 7518 section 3.2 requires an HS256 key
+#: of at least the hash output size, 256 bits; a shorter or empty key lets anyone who guesses it
+#: forge access tokens and web sessions (both are signed with it), an administrator's included.
+MIN_SIGNING_KEY_BYTES = 32
 
 FOOTPRINT_LIST = "footprint:list"
 FOOTPRINT_READ = "footprint:read"
@@ -34,6 +40,19 @@ SCOPES = {
     EVENTS_WRITE: "POST /3/events (PACT Action Events)",
 }
 DEFAULT_SCOPES = tuple(SCOPES)
+
+
+def checked_signing_key(key: str, source: str) -> str:
+    """``key`` if it holds at least :data:`MIN_SIGNING_KEY_BYTES` bytes; else
+    :class:`InputError` naming ``source`` (the variable or file it came from) and its length,
+    never the key itself."""
+    size = len(key.encode())
+    if size < MIN_SIGNING_KEY_BYTES:
+        expected = f"a random secret of at least {MIN_SIGNING_KEY_BYTES} bytes (RFC 7518 3.2)"
+        example = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        problem = f"{source}: holds {size} bytes; expected {expected}, e.g. from {example}"
+        raise InputError("signing key", [problem])
+    return key
 
 
 class InvalidToken(Exception):

@@ -87,6 +87,7 @@ def serve(
     from batterycarbon.api.settings import settings_from_environment
 
     settings = settings_from_environment()
+    settings.signing_key()  # a missing or short key: named, exit 2, before anything starts
     tls = _tls_files(tls_cert, tls_key)
     scheme = "https" if tls else "http"
     out.print(f"database: {store.describe_url(store.database_url(settings.database_url))}", markup=False)  # fmt: skip
