@@ -84,3 +84,12 @@ def test_the_supplier_upload_refuses_a_zip_bomb_and_a_huge_csv_field(demo_app: A
         assert page.status_code == 422
         assert f"a field longer than {MAX_CSV_FIELD_CHARS} characters" in page.text
         assert own_dataset_rows(client) == before
+
+
+def test_a_deeply_nested_json_upload_is_a_422_not_a_recursion_error(demo_app: App) -> None:
+    client, token = signed_in(demo_app, "cam")
+    with client:
+        text = "[" * 100_000 + "]" * 100_000
+        page = client.post("/web/datasets/upload", data={"csrf_token": token, "text": text})
+        assert page.status_code == 422
+        assert "(document): not valid JSON: nested too deeply" in page.text

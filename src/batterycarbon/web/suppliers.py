@@ -133,6 +133,17 @@ def _rows_not_shown(by_row: dict[int, list[str]], rows: list[tuple[int, list[str
     ]
 
 
+def _json_document(text: str) -> Any:
+    """The uploaded JSON; nesting too deep for Python's parser (which recurses once a level, so
+    about 1 000 levels end in ``RecursionError``) is refused as not valid JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(
+            "(document): not valid JSON: nested too deeply (a dataset object nests 2 levels)"
+        ) from None
+
+
 async def _upload_text(form: Any) -> tuple[str, str]:
     """(text, file name) of the upload: the chosen file, else the pasted text."""
     file = form.get("file")
@@ -164,7 +175,7 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
     is_json = filename.lower().endswith(".json") or text.lstrip().startswith(("{", "["))
     try:
         if is_json:
-            document = json.loads(text)
+            document = _json_document(text)
             if not isinstance(document, dict):
                 raise ValueError("(document): upload one JSON dataset object; use the CSV template for several datasets")  # fmt: skip
             stored = [submit_dataset(db, actor, DatasetIn.model_validate(document))]
