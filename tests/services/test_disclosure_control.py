@@ -93,6 +93,13 @@ def test_one_company_may_hold_at_most_half_of_the_summed_figure() -> None:
     assert not sensitive(group([90.0, 60.0, 61.0, 62.0, 63.0], [0, 1, 2, 3, 4]))
 
 
+def test_a_negative_figure_counts_by_its_size() -> None:
+    # Shares of a signed sum near zero mean nothing; the magnitudes are judged: 300 of 546
+    # dominates, 200 of 446 does not.
+    assert sensitive(group([-300.0, 60.0, 61.0, 62.0, 63.0], [0, 1, 2, 3, 4]))
+    assert not sensitive(group([-200.0, 60.0, 61.0, 62.0, 63.0], [0, 1, 2, 3, 4]))
+
+
 def test_the_rules_themselves() -> None:
     assert dominated([6, 1, 1, 1, 1, 1], 1, MAX_ORGANIZATION_SHARE)
     assert not dominated([5, 1, 1, 1, 1, 1], 1, MAX_ORGANIZATION_SHARE)

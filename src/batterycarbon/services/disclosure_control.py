@@ -15,7 +15,8 @@ SDC, 2010, chapter 4; Hundepool et al., *Statistical Disclosure Control*, Wiley 
      two contributors, and the first knows four of the five figures);
    - the *(n, k) dominance rule* with n = 1 and k = :data:`MAX_ORGANIZATION_SHARE`, applied
      twice: to the group's products (count) and to its summed figure (the sum of the
-     products' kg CO2e per kWh): no organization holds more than that share of either;
+     products' kg CO2e per kWh, by magnitude): no organization holds more than that share of
+     either;
    - the *p% rule* on the summed figure: the group's sum less the two largest organizations'
      contributions is at least :data:`P_PERCENT` of the largest one, so that the second-largest
      contributor, knowing its own part, cannot estimate the largest one's part to within p%.
@@ -107,11 +108,13 @@ class PublishedGroup:
 
 
 def _by_organization(contributions: Sequence[Contribution]) -> dict[uuid.UUID, tuple[int, float]]:
-    """Per organization: (its number of products, the sum of their figures)."""
+    """Per organization: (its number of products, the sum of their figures' magnitudes). A
+    negative figure (below zero after end-of-life credits) counts by its size, as the rules are
+    usually applied to negative contributions."""
     parts: dict[uuid.UUID, tuple[int, float]] = defaultdict(lambda: (0, 0.0))
     for item in contributions:
         count, total = parts[item.organization_id]
-        parts[item.organization_id] = (count + 1, total + item.value_kgco2e_per_kwh)
+        parts[item.organization_id] = (count + 1, total + abs(item.value_kgco2e_per_kwh))
     return dict(parts)
 
 
