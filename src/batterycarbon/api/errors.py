@@ -11,14 +11,23 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import AuthenticationError, Conflict, NotFound, PermissionDenied
+from batterycarbon.services.errors import Busy, RetryLater, TooManyAttempts
+from batterycarbon.store.refusals import refusal_of
 
 #: What may precede ": " to be a field name: ``cell.capacity_ah``, ``row 3, value``.
 FIELD = re.compile(r"^[\w.\[\]() ,-]{1,80}$")
-STATUS = {AuthenticationError: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409}
+STATUS = {
+    AuthenticationError: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooManyAttempts: 429,
+    Busy: 503,
+}
 
 
 def _field_of(message: str) -> str | None:
@@ -49,17 +58,25 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content=_body(f"{exc.source}: invalid input", errors))
 
     @app.exception_handler(IntegrityError)
-    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
-        # A uniqueness race between two requests (the services check first, so only a
-        # concurrent change gets here): the request changed nothing and may be retried.
-        message = "the request conflicts with a concurrent change; nothing was stored, retry"
-        return JSONResponse(status_code=409, content=_body(message, [{"field": None, "message": message}]))  # fmt: skip
+    @app.exception_handler(DataError)
+    async def _database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
+        # 409 only for a uniqueness race (the services check first, so only a concurrent
+        # change gets here: sent again, the request meets the state the other one left);
+        # data the database cannot store is the input's fault, and sent again fails again.
+        refusal = refusal_of(exc)
+        if refusal is None:
+            raise exc
+        status = 409 if refusal.kind == "conflict" else 422
+        errors = [{"field": refusal.field, "message": refusal.message}]
+        return JSONResponse(status_code=status, content=_body(refusal.message, errors))
 
     @app.exception_handler(BatteryCarbonError)
     async def _domain_error(request: Request, exc: BatteryCarbonError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
         message = str(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RetryLater):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
         return JSONResponse(
             status_code=status,
             content=_body(

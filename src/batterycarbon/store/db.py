@@ -13,7 +13,8 @@ from typing import Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_FILE = "batterycarbon.sqlite3"
@@ -52,6 +53,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_overflow(context: ExceptionContext) -> None:
+    """SQLite binds integers of at most 64 bits; its driver refuses a larger Python int with an
+    ``OverflowError``, which is no database error, so SQLAlchemy would pass it on as it is. It
+    is raised as :class:`~sqlalchemy.exc.DataError` instead, the error PostgreSQL gives for a
+    number out of its column's range, so that both databases answer a number too large to
+    store in the same way (the API: 422)."""
+    original = context.original_exception
+    if isinstance(original, OverflowError) and context.sqlalchemy_exception is None:
+        raise DataError(context.statement, context.parameters, original) from original
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (see :func:`database_url`); creates the SQLite file's folder."""
     resolved = make_url(database_url(url))
@@ -61,6 +73,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(resolved, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _sqlite_overflow)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(resolved, **kwargs)
