@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from api_support import ADMIN_PASSWORD
 from fastapi import FastAPI
 from pydantic import SecretStr
-from tls_support import free_port
+from server_support import running_server
 
 from batterycarbon.api import create_app
 from batterycarbon.api.limits import ANONYMOUS_BODY_BYTES, JSON_BODY_BYTES
@@ -84,7 +81,9 @@ def test_an_anonymous_200_mb_stream_is_refused_without_being_read(app: FastAPI) 
     assert body.pulled <= ANONYMOUS_BODY_BYTES + CHUNK
 
 
-def test_an_anonymous_declared_200_mb_body_is_refused_before_any_of_it_is_read(app: FastAPI) -> None:  # fmt: skip
+def test_an_anonymous_declared_200_mb_body_is_refused_before_any_of_it_is_read(
+    app: FastAPI,
+) -> None:
     body = CountedBody(HUGE)
     headers = {"Content-Type": "application/json", "Content-Length": str(HUGE)}
     response = send(app, "POST", "/products", content=body, headers=headers)
@@ -93,7 +92,7 @@ def test_an_anonymous_declared_200_mb_body_is_refused_before_any_of_it_is_read(a
     assert body.pulled == 0
 
 
-def test_an_anonymous_web_form_goes_to_sign_in_and_a_public_route_answers_413(app: FastAPI) -> None:  # fmt: skip
+def test_an_anonymous_web_form_goes_to_sign_in_and_a_public_route_answers_413(app: FastAPI) -> None:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     big = b"name=" + b"x" * ANONYMOUS_BODY_BYTES
     response = send(app, "POST", "/web/products", content=big, headers=form)
@@ -112,13 +111,17 @@ def test_a_signed_in_json_body_over_its_limit_is_413_declared_or_streamed(app: F
     auth = {"Authorization": f"Bearer {token(app)}", "Content-Type": "application/json"}
     declared = CountedBody(JSON_BODY_BYTES + CHUNK)
     size = str(declared.total + CHUNK)
-    response = send(app, "POST", "/products", content=declared, headers={**auth, "Content-Length": size})  # fmt: skip
+    response = send(
+        app, "POST", "/products", content=declared, headers={**auth, "Content-Length": size}
+    )
     assert response.status_code == 413
     assert declared.pulled == 0
-    assert response.json()["errors"] == [{
-        "field": "(body)",
-        "message": f"(body): {size} bytes; a JSON body may have at most {JSON_BODY_BYTES} bytes",
-    }]  # fmt: skip
+    assert response.json()["errors"] == [
+        {
+            "field": "(body)",
+            "message": f"(body): {size} bytes; a JSON body may have at most {JSON_BODY_BYTES} bytes",
+        }
+    ]
     streamed = CountedBody(HUGE)
     response = send(app, "POST", "/products", content=streamed, headers=auth)
     assert response.status_code == 413
@@ -132,8 +135,10 @@ def test_a_signed_in_json_body_over_its_limit_is_413_declared_or_streamed(app: F
 def test_the_limits_come_from_the_settings(tmp_path: Path) -> None:
     url = migrated_database("sqlite", str(tmp_path))
     settings = Settings(
-        database_url=url, jwt_secret=SecretStr("limits-key-" + "y" * 32), body_limit_anonymous_bytes=2048
-    )  # fmt: skip
+        database_url=url,
+        jwt_secret=SecretStr("limits-key-" + "y" * 32),
+        body_limit_anonymous_bytes=2048,
+    )
     app = create_app(settings)
     try:
         form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -146,18 +151,8 @@ def test_the_limits_come_from_the_settings(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(app: FastAPI) -> Iterator[int]:
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(app) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def test_a_real_server_answers_401_and_closes_without_taking_the_200_mb(server: int) -> None:

@@ -42,6 +42,7 @@ from batterycarbon.api.settings import Settings
 from batterycarbon.api.tokens import TokenVerifier
 from batterycarbon.services.factor_releases import import_bundled_releases
 from batterycarbon.services.jobs import JobRunner
+from batterycarbon.services.login_throttle import LoginThrottle
 from batterycarbon.store import database_url, make_engine, session_factory, upgrade
 from batterycarbon.web import router as web_router
 
@@ -49,9 +50,9 @@ from batterycarbon.web import router as web_router
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """A ready application on ``engine`` (or on ``settings.database_url``)."""
     settings = settings or Settings()
+    signing_key = settings.signing_key()  # refused if short: before anything is migrated
     url = database_url(settings.database_url)
     if settings.migrate_on_start:
-    signing_key = settings.signing_key()  # refused if short: before anything is migrated
         upgrade(url)
     engine = engine or make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)  # fmt: skip
     sessions = session_factory(engine)
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.signing_key = signing_key
     app.state.tokens = TokenVerifier(app.state.signing_key)
     app.state.actor_cache = ActorCache(settings.actor_cache_seconds)
+    app.state.login_throttle = LoginThrottle()  # this process's sign-in back-off
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits())
     routers = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,8 +25,9 @@ from batterycarbon.services.accounts import authenticate_user, token_subject
 from batterycarbon.services.calculation_sharing import find_shared_with_me
 from batterycarbon.services.calculations import list_calculations
 from batterycarbon.services.datasets import list_datasets
-from batterycarbon.services.errors import NotFound
+from batterycarbon.services.errors import NotFound, RetryLater, TooManyAttempts
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.login_throttle import throttled_sign_in
 from batterycarbon.services.oversight import overview
 from batterycarbon.services.products import list_products
 from batterycarbon.services.verifications import review_queue
@@ -81,22 +83,36 @@ def sign_in_form(request: Request, db: DbSession) -> Response:
 
 
 @router.post("/sign-in")
-def sign_in(
+async def sign_in(
     request: Request,
     db: DbSession,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Throttled like ``POST /auth/token`` (``services.login_throttle``): while the account or
+    the address must wait, the form again with the wait, 429 and Retry-After (503 when the
+    password hashing is saturated); the password is checked on the hashing workers."""
     try:
         check_csrf(request, csrf_token)
     except CsrfError:
         return _csrf_rejected(request)
+    throttle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    check = partial(authenticate_user, db, username, password)
     try:
-        actor = authenticate_user(db, username, password)
+        actor = await throttled_sign_in(throttle, f"user:{username}", address, "username", check)
     except (AuthenticationError, InputError):
-        context = {"title": "Sign in", "error": "Unknown user name or wrong password.", "username": username}  # fmt: skip
+        error = "Unknown user name or wrong password."
+        context = {"title": "Sign in", "error": error, "username": username}
         return render(request, "sign_in.html", context, status_code=401)
+    except RetryLater as exc:
+        error = str(exc).removeprefix("username: ").capitalize() + "."
+        context = {"title": "Sign in", "error": error, "username": username}
+        status = 429 if isinstance(exc, TooManyAttempts) else 503
+        response = render(request, "sign_in.html", context, status_code=status)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     response = RedirectResponse("/dashboard", status_code=303)
     write_session(request, response, new_session(token_subject(actor)))
     return response

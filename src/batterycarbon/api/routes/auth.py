@@ -13,6 +13,12 @@ client authenticated (or tried to) by the Authorization header or sent no creden
 400 when it sent wrong credentials in the form. The password grant keeps the platform's error
 format (``{"detail", "errors"}``: 422 for a missing field, 401 for wrong credentials).
 
+Both grants are throttled (``services.login_throttle``): after repeated failures for an account or
+from an address, 429 with Retry-After (the platform's error format), even for the right
+password, until the wait is over. The secret is verified on the hashing workers
+(``services.security``), not on a request handler's thread; when they are saturated, 503 with
+Retry-After.
+
 References
 ----------
 RFC 6749, The OAuth 2.0 Authorization Framework: sections 2.3.1, 3.3, 4.4, 5.1 and 5.2.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import partial
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote_plus
 
@@ -32,9 +39,10 @@ from pydantic import BaseModel
 
 from batterycarbon.api.deps import SessionDep
 from batterycarbon.api.tokens import UnknownScope, issue_token, parse_scope
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services import AuthenticationError
 from batterycarbon.services.accounts import authenticate_client, authenticate_user, token_subject
+from batterycarbon.services.login_throttle import LoginThrottle, throttled_sign_in
 
 router = APIRouter(tags=["auth"])
 GRANT_TYPES = ("password", "client_credentials")
@@ -57,9 +65,26 @@ class OAuthErrorOut(BaseModel):
     error_description: str
 
 
-def oauth_error(error: str, description: str, status: int = 400, challenge: bool = False) -> JSONResponse:  # fmt: skip
+def oauth_error(
+    error: str, description: str, status: int = 400, challenge: bool = False
+) -> JSONResponse:
     headers = {**NO_STORE, **({"WWW-Authenticate": BASIC_CHALLENGE} if challenge else {})}
-    return JSONResponse(status_code=status, content={"error": error, "error_description": description}, headers=headers)  # fmt: skip
+    return JSONResponse(
+        status_code=status,
+        content={"error": error, "error_description": description},
+        headers=headers,
+    )
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+def client_address(request: Request) -> str:
+    """The address sign-ins are counted by: the TCP peer (see ``services.login_throttle`` for
+    servers behind a proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 class _MalformedBasic(Exception):
@@ -90,14 +115,19 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         400: {
             "model": OAuthErrorOut,
             "description": "RFC 6749 5.2 error (client credentials, grant type, scope)",
-        },  # fmt: skip
+        },
         401: {
             "model": OAuthErrorOut,
             "description": "invalid_client: client authentication failed",
-        },  # fmt: skip
+        },
+        429: {
+            "description": "Too many failed sign-ins for the account or from the address: "
+            "retry after the Retry-After header's seconds"
+        },
+        503: {"description": "Password hashing saturated: retry after Retry-After's seconds"},
     },
 )
-def token(
+async def token(
     request: Request,
     session: SessionDep,
     grant_type: Annotated[str | None, Form(description="password or client_credentials")] = None,
@@ -110,7 +140,10 @@ def token(
     if not grant_type:
         return oauth_error("invalid_request", f"grant_type: required ({' or '.join(GRANT_TYPES)})")
     if grant_type not in GRANT_TYPES:
-        return oauth_error("unsupported_grant_type", f"grant_type: {grant_type!r} is not supported; use {' or '.join(GRANT_TYPES)}")  # fmt: skip
+        return oauth_error(
+            "unsupported_grant_type",
+            f"grant_type: {excerpt(grant_type)} is not supported; use {' or '.join(GRANT_TYPES)}",
+        )
     try:
         scopes = parse_scope(scope)
     except UnknownScope as exc:
@@ -118,23 +151,46 @@ def token(
     if grant_type == "password":
         missing = [n for n, v in (("username", username), ("password", password)) if not v]
         if missing:
-            raise InputError("token request", [f"{n}: required for grant_type=password" for n in missing])  # fmt: skip
-        actor = authenticate_user(session, username or "", password or "")
+            raise InputError(
+                "token request", [f"{n}: required for grant_type=password" for n in missing]
+            )
+        user = f"user:{username}"
+        check = partial(authenticate_user, session, username or "", password or "")
+        throttle, address = login_throttle(request), client_address(request)
+        actor = await throttled_sign_in(throttle, user, address, "username", check)
     else:
         try:
             basic = _basic_credentials(request)
         except _MalformedBasic:
-            return oauth_error("invalid_client", "authorization: malformed Basic credentials (expected base64 of client_id:client_secret)", 401, challenge=True)  # fmt: skip
+            return oauth_error(
+                "invalid_client",
+                "authorization: malformed Basic credentials (expected base64 of client_id:client_secret)",
+                401,
+                challenge=True,
+            )
         if basic is not None:
             if client_secret is not None or (client_id is not None and client_id != basic[0]):
-                return oauth_error("invalid_request", "client_id/client_secret: the client authenticated by HTTP Basic; do not send credentials in the form too")  # fmt: skip
+                return oauth_error(
+                    "invalid_request",
+                    "client_id/client_secret: the client authenticated by HTTP Basic; do not send credentials in the form too",
+                )
             client_id, client_secret = basic
-        missing = [n for n, v in (("client_id", client_id), ("client_secret", client_secret)) if not v]  # fmt: skip
+        missing = [
+            n for n, v in (("client_id", client_id), ("client_secret", client_secret)) if not v
+        ]
         if missing:
             # No (complete) client authentication: tell the client how to authenticate.
-            return oauth_error("invalid_client", f"{', '.join(missing)}: required for grant_type=client_credentials (HTTP Basic authentication)", 401, challenge=True)  # fmt: skip
+            return oauth_error(
+                "invalid_client",
+                f"{', '.join(missing)}: required for grant_type=client_credentials (HTTP Basic authentication)",
+                401,
+                challenge=True,
+            )
         try:
-            actor = authenticate_client(session, client_id or "", client_secret or "")
+            client = f"client:{client_id}"
+            check = partial(authenticate_client, session, client_id or "", client_secret or "")
+            throttle, address = login_throttle(request), client_address(request)
+            actor = await throttled_sign_in(throttle, client, address, "client_id", check)
         except AuthenticationError as exc:
             if basic is not None:
                 return oauth_error("invalid_client", f"authorization: {exc}", 401, challenge=True)
