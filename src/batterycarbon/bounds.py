@@ -15,6 +15,7 @@ store and compute in milliseconds.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -122,5 +123,43 @@ FiniteFloat = Annotated[float, BeforeValidator(_refuse_bool_and_text), Field(all
 #: An integer, strictly typed: not a boolean, not text and not a float such as 2.0.
 StrictInt = Annotated[int, Field(strict=True)]
 
-#: A share of a whole, 0 to 1.
-Share = Annotated[FiniteFloat, Field(ge=0, le=1)]
+
+def _refuse_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not the boolean {str(value).lower()}")
+    return value
+
+
+#: A finite number in a document that people write as text (a design, scenario or compliance
+#: inputs file in YAML, or a web form, whose fields are all text): an int, a float or a text
+#: that reads as a number (``"100"``; PyYAML also reads ``1e5``, without a dot, as text), never
+#: a boolean, NaN or Infinity.
+DocumentFloat = Annotated[float, BeforeValidator(_refuse_bool), Field(allow_inf_nan=False)]
+
+#: A whole number in such a document: an int, an integral float or text (``"162"``), never a
+#: boolean.
+DocumentInt = Annotated[int, BeforeValidator(_refuse_bool)]
+
+#: A share of a whole, 0 to 1, in such a document.
+DocumentShare = Annotated[DocumentFloat, Field(ge=0, le=1)]
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` (a JSON-like tree of dicts and lists) unchanged, or ``ValueError`` naming the
+    path of a NaN or Infinity in it (for fields that take free-form JSON, such as Battery
+    Pass attributes: stored, such a value is an invalid JSON token that PostgreSQL refuses and
+    every later reader chokes on). Walked with a stack, so a deeply nested tree cannot exhaust
+    Python's recursion limit."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            where = path if len(path) <= MAX_NAME_CHARS else path[: MAX_NAME_CHARS - 1] + "…"
+            raise ValueError(f"{where or '(value)'}: {item} is not a finite number")
+        if isinstance(item, dict):
+            stack.extend((f"{path}.{key}" if path else str(key), v) for key, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend(
+                (f"{path}.{index}" if path else str(index), v) for index, v in enumerate(item)
+            )
+    return value

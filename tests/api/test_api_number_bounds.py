@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from passport_support import passport_request
 from test_api_chain import CAM, DESIGN, ok, setup_chain
+from test_api_shared_and_uncertainty import a_calculation
 
 from batterycarbon.bounds import (
     MAX_DATASETS_PER_CALCULATION,
@@ -161,3 +163,37 @@ def test_bad_numbers_in_csv_rows_are_422_naming_row_and_column(
     good = csv.replace(f",{value},", ",26.5,").replace(f",{value}\n", ",20\n")
     stored = ok(client.post("/datasets/csv", headers={**cam, "Content-Type": "text/csv"}, content=good), 201)  # fmt: skip
     assert [(d["value"], d["year"]) for d in stored] == [(27, 2023), (26.5, 2023), (27, 2023)]
+
+
+def test_bad_numbers_in_passport_requests_are_422_and_issue_nothing(client: TestClient) -> None:
+    cell = setup_chain(client)["cell"]["auth"]
+    calc = a_calculation(client, cell)
+    nan_attribute = passport_request(calc["id"])
+    technical = nan_attribute["attributes"]["PerformanceAndDurability"]["batteryTechicalProperties"]
+    technical["ratedCapacity"] = NAN
+    for body, field in [
+        (nan_attribute, "attributes"),
+        (
+            passport_request(calc["id"], use={"usable_capacity_kwh": True}),
+            "use.usable_capacity_kwh",
+        ),
+        (passport_request(calc["id"], use={"warranty_years": INF}), "use.warranty_years"),
+        (
+            passport_request(calc["id"], distribution=[{"mode": "sea", "distance_km": 1e308}]),
+            "distribution.0.distance_km",
+        ),
+        (
+            passport_request(
+                calc["id"],
+                use_losses={"battery_efficiency": NAN, "charger_efficiency": 0.9, "country": "DE"},
+            ),
+            "use_losses.battery_efficiency",
+        ),
+    ]:
+        response = post_json(client, "/passports", cell, body)
+        assert field in fields(response), (field, response.text)
+    assert (
+        "PerformanceAndDurability.batteryTechicalProperties.ratedCapacity"
+        in post_json(client, "/passports", cell, nan_attribute).text
+    )
+    assert ok(client.get("/passports", headers=cell)) == []

@@ -42,9 +42,9 @@ from batterycarbon.bounds import (
     MAX_SUPPLIER_OVERRIDES,
     MAX_TRANSPORT_DISTANCE_KM,
     MAX_TRANSPORT_LEGS,
-    FiniteFloat,
-    Share,
-    StrictInt,
+    DocumentFloat,
+    DocumentInt,
+    DocumentShare,
 )
 from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.safe_yaml import read_yaml_file
@@ -80,11 +80,11 @@ def _to_kg(value: Any) -> Any:
 
 
 #: A mass: a number (kg) or a text with a unit; finite, not negative, not a boolean.
-MassKg = Annotated[FiniteFloat, BeforeValidator(_to_kg), Field(ge=0)]
+MassKg = Annotated[DocumentFloat, BeforeValidator(_to_kg), Field(ge=0)]
 CellPartKg = Annotated[MassKg, Field(le=MAX_CELL_PART_MASS_KG)]
 PackPartKg = Annotated[MassKg, Field(le=MAX_PACK_PART_MASS_KG)]
 #: Production energy per kWh of cell or per kg of material (kWh or MJ).
-SpecificEnergy = Annotated[FiniteFloat, Field(ge=0, le=MAX_SPECIFIC_ENERGY)]
+SpecificEnergy = Annotated[DocumentFloat, Field(ge=0, le=MAX_SPECIFIC_ENERGY)]
 Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
 Reference = Annotated[str, Field(max_length=MAX_REFERENCE_CHARS)]
 
@@ -110,25 +110,25 @@ class CellMasses(Strict):
 
 
 class Cell(Strict):
-    capacity_ah: FiniteFloat = Field(gt=0, le=MAX_CELL_CAPACITY_AH)
+    capacity_ah: DocumentFloat = Field(gt=0, le=MAX_CELL_CAPACITY_AH)
     # No cell chemistry reaches 6 V (high-voltage LNMO cathodes: about 4.7 V).
-    nominal_voltage_v: FiniteFloat | None = Field(default=None, gt=0, le=6)
+    nominal_voltage_v: DocumentFloat | None = Field(default=None, gt=0, le=6)
     masses_kg: CellMasses = CellMasses()
-    specific_capacity_mah_per_g: FiniteFloat | None = Field(
+    specific_capacity_mah_per_g: DocumentFloat | None = Field(
         default=None, gt=0, le=MAX_SPECIFIC_CAPACITY_MAH_PER_G
     )
-    areal_capacity_mah_per_cm2: FiniteFloat | None = Field(
+    areal_capacity_mah_per_cm2: DocumentFloat | None = Field(
         default=None, gt=0, le=MAX_AREAL_CAPACITY_MAH_PER_CM2
     )
-    np_ratio: FiniteFloat | None = Field(default=None, ge=1, le=2)
+    np_ratio: DocumentFloat | None = Field(default=None, ge=1, le=2)
 
 
 class Pack(Strict):
     """Pack composition. Without ``cells``, a 60 kWh pack is assumed (rounded to whole cells)."""
 
-    cells: StrictInt | None = Field(default=None, gt=0, le=MAX_CELLS_PER_PACK)
-    target_capacity_kwh: FiniteFloat = Field(default=60.0, gt=0, le=MAX_PACK_ENERGY_KWH)
-    cell_to_pack_mass_ratio: FiniteFloat | None = Field(default=None, gt=0.2, le=1)
+    cells: DocumentInt | None = Field(default=None, gt=0, le=MAX_CELLS_PER_PACK)
+    target_capacity_kwh: DocumentFloat = Field(default=60.0, gt=0, le=MAX_PACK_ENERGY_KWH)
+    cell_to_pack_mass_ratio: DocumentFloat | None = Field(default=None, gt=0.2, le=1)
     parts_kg: dict[Name, PackPartKg] | None = Field(default=None, max_length=MAX_PACK_PARTS)
 
 
@@ -172,7 +172,7 @@ class SupplierOverride(Strict):
     """A supplier's own figure replacing the library factor of ``flow`` wherever it is used."""
 
     flow: Name
-    value: FiniteFloat = Field(ge=0, le=MAX_FOOTPRINT_VALUE)
+    value: DocumentFloat = Field(ge=0, le=MAX_FOOTPRINT_VALUE)
     unit: Name = "kg CO2e / kg"
     supplier: Name
     reference: Reference | None = None
@@ -186,15 +186,15 @@ class TransportLeg(Strict):
         "copper_foil", "electrolyte", "cell", "module_pack_parts",
     ]  # fmt: skip
     mode: Literal["road", "rail", "sea"]
-    distance_km: FiniteFloat = Field(gt=0, le=MAX_TRANSPORT_DISTANCE_KM)
+    distance_km: DocumentFloat = Field(gt=0, le=MAX_TRANSPORT_DISTANCE_KM)
 
 
 class Use(Strict):
     """How the battery is used: the inputs of the EU delivered-energy functional unit."""
 
-    usable_capacity_kwh: FiniteFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
+    usable_capacity_kwh: DocumentFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
     vehicle_category: Name | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
-    warranty_years: FiniteFloat | None = Field(default=None, gt=0, le=50)
+    warranty_years: DocumentFloat | None = Field(default=None, gt=0, le=50)
 
 
 class Design(Strict):
@@ -205,12 +205,12 @@ class Design(Strict):
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     sources: list[Reference] = Field(default=[], max_length=MAX_SOURCES)
     chemistry: Name
-    cathode_ratio: tuple[Share, Share, Share] | None = None
+    cathode_ratio: tuple[DocumentShare, DocumentShare, DocumentShare] | None = None
     format: Literal["cylindrical", "prismatic", "pouch"]
     cell: Cell
     pack: Pack = Pack()
     plants: Plants = Plants()
-    year: StrictInt = Field(default=2023, ge=2000, le=2060)
+    year: DocumentInt = Field(default=2023, ge=2000, le=2060)
     lithium_route: Literal["brine", "spodumene"] | None = None
     anode_material: (
         Literal[
@@ -219,7 +219,7 @@ class Design(Strict):
         | None
     ) = None
     production_energy: ProductionEnergy = ProductionEnergy()
-    green_electricity: dict[str, Share] = Field(default={}, max_length=len(STEPS))
+    green_electricity: dict[str, DocumentShare] = Field(default={}, max_length=len(STEPS))
     supplier_overrides: list[SupplierOverride] = Field(
         default=[], max_length=MAX_SUPPLIER_OVERRIDES
     )

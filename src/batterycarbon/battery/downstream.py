@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from batterycarbon.battery.inventory import BatterySystem
 from batterycarbon.battery.params import _read
+from batterycarbon.bounds import MAX_TRANSPORT_DISTANCE_KM, DocumentFloat
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary, region_fallbacks
 
@@ -44,7 +45,7 @@ class DistributionLeg(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     mode: TransportMode
-    distance_km: float = Field(ge=0, le=40_000, allow_inf_nan=False)
+    distance_km: DocumentFloat = Field(ge=0, le=MAX_TRANSPORT_DISTANCE_KM)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ gives the battery and charger efficiencies that rule sets counting the use stage
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.downstream import DistributionLeg
+from batterycarbon.bounds import MAX_REFERENCE_CHARS, MAX_TRANSPORT_LEGS, finite_json
 from batterycarbon.compliance.classes import BatteryCategory
 from batterycarbon.compliance.standards import Downstream
 from batterycarbon.errors import InputError, validation_problems
@@ -37,14 +38,18 @@ class ComplianceInputs(BaseModel):
 
     use: UseProfile = UseProfile()
     battery_category: BatteryCategory = "ev"
-    study_url: str | None = None
-    eu_declaration_of_conformity_id: str | None = None
-    distribution: tuple[DistributionLeg, ...] | None = None
+    study_url: str | None = Field(default=None, max_length=MAX_REFERENCE_CHARS)
+    eu_declaration_of_conformity_id: str | None = Field(
+        default=None, max_length=MAX_REFERENCE_CHARS
+    )
+    distribution: tuple[DistributionLeg, ...] | None = Field(
+        default=None, max_length=MAX_TRANSPORT_LEGS
+    )
     use_losses: UseLosses | None = None
     # Battery passport: aspect -> attributes the maker gives (Battery Pass 1.2 names), the
     # base of the public passport URL, and whether an incomplete passport is an error.
-    passport: dict[str, dict[str, Any]] = {}
-    passport_base_url: str | None = None
+    passport: Annotated[dict[str, dict[str, Any]], AfterValidator(finite_json)] = {}
+    passport_base_url: str | None = Field(default=None, max_length=MAX_REFERENCE_CHARS)
     passport_complete: bool = False
 
     def downstream(self) -> Downstream:

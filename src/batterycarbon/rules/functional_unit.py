@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from batterycarbon.bounds import MAX_PACK_ENERGY_KWH, DocumentFloat
 from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.ruleset import VEHICLE_CATEGORIES, RuleSet, VehicleCategory
 
@@ -51,9 +52,9 @@ class UseProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    usable_capacity_kwh: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    usable_capacity_kwh: DocumentFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
     vehicle_category: VehicleCategory | None = None
-    warranty_years: float | None = Field(default=None, gt=0, le=50, allow_inf_nan=False)
+    warranty_years: DocumentFloat | None = Field(default=None, gt=0, le=50)
 
     @field_validator("vehicle_category", mode="before")
     @classmethod

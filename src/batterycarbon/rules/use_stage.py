@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from batterycarbon.bounds import DocumentFloat, DocumentInt
+
 
 class UseLosses(BaseModel):
     """Inputs of the use-stage losses.
@@ -34,10 +36,10 @@ class UseLosses(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    battery_efficiency: float = Field(gt=0, le=1, allow_inf_nan=False)
-    charger_efficiency: float = Field(gt=0, le=1, allow_inf_nan=False)
+    battery_efficiency: DocumentFloat = Field(gt=0, le=1)
+    charger_efficiency: DocumentFloat = Field(gt=0, le=1)
     country: str = Field(min_length=2, max_length=6)
-    year: int | None = Field(default=None, ge=2000, le=2060)
+    year: DocumentInt | None = Field(default=None, ge=2000, le=2060)
 
 
 def use_losses_kwh(

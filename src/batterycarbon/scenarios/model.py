@@ -21,8 +21,8 @@ from batterycarbon.bounds import (
     MAX_NAME_CHARS,
     MAX_REFERENCE_CHARS,
     MAX_SOURCES,
-    Share,
-    StrictInt,
+    DocumentInt,
+    DocumentShare,
 )
 from batterycarbon.errors import excerpt
 
@@ -42,7 +42,7 @@ class GreenPower(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    share: Share
+    share: DocumentShare
     contract: Literal["direct-line", "ppa", "certificate"] = "direct-line"
 
 
@@ -58,10 +58,10 @@ class Scenario(BaseModel):
     )
     grid: str | None = None
     plants: dict[str, str] = Field(default={}, max_length=len(PLANT_STEPS))
-    year: StrictInt | None = Field(default=None, ge=2000, le=2060)
+    year: DocumentInt | None = Field(default=None, ge=2000, le=2060)
     green: dict[str, GreenPower] = Field(default={}, max_length=len(STEPS))
     format: Literal["cylindrical", "prismatic", "pouch"] | None = None
-    recycled_content: dict[str, Share] = Field(default={}, max_length=len(ELEMENTS))
+    recycled_content: dict[str, DocumentShare] = Field(default={}, max_length=len(ELEMENTS))
 
     @model_validator(mode="before")
     @classmethod

@@ -32,14 +32,15 @@ import datetime as dt
 import hashlib
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.downstream import DistributionLeg
+from batterycarbon.bounds import MAX_TRANSPORT_LEGS, finite_json
 from batterycarbon.compliance.battery_passport import passport_identifier, passport_view, qr_png
 from batterycarbon.compliance.classes import BatteryCategory
 from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
@@ -90,10 +91,14 @@ class PassportIn(BaseModel):
     rule_set: str = Field(default=DEFAULT_DECLARATION_RULE_SET, max_length=100)
     battery_category: BatteryCategory = "ev"
     use: UseProfile = UseProfile()
-    distribution: tuple[DistributionLeg, ...] | None = None
+    distribution: tuple[DistributionLeg, ...] | None = Field(
+        default=None, max_length=MAX_TRANSPORT_LEGS
+    )
     use_losses: UseLosses | None = None
     issued: dt.date | None = Field(default=None, description="Declaration date; default today")
-    attributes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    attributes: Annotated[dict[str, dict[str, Any]], AfterValidator(finite_json)] = Field(
+        default_factory=dict
+    )
 
 
 class PassportSummary(BaseModel):

@@ -1,0 +1,125 @@
+"""Design, scenario and compliance-input files with NaN, Infinity, 1e308, ``true`` for a number
+or oversized lists: the CLI exits 2 naming the file and the field (YAML writes them as ``.nan``,
+``.inf``, ``1.0e+308`` and ``true``, and PyYAML reads them as such)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from batterycarbon.bounds import (
+    MAX_CELLS_PER_PACK,
+    MAX_DESCRIPTION_CHARS,
+    MAX_SOURCES,
+    MAX_TRANSPORT_LEGS,
+)
+from batterycarbon.cli import app
+from batterycarbon.errors import InputError
+from batterycarbon.scenarios import load_scenario
+
+runner = CliRunner()
+NAN, INF = float("nan"), float("inf")
+MINIMAL: dict[str, Any] = {
+    "chemistry": "NCM811", "format": "prismatic",
+    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7},
+}  # fmt: skip
+
+
+def write(tmp_path: Path, data: object, name: str) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def legs(count: int) -> list[dict[str, Any]]:
+    # New dicts each time: PyYAML writes one object repeated as an anchor and aliases.
+    return [{"product": "cell", "mode": "sea", "distance_km": 100} for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"cathode_ratio": [NAN, 0.5, 0.5]}, "cathode_ratio.0"),
+        ({"cell": {"capacity_ah": INF}}, "cell.capacity_ah"),
+        ({"cell": {"capacity_ah": 1e308}}, "cell.capacity_ah"),
+        ({"cell": {"capacity_ah": True}}, "cell.capacity_ah"),
+        (
+            {"cell": {"capacity_ah": 100, "masses_kg": {"casing": "1e308 t"}}},
+            "cell.masses_kg.casing",
+        ),  # fmt: skip
+        ({"pack": {"cells": True}}, "pack.cells"),
+        ({"pack": {"cells": MAX_CELLS_PER_PACK + 1}}, "pack.cells"),
+        ({"green_electricity": {"cell": NAN}}, "green_electricity.cell"),
+        (
+            {"transport": [{"product": "cell", "mode": "sea", "distance_km": 1e308}]},
+            "transport.0.distance_km",
+        ),  # fmt: skip
+        ({"transport": legs(MAX_TRANSPORT_LEGS + 1)}, "transport"),
+        ({"sources": [f"study {i}" for i in range(MAX_SOURCES + 1)]}, "sources"),
+        ({"description": "x" * (MAX_DESCRIPTION_CHARS + 1)}, "description"),
+    ],
+)
+def test_bad_numbers_and_long_lists_in_design_files_exit_2(
+    tmp_path: Path, change: dict[str, Any], field: str
+) -> None:
+    path = write(tmp_path, {**MINIMAL, **change}, "bad.yaml")
+    result = runner.invoke(app, ["footprint", str(path), "--factors", "whitepaper-2023"])
+    assert result.exit_code == 2, result.output
+    message = result.output + getattr(result, "stderr", "")
+    assert str(path) in message and f"{field}:" in message, message
+    assert len(message) < 5_000  # the long values are not repeated whole
+
+
+def test_bad_numbers_in_compliance_inputs_exit_2(tmp_path: Path) -> None:
+    for inputs, field in [
+        ({"use": {"usable_capacity_kwh": True}}, "use.usable_capacity_kwh"),
+        ({"distribution": [{"mode": "sea", "distance_km": INF}]}, "distribution.0.distance_km"),
+        ({"passport": {"PerformanceAndDurability": {"ratedCapacity": NAN}}}, "passport"),
+    ]:
+        path = write(tmp_path, inputs, "inputs.yaml")
+        out = tmp_path / "out"
+        args = ["declare", "ncm811-prismatic", "--inputs", str(path), "--out", str(out)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        message = result.output + getattr(result, "stderr", "")
+        assert str(path) in message and f"{field}:" in message, message
+        assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field"),
+    [
+        ({"green": {"cell": NAN}}, "green.cell.share"),
+        ({"green": {"cell": True}}, "green.cell.share"),
+        ({"recycled_content": {"lithium": INF}}, "recycled_content.lithium"),
+        ({"year": True}, "year"),
+        ({"sources": ["a study"] * (MAX_SOURCES + 1)}, "sources"),
+        ({"description": "x" * (MAX_DESCRIPTION_CHARS + 1)}, "description"),
+    ],
+)
+def test_bad_numbers_in_scenario_files_name_the_field(
+    tmp_path: Path, scenario: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(write(tmp_path, scenario, "scenario.yaml"))
+    assert any(problem.startswith(f"{field}:") for problem in caught.value.problems), caught.value
+
+
+def test_numbers_written_as_text_are_read_in_design_files(tmp_path: Path) -> None:
+    """A web form's fields are text and PyYAML reads ``1e3`` (no dot) as text: both are numbers
+    in a design; a boolean never is."""
+    from batterycarbon.battery import load_design
+
+    path = tmp_path / "text.yaml"
+    path.write_text(
+        "chemistry: NCM811\nformat: prismatic\ncell: {capacity_ah: '100', nominal_voltage_v: 3.7}\n"
+        "pack: {cells: '162'}\ntransport: [{product: cell, mode: sea, distance_km: 1e3}]\n",
+        encoding="utf-8",
+    )
+    design = load_design(path)
+    assert (design.cell.capacity_ah, design.pack.cells) == (100.0, 162)
+    assert design.transport[0].distance_km == 1000.0
