@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batterycarbon.services.context import Actor, unit_of_work
-from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
+from batterycarbon.services.paging import MAX_SERIAL, ListQuery, Page, page_of, paginate, within
 from batterycarbon.store import AuditEvent, ChainReport, verify_chain
 
 
@@ -65,7 +65,7 @@ class AuditQuery(ListQuery):
     entity_type: str | None = Field(default=None, max_length=40, examples=["dataset"])
     entity_id: str | None = Field(default=None, max_length=64)
     action: str | None = Field(default=None, max_length=60, examples=["dataset.submitted"])
-    after_seq: int = Field(default=0, ge=0)
+    after_seq: int = Field(default=0, ge=0, le=MAX_SERIAL)
 
 
 def list_events(

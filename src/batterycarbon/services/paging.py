@@ -22,6 +22,15 @@ T = TypeVar("T")
 #: Default and largest page sizes: a page of calculations (about 11 kB each) stays under 5 MB.
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+#: Deepest ``offset``: twenty thousand pages of the largest size. The database walks past every
+#: skipped row, so a list deeper than this is read with a narrower filter (e.g. the creation
+#: time window), not by offset; the bound also keeps the number far inside the 64-bit integers
+#: SQLite binds (a larger one overflowed there: a 500 instead of a 422).
+MAX_OFFSET = 10_000_000
+#: Largest sequence or version number a parameter may name (an audit ``after_seq`` cursor, a
+#: passport ``version``): those columns are 32-bit INTEGER on PostgreSQL, so no row has a larger
+#: value; a larger parameter overflowed SQLite's 64-bit binding (a 500) instead of a 422.
+MAX_SERIAL = 2**31 - 1
 
 
 class ListQuery(BaseModel):
@@ -30,7 +39,7 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size")
-    offset: int = Field(default=0, ge=0, le=10_000_000, description="Items skipped")
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="Items skipped")
     created_after: datetime | None = Field(default=None, description="Inclusive, ISO 8601")
     created_before: datetime | None = Field(default=None, description="Inclusive, ISO 8601")
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from batterycarbon.compliance.battery_passport import ASPECTS
 from batterycarbon.errors import BatteryCarbonError
+from batterycarbon.services.paging import MAX_SERIAL
 from batterycarbon.services.passports import read_passport
 from batterycarbon.web.common import DbSession, render, service_error, signed_in_actor
 
@@ -21,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/p/{passport_id}")
 def public_passport_page(
     request: Request, db: DbSession, passport_id: uuid.UUID,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_SERIAL)] = None,
 ) -> Response:  # fmt: skip
     actor = signed_in_actor(request, db)  # for the navigation only: the view stays public
     try:

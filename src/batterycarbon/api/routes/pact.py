@@ -48,6 +48,7 @@ from batterycarbon.services.pact_exchange import (
     list_footprints,
     receive_event,
 )
+from batterycarbon.services.paging import MAX_OFFSET
 
 
 class PactError(Exception):
@@ -154,7 +155,9 @@ def list_product_footprints(
     limit: Annotated[
         int | None, Query(ge=1, description=f"At most this many (pages hold at most {MAX_PAGE})")
     ] = None,  # fmt: skip
-    offset: Annotated[int, Query(ge=0, description="Set by the pagination link")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Set by the pagination link")
+    ] = 0,
     productId: UrnList = None,  # noqa: N803 - the specification's parameter names
     companyId: UrnList = None,  # noqa: N803
     geography: UrnList = None,

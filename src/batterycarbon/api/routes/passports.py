@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from batterycarbon.api.deps import ActorDep, SessionDep, get_actor, oauth2_scheme
 from batterycarbon.api.paging import PAGED_RESPONSES, paged
 from batterycarbon.services import Actor, passports
+from batterycarbon.services.paging import MAX_SERIAL
 from batterycarbon.services.passports import PassportIn, PassportOut, PassportQuery, PassportSummary
 
 router = APIRouter(tags=["passports"])
@@ -48,7 +49,7 @@ def list_passports(session: SessionDep, actor: ActorDep, request: Request, respo
 @router.get("/passports/{passport_id}", response_model=PassportOut)
 def read_passport(
     session: SessionDep, actor: Annotated[Actor | None, Depends(optional_actor)],
-    passport_id: uuid.UUID, version: Annotated[int | None, Query(ge=1)] = None,
+    passport_id: uuid.UUID, version: Annotated[int | None, Query(ge=1, le=MAX_SERIAL)] = None,
 ) -> PassportOut:  # fmt: skip
     """The passport (current version, or ``version``): without a token its public view; with
     one the view your role allows (legitimate interest: recyclers, the calculation's verifier
