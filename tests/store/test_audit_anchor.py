@@ -70,9 +70,18 @@ def test_an_anchor_behind_the_chain_is_a_lag_and_a_wrong_hash_is_tampering(sessi
     path.write_text(f'{{"seq": 1, "hash": "{"0" * 64}"}}')
     report = verify_chain(session)
     assert not report.ok and "rewritten" in (report.problem or "")
+
+
+def test_events_without_their_anchor_fail_verification(session: Session) -> None:
+    path = anchor_path(session.get_bind().engine.url)
+    assert path is not None and verify_chain(session).ok  # no event yet: nothing to anchor
     session.rollback()
-    path.unlink()
-    assert verify_chain(session).ok  # no anchor (e.g. an older database): the chain alone
+    _events(session, 2)
+    session.rollback()
+    path.unlink()  # whoever deletes the newest events can delete the anchor as well
+    report = verify_chain(session)
+    assert not report.ok and report.first_bad_seq is None
+    assert f"the chain has 2 events but its head anchor {path} is missing" in (report.problem or "")
 
 
 def test_the_anchor_never_moves_backwards(tmp_path: Path) -> None:
@@ -97,3 +106,16 @@ def test_cli_audit_verify_catches_a_deleted_newest_event(tmp_path: Path, monkeyp
     assert result.exit_code == 1
     assert f"audit chain broken at event {newest}" in result.output
     assert "newest events were deleted" in result.output
+
+
+def test_cli_audit_verify_fails_when_the_anchor_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    database = tmp_path / "unanchored.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    assert runner.invoke(app, ["demo-data", "--format", "json"]).exit_code == 0
+    anchor = anchor_path(f"sqlite:///{database}")
+    assert anchor is not None
+    anchor.unlink()
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "audit chain not verified: the chain has" in result.output
+    assert "head anchor" in result.output and "is missing" in result.output

@@ -131,11 +131,12 @@ def audit_verify() -> None:
         out.print(
             f"audit chain intact: {report.events_checked} events, head {report.head_hash[:16]}…"
         )
-        if report.anchor_seq is None:
-            out.print("no head anchor yet (it is written on the next change)")
-        elif report.anchor_lag:
+        if report.anchor_lag:
             out.print(f"head anchor at event {report.anchor_seq}: {report.anchor_lag} newer event(s) not yet anchored (a crash between commit and anchor write)")  # fmt: skip
         return
+    if report.first_bad_seq is None:  # the events hold, but nothing shows none was deleted
+        err.print(f"audit chain not verified: {report.problem}", markup=False)
+        raise typer.Exit(1)
     err.print(f"audit chain broken at event {report.first_bad_seq} ({report.first_bad_id}): "
               f"{report.problem}", markup=False)  # fmt: skip
     raise typer.Exit(1)

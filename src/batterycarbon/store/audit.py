@@ -29,6 +29,7 @@ from batterycarbon.store import audit_anchor
 from batterycarbon.store.audit_anchor import (
     anchor_path,
     anchor_problem,
+    missing_anchor_problem,
     note_appended,
     read_anchor,
 )
@@ -177,8 +178,11 @@ def verify_chain(session: Session) -> ChainReport:
         if problem:
             return ChainReport(False, count, prev_hash, row.seq, str(row.id), problem)
         prev_hash, count = row.hash, count + 1
-    anchor = read_anchor(anchor_path(session.get_bind().engine.url))
-    if anchor is None:
+    path = anchor_path(session.get_bind().engine.url)
+    anchor = read_anchor(path)
+    if anchor is None and path is not None and count > 0:
+        return ChainReport(False, count, prev_hash, problem=missing_anchor_problem(path, count))
+    if anchor is None:  # no event yet, or an in-memory database (which has no anchor)
         return ChainReport(True, count, prev_hash)
 
     def hash_at(seq: int) -> str | None:

@@ -18,7 +18,9 @@ exclusive ``flock`` on a lock file, and never move the head backwards (a slower 
 committed an older event does not overwrite a newer head). A crash between the database commit
 and the file write leaves the anchor *behind* the chain, which verification reports as
 ``anchor_lag`` (not tampering); an anchor *ahead* of the chain, or whose event has another hash,
-is tampering.
+is tampering. A chain with events but no anchor file fails verification too
+(:func:`missing_anchor_problem`): removing the anchor with the newest events would otherwise
+hide their deletion.
 """
 
 from __future__ import annotations
@@ -114,6 +116,18 @@ def after_commit(session: Session) -> None:
 
 def after_rollback(session: Session) -> None:
     session.info.pop(PENDING_HEAD, None)
+
+
+def missing_anchor_problem(path: Path, events: int) -> str:
+    """Why a chain of ``events`` events (at least one) whose anchor file ``path`` is absent
+    cannot be verified: every commit that appends events writes the anchor, so its absence
+    means it was deleted, not carried over with the database, or looked for in another place;
+    the chain alone cannot tell whether its newest events were deleted with it."""
+    return (
+        f"the chain has {events} events but its head anchor {path} is missing, so deleted "
+        f"newest events would go unnoticed; put the anchor file back (or point "
+        f"{ANCHOR_DIR_ENV} to the folder holding it)"
+    )
 
 
 def anchor_problem(anchor: HeadAnchor | None, event_hash_at: Any, head_seq: int) -> str | None:
