@@ -134,6 +134,14 @@ def job_runner(request: Request) -> JobRunner:
     return runner
 
 
+def error_status(exc: BatteryCarbonError | ValidationError) -> int:
+    """The HTTP status the API gives ``exc`` (:data:`STATUS`): 403 for a permission refusal,
+    404, 409 for a state that does not allow it now, 422 for bad input (a model's too)."""
+    if isinstance(exc, ValidationError):
+        return 422
+    return next((status for kind, status, _ in STATUS if isinstance(exc, kind)), 400)
+
+
 def service_error(request: Request, actor: Actor | None, exc: BatteryCarbonError) -> Response:
     """The error page for a service's error, with the HTTP status an API would give."""
     for kind, status, title in STATUS:
@@ -153,7 +161,8 @@ def form_action(
     """A form post that changes something: signed in (else to the sign-in page), a valid CSRF
     token (else 403), then ``action(actor)``, which calls a service and returns where to go
     next. A service's or a model's error goes to ``on_error(actor, error)`` (typically the same
-    page with the problems in place), else to the error page with the service's status."""
+    page with the problems in place), else to the error page with the service's status; a
+    permission refusal is answered 403 either way."""
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
@@ -164,9 +173,12 @@ def form_action(
     except (BatteryCarbonError, ValidationError) as exc:
         if on_error is not None:
             try:
-                return on_error(actor, exc)
+                page = on_error(actor, exc)
             except BatteryCarbonError as inner:  # the page itself is not the actor's to see
                 return service_error(request, actor, inner)
+            if isinstance(exc, PermissionDenied):  # whatever status the page chose for input
+                page.status_code = error_status(exc)
+            return page
         if isinstance(exc, ValidationError):  # a model built from the form: bad input
             return error_page(request, actor, "Invalid input", "; ".join(problems_of(exc)), 422)
         return service_error(request, actor, exc)
