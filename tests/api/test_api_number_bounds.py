@@ -107,6 +107,22 @@ def test_calculation_requests_are_bounded(client: TestClient) -> None:
         response = post_json(client, "/calculations", cell, {"design_version_id": version_id, **change})  # fmt: skip
         assert field in fields(response), (change, response.text)
     assert ok(client.get("/calculations", headers=cell)) == []
+    calc = ok(post_json(client, "/calculations", cell, {"design_version_id": version_id}), 201)
+    for body, field in [
+        ({"runs": True}, "runs"),
+        ({"runs": 2000.0}, "runs"),
+        ({"runs": 10**30}, "runs"),
+        ({"seed": True}, "seed"),
+        ({"seed": 10**30}, "seed"),
+        ({"seed": "5"}, "seed"),
+    ]:
+        response = post_json(client, f"/calculations/{calc['id']}/uncertainty", cell, body)
+        assert field in fields(response), (body, response.text)
+    response = post_json(
+        client, "/portfolio/recalculations", cell, {"factor_release": "f" * 10_000}
+    )
+    assert "factor_release" in fields(response), response.text
+    assert ok(client.get("/jobs", headers=cell)) == []
 
 
 #: A change to a supplier dataset -> the field the 422 must name.

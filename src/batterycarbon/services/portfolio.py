@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from batterycarbon.bounds import MAX_NAME_CHARS
 from batterycarbon.errors import BatteryCarbonError
 from batterycarbon.services.calculations import (
     CalculationIn,
@@ -44,7 +45,9 @@ from batterycarbon.store import Calculation, DesignVersion, Product, SupplierDat
 class RecomputeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    factor_release: str | None = Field(default=None, description="Default: the active release")
+    factor_release: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, description="Default: the active release"
+    )
 
 
 class ProductChange(BaseModel):

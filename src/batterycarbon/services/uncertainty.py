@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.uncertainty import MonteCarloSamples, monte_carlo, summary
+from batterycarbon.bounds import StrictInt
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.services.calculations import visible_calculation
@@ -44,13 +45,23 @@ PROGRESS_STEPS = 20
 #: ... with chunks of at least this many runs (smaller ones cost more in overhead than they
 #: tell; memory grows with the chunk: 1 000 000 runs in chunks of 50 000 peak at about 1.6 GB).
 MIN_CHUNK = 1_000
+#: Largest seed: NumPy takes any non-negative integer, but 2**63 seeds are more than anyone can
+#: use, and the bound keeps the job's stored parameters and error messages short.
+MAX_SEED = 2**63 - 1
 
 
 class UncertaintyIn(BaseModel):
     """A request for a larger Monte Carlo of a stored calculation."""
 
-    runs: int = Field(default=100_000, description=f"Monte Carlo runs, {MIN_RUNS} to {MAX_RUNS}")
-    seed: int = Field(default=42, description="Random seed: same seed and runs, same numbers")
+    runs: StrictInt = Field(
+        default=100_000,
+        ge=MIN_RUNS,
+        le=MAX_RUNS,
+        description=f"Monte Carlo runs, {MIN_RUNS} to {MAX_RUNS}",
+    )
+    seed: StrictInt = Field(
+        default=42, ge=0, le=MAX_SEED, description="Random seed: same seed and runs, same numbers"
+    )
 
 
 class Statistics(BaseModel):
