@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import reprlib
 from typing import Any
 
@@ -9,6 +10,9 @@ from pydantic import ValidationError
 
 #: Longest excerpt of a bad value that an error message repeats (characters).
 EXCERPT_CHARS = 80
+
+#: Fields whose value an error message never repeats (passwords, client secrets, tokens).
+SECRET_FIELD = re.compile(r"password|secret|token", re.IGNORECASE)
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, EXCERPT_CHARS, EXCERPT_CHARS, 40
@@ -43,6 +47,9 @@ def validation_problems(
             parts[0] = first.get(parts[0], parts[0])
         field = ".".join(parts) or root
         message = item["msg"].removeprefix("Value error, ")
+        if SECRET_FIELD.search(field):  # a password is never repeated, not even in part
+            lines.append(f"{field}: {message}")
+            continue
         lines.append(f"{field}: {message} (got {excerpt(item.get('input'))})")
     return lines
 

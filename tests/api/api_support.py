@@ -1,3 +1,3 @@
 """Constants shared by the API tests and their conftest."""
 
-ADMIN_PASSWORD = "root password for tests only"  # test-only credential
+ADMIN_PASSWORD = "admin passphrase for tests only"  # test-only credential

@@ -11,19 +11,22 @@ import re
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, holds_role, page_of, paginate, within
+from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, password_problems
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import generate_secret, hash_secret, verify_secret
 from batterycarbon.store import ApiClient, Organization, User
 
 Role = Literal["manufacturer", "supplier", "oem", "recycler", "verifier", "regulator", "admin"]
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,99}$")
+POLICY = "At least 12 characters; not a common password; not containing the username"
 
 
 class OrganizationIn(BaseModel):
@@ -63,7 +66,7 @@ class UserIn(BaseModel):
 
     organization_id: uuid.UUID
     username: str
-    password: str = Field(min_length=12, max_length=200)
+    password: str = Field(max_length=MAX_PASSWORD_CHARS, description=POLICY)
     full_name: str | None = Field(default=None, max_length=200)
     is_org_admin: bool = False
 
@@ -72,6 +75,14 @@ class UserIn(BaseModel):
     def _username(cls, value: str) -> str:
         if not USERNAME.match(value):
             raise ValueError("use 2-100 lower-case letters, digits and _ . @ -, starting alnum")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        problems = password_problems(value, info.data.get("username"))
+        if problems:
+            raise ValueError("; ".join(p.removeprefix("password: ") for p in problems))
         return value
 
 
@@ -116,9 +127,12 @@ def _user_out(user: User) -> UserOut:
 
 def bootstrap_admin(session: Session, username: str, password: str) -> UserOut:
     """Create the platform's ``admin`` organization and its first user on an empty database."""
-    data = UserIn(
-        organization_id=uuid.uuid4(), username=username, password=password, is_org_admin=True
-    )
+    try:
+        data = UserIn(
+            organization_id=uuid.uuid4(), username=username, password=password, is_org_admin=True
+        )
+    except ValidationError as exc:  # e.g. a password the policy refuses
+        raise InputError("administrator", validation_problems(exc)) from None
     with unit_of_work(session):
         if session.scalar(select(func.count()).select_from(Organization)):
             raise Conflict("the database already has organizations; bootstrap runs only once")
