@@ -123,3 +123,25 @@ def test_numbers_written_as_text_are_read_in_design_files(tmp_path: Path) -> Non
     design = load_design(path)
     assert (design.cell.capacity_ah, design.pack.cells) == (100.0, 162)
     assert design.transport[0].distance_km == 1000.0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_factor_values_are_rejected_naming_the_row(tmp_path: Path, value: str) -> None:
+    import csv
+    import shutil
+
+    from batterycarbon.errors import FactorReleaseError
+    from batterycarbon.factors.loader import RELEASES_DIR, load_release_dir
+
+    folder = tmp_path / "whitepaper-2023"
+    shutil.copytree(RELEASES_DIR / "whitepaper-2023", folder)
+    csv_path = next((folder / "factors").glob("*.csv"))
+    with csv_path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    bad = list(rows[1])
+    bad[0], bad[3] = "bad:not-finite", value
+    with csv_path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([*rows, bad])
+    with pytest.raises(FactorReleaseError) as info:
+        load_release_dir(folder)
+    assert any("bad:not-finite" in p and "finite" in p for p in info.value.problems), info.value

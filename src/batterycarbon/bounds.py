@@ -103,6 +103,10 @@ MAX_SUPPLIER_OVERRIDES = 500
 #: Most named pack parts (housing, cooling plate, busbars, BMS...): real bills list tens.
 MAX_PACK_PARTS = 500
 
+#: Most classes in one performance-class table: the Regulation's delegated act will set a few
+#: (energy labels use seven, A to G); a hundred is far beyond any table.
+MAX_PERFORMANCE_CLASSES = 100
+
 #: Most datasets named by one calculation request: one per purchased flow is used, tens at most.
 MAX_DATASETS_PER_CALCULATION = 1_000
 

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from class_table_support import FIXTURE_TEXT
 from fastapi.testclient import TestClient
 from passport_support import passport_request
 from test_api_chain import CAM, DESIGN, ok, setup_chain
@@ -213,3 +214,37 @@ def test_bad_numbers_in_passport_requests_are_422_and_issue_nothing(client: Test
         in post_json(client, "/passports", cell, nan_attribute).text
     )
     assert ok(client.get("/passports", headers=cell)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field"),
+    [
+        (
+            "inf.toml",
+            FIXTURE_TEXT.replace(
+                "maximum_threshold_kgco2e_per_fu = 0.25", "maximum_threshold_kgco2e_per_fu = inf"
+            ),  # fmt: skip
+            "maximum_threshold_kgco2e_per_fu",
+        ),
+        (
+            "nan.toml",
+            FIXTURE_TEXT.replace("max_kgco2e_per_fu = 0.3", "max_kgco2e_per_fu = nan"),
+            "classes.2.max_kgco2e_per_fu",
+        ),
+        (
+            "true.toml",
+            FIXTURE_TEXT.replace("max_kgco2e_per_fu = 0.3", "max_kgco2e_per_fu = true"),
+            "classes.2.max_kgco2e_per_fu",
+        ),
+    ],
+    ids=["inf", "nan", "true"],
+)
+def test_non_finite_class_table_is_422_and_not_loaded(
+    client: TestClient, name: str, content: str, field: str
+) -> None:
+    admin = setup_chain(client)["admin"]["auth"]
+    assert content != FIXTURE_TEXT
+    files = {"file": (name, content.encode(), "application/toml")}
+    response = client.post("/performance-classes", headers=admin, files=files)
+    assert any(f.endswith(field) for f in fields(response)), response.text
+    assert ok(client.get("/performance-classes", headers=admin)) == []

@@ -20,6 +20,12 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from batterycarbon.bounds import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PERFORMANCE_CLASSES,
+    FiniteFloat,
+)
 from batterycarbon.errors import InputError, validation_problems
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -31,10 +37,10 @@ BatteryCategory = Literal["ev", "industrial", "lmt", "industrial_external_storag
 class PerformanceClass(BaseModel):
     """One class: a battery belongs to the first class whose upper bound it does not exceed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    label: str = Field(min_length=1)
-    max_kgco2e_per_fu: float = Field(gt=0, allow_inf_nan=False)
+    label: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    max_kgco2e_per_fu: FiniteFloat = Field(gt=0)
 
 
 class ClassTable(BaseModel):
@@ -44,17 +50,17 @@ class ClassTable(BaseModel):
     (tests and demonstrations: never for a real declaration) or ``not-yet-defined``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    id: str = Field(min_length=1)
-    version: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    version: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     status: Literal["official", "fixture", "not-yet-defined"]
     battery_category: BatteryCategory
     published: dt.date
-    legal_basis: str = Field(min_length=1)
+    legal_basis: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     classes_apply_from: dt.date | None = None
-    classes: tuple[PerformanceClass, ...] = ()
-    maximum_threshold_kgco2e_per_fu: float | None = Field(default=None, gt=0)
+    classes: tuple[PerformanceClass, ...] = Field(default=(), max_length=MAX_PERFORMANCE_CLASSES)
+    maximum_threshold_kgco2e_per_fu: FiniteFloat | None = Field(default=None, gt=0)
     threshold_applies_from: dt.date | None = None
 
     @model_validator(mode="after")

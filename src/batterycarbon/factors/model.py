@@ -64,7 +64,7 @@ class Uncertainty(BaseModel):
     around the value.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     distribution: Literal["lognormal", "triangular", "uniform", "normal"]
     gsd: float | None = Field(default=None, gt=1.0)
@@ -94,7 +94,8 @@ class Uncertainty(BaseModel):
 class Factor(BaseModel):
     """One emission factor row of a release."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A release file's NaN or inf (CSV "nan", TOML nan/inf) is refused like any bad value.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     id: str
     flow: str
