@@ -1,0 +1,108 @@
+"""Control characters and lone surrogates in any text of a request: a 422 naming the field, on
+SQLite and PostgreSQL, and nothing stored or audited.
+
+Before, a NUL ended in a 500 on PostgreSQL (which cannot store it in text or jsonb), even on the
+unauthenticated token endpoint, and was stored on SQLite; a lone surrogate in a document typed
+``dict[str, Any]`` reached the audit log, whose hashing failed (500). JSON can carry both only
+as escapes (``\\u0000``, ``\\ud800``), so bodies are sent as JSON text here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from api_support import ADMIN_PASSWORD
+from fastapi.testclient import TestClient
+from test_api_chain import DESIGN, login, ok
+
+NUL, ESCAPE, DEL, NEXT_LINE, SURROGATE = "\x00", "\x1b", "\x7f", "\x85", "\ud800"
+PASSWORD = "a long test passphrase"  # test-only credential
+
+
+def post_json(client: TestClient, path: str, body: Any, headers: dict[str, str]) -> Any:
+    content = json.dumps(body)  # ensure_ascii: a surrogate travels as its escape
+    headers = {**headers, "Content-Type": "application/json"}
+    return client.post(path, content=content, headers=headers)
+
+
+def refused(response: Any, field: str, status: int = 422) -> str:
+    assert response.status_code == status, response.text
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == [field], errors
+    return str(errors[0]["message"])
+
+
+def _counts(client: TestClient, admin: dict[str, str]) -> list[int]:
+    """How many organizations, products and audit events there are."""
+    paths = ("/organizations", "/products", "/audit/events")
+    return [int(client.get(p, headers=admin).headers["x-total-count"]) for p in paths]
+
+
+def _cell_maker(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
+    maker = {"name": "Cell Co", "roles": ["manufacturer"]}
+    org = ok(post_json(client, "/organizations", maker, admin), 201)
+    user = {"organization_id": org["id"], "username": "cell", "password": PASSWORD}
+    ok(post_json(client, "/users", user, admin), 201)
+    return login(client, "cell", PASSWORD)
+
+
+def test_the_token_endpoint_names_the_field(client: TestClient) -> None:
+    for character in (NUL, ESCAPE):
+        form = {"grant_type": "password", "username": f"ro{character}ot", "password": "x"}
+        message = refused(client.post("/auth/token", data=form), "username")
+        assert f"U+{ord(character):04X}" in message and character not in message
+    form = {"grant_type": "password", "username": "root", "password": f"pass{NUL}word"}
+    refused(client.post("/auth/token", data=form), "password")
+
+
+@pytest.mark.parametrize("character", [NUL, ESCAPE, DEL, NEXT_LINE, SURROGATE])
+def test_json_bodies_name_the_field_and_store_nothing(client: TestClient, character: str) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    before = _counts(client, admin)
+    organization = {"name": f"Cathode{character}Co", "roles": ["manufacturer"]}
+    refused(post_json(client, "/organizations", organization, admin), "name")
+    cell = _cell_maker(client, admin)
+    audited = _counts(client, admin)[2]
+    # A design is a free document (dict[str, Any]): its strings and keys, however deep.
+    described = {**DESIGN, "description": f"Pack{character} for 2025"}
+    product = {"name": "EV pack", "design": described}
+    refused(post_json(client, "/products", product, cell), "design.description")
+    nested = {**DESIGN, "plants": {**DESIGN["plants"], "cell": f"H{character}U"}}
+    product = {"name": "EV pack", "design": nested}
+    refused(post_json(client, "/products", product, cell), "design.plants.cell")
+    keyed = {**DESIGN, "pack": {f"cells{character}": 162}}
+    product = {"name": "EV pack", "design": keyed}
+    field = f"design.pack.{'cells' + character!r}"  # a bad key is named by its escaped repr
+    assert refused(post_json(client, "/products", product, cell), field).startswith("the key holds")
+    organizations, products, events = _counts(client, admin)
+    assert (organizations, products, events) == (before[0] + 1, before[1], audited)
+
+
+def test_query_and_path_parameters_are_single_lines(client: TestClient) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    for character in (NUL, "\n", "\t"):
+        query = {"action": f"dataset{character}"}
+        refused(client.get("/audit/events", headers=admin, params=query), "action")
+        path = f"/factor-releases/{quote(f'open{character}')}/activation"
+        refused(client.post(path, headers=admin, json={}), "release_id")
+    # PACT routes answer in their own format, naming the parameter.
+    response = client.get("/3/footprints/a%00b", headers=admin)
+    assert response.status_code == 400 and response.json()["code"] == "BadRequest"
+    message = response.json()["message"]
+    assert message.startswith("footprint_id: holds the control character U+0000")
+
+
+def test_web_forms_name_the_field(client: TestClient) -> None:
+    form = {"username": f"root{NUL}", "password": "x", "csrf_token": "x"}
+    refused(client.post("/sign-in", data=form), "username")
+
+
+def test_multi_line_text_keeps_its_lines(client: TestClient) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    cell = _cell_maker(client, admin)
+    design = {**DESIGN, "description": "Pack for the 2025 platform.\n\tSecond line.\r\n"}
+    product = ok(post_json(client, "/products", {"name": "EV pack", "design": design}, cell), 201)
+    assert product["designs"][0]["design"]["description"] == design["description"]
