@@ -45,7 +45,7 @@ from batterycarbon.services.security import HashingWorkers
 from batterycarbon.store import session_factory
 from batterycarbon.store.testing import migrated_database
 
-BOB_PASSWORD = "bob's own long passphrase for tests"  # test-only credential
+BOB_PASSWORD = "second account passphrase, tests only"  # test-only credential
 
 
 class Clock:

@@ -12,6 +12,9 @@
   error is shown in place (checked for accessibility too).
 - The portfolio recomputation: started from its page, followed on the job page, which polls the
   job's state and shows the result when done (pages checked for accessibility too).
+- The Content-Security-Policy: no page's script, style or request is refused by it (every page
+  of the workflow and of the accessibility check), and the API documentation (``/docs``,
+  ``/redoc``) renders from this server alone, with no request to any other host.
 """
 
 from __future__ import annotations
@@ -83,9 +86,26 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+#: What the browser reported the Content-Security-Policy refused, on every page opened by
+#: :func:`new_page` (checked at the end of the tests that open them).
+CSP_REFUSALS: list[str] = []
+
+
+def new_page(browser: Any) -> Any:
+    """A page of a fresh browser context whose Content-Security-Policy refusals are recorded."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.on("console", lambda message: _record_csp_refusal(page, message.text))
+    return page
+
+
+def _record_csp_refusal(page: Any, text: str) -> None:
+    if "Content Security Policy" in text:
+        CSP_REFUSALS.append(f"{page.url}: {text[:300]}")
+
+
 def signed_in(browser: Any, base_url: str, demo: DemoResult, username: str) -> Any:
     """A page of a fresh browser context, signed in as ``username`` through the form."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = new_page(browser)
     page.set_default_timeout(15_000)
     page.goto(f"{base_url}/sign-in")
     page.get_by_label("User name").fill(username)
@@ -250,7 +270,9 @@ TABS_PER_PAGE = 12
 
 
 def accessibility_problems(page: Any, name: str) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    # Not add_script_tag: that is an inline script, which the pages' policy refuses; evaluate
+    # runs through the DevTools protocol, outside the page's policy.
+    page.evaluate(AXE.read_text())
     problems = [
         f"{name}: axe {v['id']} ({v['impact']}) at {v['nodes']}"
         for v in page.evaluate(AXE_RUN)
@@ -275,7 +297,7 @@ def test_every_page_is_accessible_and_screenshotted(
         passport = issue_passport(session, maker, PassportIn.model_validate(passport_request(demo.calculation_id, unit="SN-AXE-1")), "https://passports.example.org")  # fmt: skip
     for role, pages in pages_by_role(demo, str(passport.id)).items():
         if role is None:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page = new_page(browser)
         else:
             page = signed_in(browser, base_url, demo_app[1], role)
         for name, path in pages:
@@ -295,6 +317,24 @@ def test_every_page_is_accessible_and_screenshotted(
         page.context.close()
     assert not problems, "\n".join(problems)
     assert (SCREENSHOTS / "product-page.png").stat().st_size > 10_000
+    assert not CSP_REFUSALS, "\n".join(CSP_REFUSALS)
+
+
+def test_api_docs_render_from_this_server_alone(browser: Any, base_url: str) -> None:
+    page = new_page(browser)
+    fetched: list[str] = []  # responses received (a request the policy blocks gets none)
+    page.on("response", lambda response: fetched.append(response.url))
+    page.goto(f"{base_url}/docs")
+    page.locator(".swagger-ui .info .title", has_text="batterycarbon").wait_for()
+    page.locator(".opblock-summary-path", has_text="/auth/token").first.wait_for()
+    page.goto(f"{base_url}/redoc")
+    page.get_by_text("Request samples").first.wait_for()
+    page.context.close()
+    elsewhere = [url for url in fetched if not url.startswith((base_url, f"blob:{base_url}"))]
+    assert elsewhere == []
+    # ReDoc's "powered by" logo is an image on its CDN: refused, never fetched.
+    refused = [r for r in CSP_REFUSALS if "cdn.redoc.ly" not in r]
+    assert refused == [], "\n".join(refused)
 
 
 def test_excel_template_upload_shows_the_row_error_in_place(
