@@ -18,9 +18,7 @@ from sqlalchemy import Engine
 from batterycarbon import __version__
 from batterycarbon.api.deps import ActorCache
 from batterycarbon.api.docs import router as docs_router
-from batterycarbon.api.docs import router as docs_router
 from batterycarbon.api.errors import install_error_handlers
-from batterycarbon.api.headers import install_security_headers
 from batterycarbon.api.headers import install_security_headers
 from batterycarbon.api.limits import BodyLimitMiddleware
 from batterycarbon.api.request_text import reject_bad_text
@@ -80,8 +78,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         docs_url=None,  # /docs and /redoc come from api.docs, with local assets
         redoc_url=None,
-        docs_url=None,  # /docs and /redoc come from api.docs, with local assets
-        redoc_url=None,
         title="batterycarbon",
         version=__version__,
         description="Battery carbon-footprint data management: supplier data, calculations, "
@@ -107,8 +103,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router)
     app.include_router(pact_routes.router)
     app.include_router(web_router)
-    app.include_router(docs_router)
-    install_security_headers(app)
     app.include_router(docs_router)
     install_security_headers(app)
     return app
