@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from batterycarbon.errors import InputError
+from batterycarbon.safe_yaml import load_yaml
 from batterycarbon.text import (
     MAX_REPORTED,
     Line,
@@ -86,3 +88,14 @@ def test_field_names_never_repeat_a_long_or_raw_key() -> None:
     named = field_name(("x" * 10_000,))
     assert len(named) < 120 and "(length 10000)" in named
     assert "\x00" not in field_name(("a\x00b",))
+
+
+def test_yaml_escapes_cannot_smuggle_them_in() -> None:
+    """PyYAML's reader refuses a raw control character, but a double-quoted scalar's escapes
+    make one; the one YAML loader names each such value by its path."""
+    document = 'name: "Pack\\0A"\nplants: {cell: "\\x1b[31mHU"}\nnotes: ["ok", "\\ud800"]\n'
+    with pytest.raises(InputError) as caught:
+        load_yaml(document, "design")
+    assert [p.split(": ")[0] for p in caught.value.problems] == ["name", "plants.cell", "notes.1"]
+    two_lines = load_yaml("description: |\n  two\n  lines\n", "design")
+    assert two_lines == {"description": "two\nlines\n"}

@@ -26,6 +26,7 @@ from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import Node
 
 from batterycarbon.errors import EXCERPT_CHARS, InputError, excerpt
+from batterycarbon.text import problem_lines
 
 #: Longest YAML document read (characters). The bundled designs, scenarios and presets are under
 #: 1 000 characters; a full design with a few hundred supplier overrides and transport legs is
@@ -94,13 +95,14 @@ def load_yaml(text: str, source: str) -> Any:
     """The one YAML document in ``text`` as Python objects (JSON is YAML too).
 
     :class:`InputError` names ``source`` and the line of the first problem: too long, an anchor
-    or alias, too many values, too deep, not valid YAML, a tag the safe loader does not build.
+    or alias, too many values, too deep, not valid YAML, a tag the safe loader does not build;
+    or the path of each value holding a control character or a lone surrogate (:mod:`.text`).
     """
     if len(text) > MAX_YAML_CHARS:
         problem = f"(document): {len(text)} characters, longer than the {MAX_YAML_CHARS} a document may have; split it"
         raise InputError(source, [problem])
     try:
-        return _build(text)
+        document = _build(text)
     except _Refused as exc:
         raise InputError(source, [str(exc)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -118,6 +120,12 @@ def load_yaml(text: str, source: str) -> Any:
         raise InputError(source, [f"not valid YAML: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise InputError(source, [f"not valid YAML: {_short(str(exc))}"]) from None
+    # The reader refuses raw control characters; a double-quoted scalar's escapes ("\0",
+    # "\x1b", "\ud800") still make them: refused by the text rule, each value named by its path.
+    problems = problem_lines(document)
+    if problems:
+        raise InputError(source, problems)
+    return document
 
 
 def _build(text: str) -> Any:

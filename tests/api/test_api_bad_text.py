@@ -106,3 +106,30 @@ def test_multi_line_text_keeps_its_lines(client: TestClient) -> None:
     design = {**DESIGN, "description": "Pack for the 2025 platform.\n\tSecond line.\r\n"}
     product = ok(post_json(client, "/products", {"name": "EV pack", "design": design}, cell), 201)
     assert product["designs"][0]["design"]["description"] == design["description"]
+
+
+def test_uploaded_tables_name_the_row_and_field_and_store_nothing(client: TestClient) -> None:
+    """An upload is no JSON body the API checks: its rows go through the dataset model, whose
+    text fields refuse these characters themselves."""
+    admin = login(client, "root", ADMIN_PASSWORD)
+    supplier = {"name": "Cathode Co", "roles": ["supplier"]}
+    org = ok(post_json(client, "/organizations", supplier, admin), 201)
+    user = {"organization_id": org["id"], "username": "cam", "password": PASSWORD}
+    ok(post_json(client, "/users", user, admin), 201)
+    cam = {**login(client, "cam", PASSWORD), "Content-Type": "text/csv"}
+    header = "flow,value,unit,region,year,dqr,evidence,activity.note"
+    good = "cam_ncm811,27,kg CO2e / kg,KR,2023,1.8,report.pdf,plant 2"
+    cases = {
+        f"cam_ncm811,27,kg CO2e / kg,KR,2023,1.8,report{NUL}.pdf,plant 2": "row 3, evidence.0",
+        f"cam_ncm811,27,kg CO2e / kg,KR,2023,1.8,report.pdf,{ESCAPE}[31m": "row 3, activity_data",
+        'cam_ncm811,27,kg CO2e / kg,KR,2023,1.8,"report\n.pdf",plant 2': "row 3, evidence.0",
+    }
+    for row, field in cases.items():
+        response = client.post("/datasets/csv", headers=cam, content=f"{header}\n{good}\n{row}\n")
+        assert [e["field"] for e in refused_all(response)] == [field], response.text
+    assert ok(client.get("/datasets", headers=cam))["own"] == []
+
+
+def refused_all(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 422, response.text
+    return list(response.json()["errors"])

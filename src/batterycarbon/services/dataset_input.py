@@ -25,6 +25,7 @@ from batterycarbon.bounds import (
 )
 from batterycarbon.errors import excerpt, validation_problems
 from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
+from batterycarbon.text import Line, text_problem
 from batterycarbon.units import parse_unit, ureg
 
 MAX_CSV_ROWS = 10_000
@@ -65,19 +66,21 @@ class DatasetIn(BaseModel):
         },
     )
 
-    flow: str = Field(
+    flow: Line = Field(
         max_length=MAX_NAME_CHARS, description="Library flow the figure is for, e.g. cam_ncm811"
     )
     value: FiniteFloat = Field(gt=0, le=MAX_FOOTPRINT_VALUE, description="Footprint in `unit`")
-    unit: str = Field(default="kg CO2e / kg", max_length=MAX_NAME_CHARS)
-    region: str = Field(
+    unit: Line = Field(default="kg CO2e / kg", max_length=MAX_NAME_CHARS)
+    region: Line = Field(
         max_length=MAX_NAME_CHARS,
         description="ISO 3166 alpha-2 code, or EU27, EUROPE, GLO, RER, RoW",
     )
     year: StrictInt = Field(ge=1990, le=2100)
     dqr: FiniteFloat = Field(ge=1, le=5, description="PEF data-quality rating, 1 best to 5 worst")
-    evidence: list[str] = Field(default=[], max_length=50)
-    activity_data: dict[str, float | str] = Field(default={}, max_length=200)
+    # Uploads (CSV, Excel, JSON files) reach the model without the API's check of request text:
+    # every text field refuses control characters and lone surrogates itself (batterycarbon.text).
+    evidence: list[Line] = Field(default=[], max_length=50)
+    activity_data: dict[Line, float | str] = Field(default={}, max_length=200)
 
     @field_validator("flow")
     @classmethod
@@ -139,6 +142,8 @@ class DatasetIn(BaseModel):
                 )
             if isinstance(item, str) and len(item) > 1000:
                 raise ValueError(f"activity {key!r}: text longer than 1000 characters")
+            if isinstance(item, str) and (problem := text_problem(item)):
+                raise ValueError(f"activity {key!r}: the text {problem}")
         return value
 
 
