@@ -92,6 +92,14 @@ def test_an_anonymous_declared_200_mb_body_is_refused_before_any_of_it_is_read(
     assert body.pulled == 0
 
 
+def test_a_route_without_a_body_answers_and_closes_instead_of_draining(app: FastAPI) -> None:
+    body = CountedBody(HUGE)
+    response = send(app, "POST", "/factor-releases/import", content=body)
+    assert response.status_code == 401
+    assert response.headers["connection"] == "close"
+    assert body.pulled <= ANONYMOUS_BODY_BYTES + CHUNK
+
+
 def test_an_anonymous_web_form_goes_to_sign_in_and_a_public_route_answers_413(app: FastAPI) -> None:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     big = b"name=" + b"x" * ANONYMOUS_BODY_BYTES

@@ -14,8 +14,10 @@ Telling who is signed in reads headers only (the token's signature and expiry, t
 cookie's signature), never the database: a token of an account disabled since passes here and
 is refused by the handler, after at most the signed-in limit was read.
 
-A refusal sent before the body was read to its end closes the connection (``Connection:
-close``); otherwise the server would go on reading, and discarding, the rest of the body.
+Any response sent before the body was read to its end (a refusal here, or a handler that
+answered without reading it, as a 401 for a route without body parameters) closes the
+connection (``Connection: close``); otherwise the server would go on reading, and discarding,
+the rest of the body.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,11 +52,13 @@ UPLOAD_BODY_BYTES = 5_000_000 + (64 << 10)
 #: CSRF token) and the scenario explorer's levers (under 2 KB).
 ANONYMOUS_BODY_BYTES = 16 << 10
 #: Media types counted as file uploads besides ``multipart/*``.
-UPLOAD_MEDIA_TYPES = frozenset({
-    "text/csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/octet-stream",
-})  # fmt: skip
+UPLOAD_MEDIA_TYPES = frozenset(
+    (
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/octet-stream",
+    )
+)
 #: Routes that take a body from anyone: the token endpoint, the web sign-in and sign-out forms,
 #: and the scenario explorer (which runs the bundled designs without an account). An anonymous
 #: body over the allowance is 413 here and 401 (or the sign-in page) everywhere else.
@@ -124,15 +128,18 @@ class BodyLimitMiddleware:
             await self._refusal(request, anonymous, kind, limit, declared)(scope, receive, send)
             return
 
+        chunked = "chunked" in request.headers.get("transfer-encoding", "").lower()
+        body_left = chunked or bool(declared)
         received = 0
         exceeded = False
         response_started = False
 
         async def counting_receive() -> Message:
-            nonlocal received, exceeded
+            nonlocal received, exceeded, body_left
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_left = bool(message.get("more_body", False))
                 if received > limit:
                     exceeded = True
                     raise _BodyTooLarge
@@ -142,7 +149,10 @@ class BodyLimitMiddleware:
             nonlocal response_started
             if exceeded and not response_started:
                 return  # the handler's answer to a cut body; ours is sent below
-            response_started = response_started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                response_started = True
+                if body_left:  # answered without reading it all: never drain the rest
+                    MutableHeaders(scope=message)["connection"] = "close"
             await send(message)
 
         try:
@@ -160,9 +170,12 @@ class BodyLimitMiddleware:
         path = request.url.path
         if anonymous and path not in self.public_paths:
             media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if path.startswith("/web/") and (media == FORM_MEDIA_TYPE or media.startswith("multipart/")):  # fmt: skip
+            form = media == FORM_MEDIA_TYPE or media.startswith("multipart/")
+            if path.startswith("/web/") and form:
                 return RedirectResponse("/sign-in", status_code=303, headers=close)
-            message = "missing bearer token; get one from POST /auth/token (sign in before sending a body)"  # fmt: skip
+            message = (
+                "missing bearer token; get one from POST /auth/token and send it with the body"
+            )
             return _error(401, message, {**close, "WWW-Authenticate": "Bearer"})
         size = f"{declared} bytes" if declared is not None else f"more than {limit} bytes"
         who = "an anonymous request" if anonymous else f"a {kind} body"
