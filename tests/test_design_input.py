@@ -75,7 +75,7 @@ def test_given_masses_override_derived_ones(tmp_path: Path):
         ({"cathode_ratio": [0.8, 0.1, 0.2]}, ["cathode_ratio", "must sum to 1"]),
         ({"format": "hexagonal"}, ["format", "cylindrical", "prismatic", "pouch"]),
         ({"plants": {"cell": "China"}}, ["plants.cell", "ISO 3166"]),
-        ({"cell": {"capacity_ah": -5}}, ["cell.capacity_ah", "greater than 0"]),
+        ({"cell": {"capacity_ah": -5}}, ["cell.capacity_ah", "greater than or equal to 0.01"]),
         ({"colour": "blue"}, ["colour", "Extra inputs are not permitted"]),
     ],
 )

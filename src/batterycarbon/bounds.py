@@ -22,9 +22,18 @@ from pydantic import BeforeValidator, Field
 
 # -- Physical limits of a battery design -------------------------------------------------------
 
+#: Smallest cell capacity, Ah: a coin cell holds 0.05 to 0.2 Ah; smaller values only make the
+#: per-kWh figure explode (1e-300 Ah ended in a server error).
+MIN_CELL_CAPACITY_AH = 0.01
+
 #: Largest cell capacity, Ah. The largest cells announced by 2025 (stationary LFP prismatic
 #: cells) hold about 1 200 Ah; an EV cell 50 to 300 Ah. Ten times the largest leaves room.
 MAX_CELL_CAPACITY_AH = 10_000.0
+
+#: Lowest nominal cell voltage, V: nickel-based cells have 1.2 V, lithium titanate 2.3 V,
+#: sodium-ion about 3 V; lithium cells reach about 4.7 V and no chemistry 6 V (the upper bound).
+MIN_CELL_VOLTAGE_V = 1.0
+MAX_CELL_VOLTAGE_V = 6.0
 
 #: Heaviest part of one cell, kg. A whole 1 200 Ah LFP cell weighs about 20 kg; no single part
 #: of any cell comes near 1 000 kg.
@@ -38,14 +47,33 @@ MAX_PACK_PART_MASS_KG = 100_000.0
 #: about 5 000 prismatic ones; a million is over a hundred times either.
 MAX_CELLS_PER_PACK = 1_000_000
 
+#: Smallest energy of one pack, kWh (target and usable capacity): power-tool packs hold about
+#: 0.05 kWh, e-bike packs 0.3 to 0.7 kWh.
+MIN_PACK_ENERGY_KWH = 0.01
+
 #: Largest energy of one pack, kWh (target and usable capacity). Car packs hold 20 to 200 kWh,
 #: truck packs up to about 1 000 kWh, container storage systems about 5 000 kWh; 100 MWh is
 #: twenty times the largest single system.
 MAX_PACK_ENERGY_KWH = 100_000.0
 
+#: Lowest specific capacity of an electrode material, mAh/g: practical cathodes give 100 to
+#: 220 (LMO the least); a tiny value made the material mass, and the footprint, explode
+#: (1e-300 gave 1e304 kg CO2e/kWh).
+MIN_SPECIFIC_CAPACITY_MAH_PER_G = 10.0
+
+#: Service life taken as the warranty, years: the shortest battery warranties (power tools,
+#: consumer goods) run a year or two, EV batteries 8 to 10 years; a lifetime shorter than half
+#: a year divides the delivered energy towards zero and the per-kWh figure towards infinity.
+#: No battery is warranted for 50 years.
+MIN_SERVICE_YEARS = 0.5
+MAX_SERVICE_YEARS = 50.0
+
 #: Highest specific capacity of an electrode material, mAh/g: above the theoretical capacity
 #: of every known one (lithium metal 3 860 mAh/g, fully lithiated silicon Li22Si5 4 200 mAh/g).
 MAX_SPECIFIC_CAPACITY_MAH_PER_G = 5_000.0
+
+#: Lowest areal capacity of an electrode, mAh/cm2: thin-film electrodes carry about 0.1 to 0.5.
+MIN_AREAL_CAPACITY_MAH_PER_CM2 = 0.1
 
 #: Highest areal capacity of an electrode, mAh/cm2: commercial electrodes carry 2 to 6, thick
 #: electrodes in research up to about 30.

@@ -61,6 +61,19 @@ BAD_DESIGNS: list[tuple[dict[str, Any], str]] = [
         "supplier_overrides.0.value",
     ),
     ({"use": {"usable_capacity_kwh": 1e308}}, "use.usable_capacity_kwh"),
+    # Tiny values: a server error (1e-300 Ah or V) or a footprint of 1e304 kg CO2e/kWh before.
+    ({"cell": {"capacity_ah": 1e-300, "nominal_voltage_v": 3.7}}, "cell.capacity_ah"),
+    ({"cell": {"capacity_ah": 100, "nominal_voltage_v": 1e-300}}, "cell.nominal_voltage_v"),
+    (
+        {"cell": {"capacity_ah": 100, "specific_capacity_mah_per_g": 1e-300}},
+        "cell.specific_capacity_mah_per_g",
+    ),
+    (
+        {"cell": {"capacity_ah": 100, "areal_capacity_mah_per_cm2": 1e-300}},
+        "cell.areal_capacity_mah_per_cm2",
+    ),
+    ({"use": {"usable_capacity_kwh": 1e-300}}, "use.usable_capacity_kwh"),
+    ({"use": {"warranty_years": 1e-300}}, "use.warranty_years"),
 ]
 
 

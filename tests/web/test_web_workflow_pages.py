@@ -59,7 +59,7 @@ def test_validation_endpoint_names_the_bad_fields(cell: tuple[TestClient, str]) 
     answer = client.post("/web/designs/validate", json={"fields": fields}).json()
     assert answer["valid"] is False
     assert set(answer["errors"]) >= {"cell.capacity_ah", "plants.cell"}
-    assert "greater than 0" in answer["errors"]["cell.capacity_ah"][0]
+    assert "greater than or equal to 0.01" in answer["errors"]["cell.capacity_ah"][0]
     assert any(p.startswith("cell.capacity_ah: ") and "(got '-5')" in p for p in answer["problems"])
     fields.update({"cell.capacity_ah": "100", "plants.cell": "HU"})
     answer = client.post("/web/designs/validate", json={"fields": fields}).json()

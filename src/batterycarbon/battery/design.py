@@ -27,6 +27,7 @@ from batterycarbon.bounds import (
     MAX_AREAL_CAPACITY_MAH_PER_CM2,
     MAX_CELL_CAPACITY_AH,
     MAX_CELL_PART_MASS_KG,
+    MAX_CELL_VOLTAGE_V,
     MAX_CELLS_PER_PACK,
     MAX_DESCRIPTION_CHARS,
     MAX_FOOTPRINT_VALUE,
@@ -36,12 +37,19 @@ from batterycarbon.bounds import (
     MAX_PACK_PARTS,
     MAX_QUANTITY_CHARS,
     MAX_REFERENCE_CHARS,
+    MAX_SERVICE_YEARS,
     MAX_SOURCES,
     MAX_SPECIFIC_CAPACITY_MAH_PER_G,
     MAX_SPECIFIC_ENERGY,
     MAX_SUPPLIER_OVERRIDES,
     MAX_TRANSPORT_DISTANCE_KM,
     MAX_TRANSPORT_LEGS,
+    MIN_AREAL_CAPACITY_MAH_PER_CM2,
+    MIN_CELL_CAPACITY_AH,
+    MIN_CELL_VOLTAGE_V,
+    MIN_PACK_ENERGY_KWH,
+    MIN_SERVICE_YEARS,
+    MIN_SPECIFIC_CAPACITY_MAH_PER_G,
     DocumentFloat,
     DocumentInt,
     DocumentShare,
@@ -110,15 +118,16 @@ class CellMasses(Strict):
 
 
 class Cell(Strict):
-    capacity_ah: DocumentFloat = Field(gt=0, le=MAX_CELL_CAPACITY_AH)
-    # No cell chemistry reaches 6 V (high-voltage LNMO cathodes: about 4.7 V).
-    nominal_voltage_v: DocumentFloat | None = Field(default=None, gt=0, le=6)
+    capacity_ah: DocumentFloat = Field(ge=MIN_CELL_CAPACITY_AH, le=MAX_CELL_CAPACITY_AH)
+    nominal_voltage_v: DocumentFloat | None = Field(
+        default=None, ge=MIN_CELL_VOLTAGE_V, le=MAX_CELL_VOLTAGE_V
+    )
     masses_kg: CellMasses = CellMasses()
     specific_capacity_mah_per_g: DocumentFloat | None = Field(
-        default=None, gt=0, le=MAX_SPECIFIC_CAPACITY_MAH_PER_G
+        default=None, ge=MIN_SPECIFIC_CAPACITY_MAH_PER_G, le=MAX_SPECIFIC_CAPACITY_MAH_PER_G
     )
     areal_capacity_mah_per_cm2: DocumentFloat | None = Field(
-        default=None, gt=0, le=MAX_AREAL_CAPACITY_MAH_PER_CM2
+        default=None, ge=MIN_AREAL_CAPACITY_MAH_PER_CM2, le=MAX_AREAL_CAPACITY_MAH_PER_CM2
     )
     np_ratio: DocumentFloat | None = Field(default=None, ge=1, le=2)
 
@@ -127,7 +136,9 @@ class Pack(Strict):
     """Pack composition. Without ``cells``, a 60 kWh pack is assumed (rounded to whole cells)."""
 
     cells: DocumentInt | None = Field(default=None, gt=0, le=MAX_CELLS_PER_PACK)
-    target_capacity_kwh: DocumentFloat = Field(default=60.0, gt=0, le=MAX_PACK_ENERGY_KWH)
+    target_capacity_kwh: DocumentFloat = Field(
+        default=60.0, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
+    )
     cell_to_pack_mass_ratio: DocumentFloat | None = Field(default=None, gt=0.2, le=1)
     parts_kg: dict[Name, PackPartKg] | None = Field(default=None, max_length=MAX_PACK_PARTS)
 
@@ -192,9 +203,13 @@ class TransportLeg(Strict):
 class Use(Strict):
     """How the battery is used: the inputs of the EU delivered-energy functional unit."""
 
-    usable_capacity_kwh: DocumentFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
+    usable_capacity_kwh: DocumentFloat | None = Field(
+        default=None, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
+    )
     vehicle_category: Name | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
-    warranty_years: DocumentFloat | None = Field(default=None, gt=0, le=50)
+    warranty_years: DocumentFloat | None = Field(
+        default=None, ge=MIN_SERVICE_YEARS, le=MAX_SERVICE_YEARS
+    )
 
 
 class Design(Strict):

@@ -23,7 +23,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from batterycarbon.bounds import MAX_PACK_ENERGY_KWH, DocumentFloat
+from batterycarbon.bounds import (
+    MAX_PACK_ENERGY_KWH,
+    MAX_SERVICE_YEARS,
+    MIN_PACK_ENERGY_KWH,
+    MIN_SERVICE_YEARS,
+    DocumentFloat,
+)
 from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.ruleset import VEHICLE_CATEGORIES, RuleSet, VehicleCategory
 
@@ -52,9 +58,13 @@ class UseProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    usable_capacity_kwh: DocumentFloat | None = Field(default=None, gt=0, le=MAX_PACK_ENERGY_KWH)
+    usable_capacity_kwh: DocumentFloat | None = Field(
+        default=None, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
+    )
     vehicle_category: VehicleCategory | None = None
-    warranty_years: DocumentFloat | None = Field(default=None, gt=0, le=50)
+    warranty_years: DocumentFloat | None = Field(
+        default=None, ge=MIN_SERVICE_YEARS, le=MAX_SERVICE_YEARS
+    )
 
     @field_validator("vehicle_category", mode="before")
     @classmethod
