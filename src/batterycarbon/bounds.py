@@ -116,6 +116,9 @@ MAX_DESCRIPTION_CHARS = 20_000
 #: under a few hundred; browsers themselves cap practical URLs at about 2 000.
 MAX_REFERENCE_CHARS = 2_000
 
+#: Longest evidence reference of a supplier dataset (a document's file name or URL), characters.
+MAX_EVIDENCE_CHARS = 500
+
 #: Most source citations of one design or scenario: published studies cite tens.
 MAX_SOURCES = 200
 

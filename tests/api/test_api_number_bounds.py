@@ -170,6 +170,9 @@ def test_bad_numbers_in_datasets_are_422_naming_the_field(client: TestClient) ->
         response = post_json(client, f"/datasets/{stored['id']}/revisions", cam, {**CAM, **change})
         assert field in fields(response), (change, response.text)
     assert [d["value"] for d in ok(client.get("/datasets", headers=cam))["own"]] == [CAM["value"]]
+    decision = {"decision": "approve", "note": "Metered.", "evidence": ["meter.pdf", "x" * 501]}
+    response = post_json(client, f"/datasets/{stored['id']}/decision", cam, decision)
+    assert "evidence.1" in fields(response), response.text
 
 
 @pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e308", "true"])

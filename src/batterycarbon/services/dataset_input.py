@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from batterycarbon.bounds import (
     MAX_ACTIVITY_MAGNITUDE,
+    MAX_EVIDENCE_CHARS,
     MAX_FOOTPRINT_VALUE,
     MAX_NAME_CHARS,
     FiniteFloat,
@@ -107,8 +108,10 @@ class DatasetIn(BaseModel):
     @field_validator("evidence")
     @classmethod
     def _evidence(cls, value: list[str]) -> list[str]:
-        if any(not ref.strip() or len(ref) > 500 for ref in value):
-            raise ValueError("each evidence reference must be 1 to 500 characters")
+        if any(not ref.strip() or len(ref) > MAX_EVIDENCE_CHARS for ref in value):
+            raise ValueError(
+                f"each evidence reference must be 1 to {MAX_EVIDENCE_CHARS} characters"
+            )
         return value
 
     @field_validator("activity_data", mode="before")

@@ -24,12 +24,13 @@ is checked again, and inherits the old one's active sharing grants; the old one 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from batterycarbon.bounds import MAX_EVIDENCE_CHARS
 from batterycarbon.errors import InputError
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.dataset_input import DatasetIn
@@ -75,7 +76,9 @@ class DatasetDecisionIn(BaseModel):
 
     decision: Literal["approve", "reject"]
     note: str = Field(min_length=3, max_length=5000)
-    evidence: list[str] = Field(default=[], max_length=50, description="New evidence references")
+    evidence: list[Annotated[str, Field(min_length=1, max_length=MAX_EVIDENCE_CHARS)]] = Field(
+        default=[], max_length=50, description="New evidence references"
+    )
 
 
 def _open_alerts(session: Session, dataset_id: uuid.UUID) -> list[Alert]:
