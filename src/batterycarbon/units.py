@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import pint
 
+from batterycarbon.errors import EXCERPT_CHARS, excerpt
+
 ureg: pint.UnitRegistry[float] = pint.UnitRegistry()
 ureg.define("CO2e = [carbon_dioxide_equivalent]")
 ureg.define("unit = [item] = item = piece")
@@ -31,7 +33,10 @@ def parse_unit(text: str) -> pint.Unit:
     try:
         return ureg.Unit(text)
     except Exception as exc:  # pint raises several types; the message is what matters
-        raise ValueError(f"unit {text!r} is not a unit pint understands ({exc})") from exc
+        detail = str(exc)  # pint's message repeats the text: cut as the excerpt is
+        if len(detail) > EXCERPT_CHARS:
+            detail = detail[: EXCERPT_CHARS - 1] + "…"
+        raise ValueError(f"unit {excerpt(text)} is not a unit pint understands ({detail})") from exc
 
 
 def conversion_factor(from_unit: str, to_unit: str) -> float:
@@ -40,4 +45,6 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     try:
         return float(ureg.Quantity(1.0, src).to(dst).magnitude)
     except pint.DimensionalityError as exc:
-        raise ValueError(f"unit {from_unit!r} does not convert to {to_unit!r}") from exc
+        raise ValueError(
+            f"unit {excerpt(from_unit)} does not convert to {excerpt(to_unit)}"
+        ) from exc

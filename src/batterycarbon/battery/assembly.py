@@ -16,7 +16,7 @@ from typing import Literal
 from batterycarbon.battery.design import Design
 from batterycarbon.battery.options import AccountingPolicy, Options
 from batterycarbon.battery.params import DATA_DIR
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.lca import SystemBuilder
 from batterycarbon.units import conversion_factor
@@ -103,7 +103,7 @@ class Assembler:
             return override.value * conversion_factor(override.unit, unit)
         except ValueError as exc:
             raise InputError(
-                "supplier_overrides", [f"flow {flow}: unit {override.unit!r}: {exc}"]
+                "supplier_overrides", [f"flow {flow}: unit {excerpt(override.unit)}: {exc}"]
             ) from None
 
     def _factor_value(self, flow: str, region: str, unit: str) -> tuple[str, str, float]:

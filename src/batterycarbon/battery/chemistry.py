@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batterycarbon.errors import excerpt
+
 ATOMIC_MASS_G_PER_MOL = {
     "H": 1.008, "Li": 6.94, "C": 12.011, "N": 14.007, "O": 15.999, "Na": 22.990, "Al": 26.982,
     "P": 30.974, "S": 32.06, "Cl": 35.45, "Mn": 54.938, "Fe": 55.845, "Co": 58.933, "Ni": 58.693,
@@ -90,7 +92,7 @@ def _lithium_per_mol(lithium_salt: str) -> tuple[float, float]:
     if lithium_salt == "lithium_carbonate":
         return MOLAR_MASS_G_PER_MOL["lithium_carbonate"] / 2, MOLAR_MASS_G_PER_MOL["co2"] / 2
     raise ValueError(
-        f"lithium salt {lithium_salt!r}; expected lithium_hydroxide or lithium_carbonate"
+        f"lithium salt {excerpt(lithium_salt)}; expected lithium_hydroxide or lithium_carbonate"
     )
 
 
@@ -110,4 +112,4 @@ def cathode_recipe(
         return layered_oxide_recipe(
             ("nickel_sulfate", "cobalt_sulfate", "aluminium_primary"), ratio, salt
         )
-    raise ValueError(f"cathode family {cathode!r}; expected LFP, NCM or NCA")
+    raise ValueError(f"cathode family {excerpt(cathode)}; expected LFP, NCM or NCA")

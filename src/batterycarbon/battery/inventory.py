@@ -21,7 +21,7 @@ from batterycarbon.battery.chemistry import cathode_recipe
 from batterycarbon.battery.design import STEPS, Design
 from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.lca import ProductSystem
 
@@ -255,7 +255,9 @@ def build_system(
         if leg.product not in b.matrix:
             raise InputError(
                 "transport",
-                [f"product {leg.product!r} is not made in this design (LFP has no precursor)"],
+                [
+                    f"product {excerpt(leg.product)} is not made in this design (LFP has no precursor)"
+                ],
             )
         carrier = b.background(f"transport_{leg.mode}", "GLO", "kg CO2e / (t * km)")
         tkm = unit_mass_kg.get(leg.product, 1.0) / 1000.0 * leg.distance_km
@@ -265,7 +267,7 @@ def build_system(
     if unused:
         raise InputError(
             "supplier_overrides",
-            [f"flow {f!r} is not used by this design; overridable: library flows it uses "
+            [f"flow {excerpt(f)} is not used by this design; overridable: library flows it uses "
              f"or {', '.join(REPLACEABLE_PROCESSES)}" for f in sorted(unused)],
         )  # fmt: skip
     system = b.matrix.build()

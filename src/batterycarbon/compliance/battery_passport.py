@@ -35,7 +35,7 @@ from jsonschema import Draft4Validator
 from batterycarbon.battery import BatterySystem, Design
 from batterycarbon.battery.chemistry import ATOMIC_MASS_G_PER_MOL as _M
 from batterycarbon.battery.params import chemistry_defaults
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 
 from .classes import DATA_DIR
 
@@ -158,7 +158,9 @@ def passport_identifier(declaration_id: str) -> str:
 def passport_url(base_url: str, identifier: str) -> str:
     """The stable public link of a passport: ``<base_url>/passports/<identifier>``."""
     if not base_url.startswith(("https://", "http://")):
-        raise InputError("passport", [f"base_url: expected an http(s) URL (got {base_url!r})"])
+        raise InputError(
+            "passport", [f"base_url: expected an http(s) URL (got {excerpt(base_url)})"]
+        )
     return f"{base_url.rstrip('/')}/passports/{identifier}"
 
 
@@ -258,7 +260,7 @@ def passport_view(passport: Mapping[str, Any], role: str) -> dict[str, Any]:
     """The passport as ``role`` may see it; hidden attributes are removed, not blanked."""
     if role not in ROLES:
         raise InputError(
-            "passport view", [f"role: expected one of {', '.join(ROLES)} (got {role!r})"]
+            "passport view", [f"role: expected one of {', '.join(ROLES)} (got {excerpt(role)})"]
         )
     allowed = set(ROLES[: ROLES.index(role) + 1])
     view: dict[str, Any] = {}

@@ -26,7 +26,7 @@ from batterycarbon.bounds import (
     MAX_PERFORMANCE_CLASSES,
     FiniteFloat,
 )
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.errors import InputError, excerpt, validation_problems
 
 DATA_DIR = Path(__file__).parent / "data"
 BUNDLED_TABLE = DATA_DIR / "performance_classes.toml"
@@ -67,7 +67,9 @@ class ClassTable(BaseModel):
     def _consistent(self) -> Self:
         bounds = [c.max_kgco2e_per_fu for c in self.classes]
         if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
-            raise ValueError(f"classes: upper bounds must increase strictly (got {bounds})")
+            raise ValueError(
+                f"classes: upper bounds must increase strictly (got {excerpt(bounds)})"
+            )
         if self.status == "not-yet-defined" and (
             self.classes or self.maximum_threshold_kgco2e_per_fu is not None
         ):

@@ -47,7 +47,7 @@ from batterycarbon.compliance.pact import (
     fossil_carbon_kg_per_pack,
 )
 from batterycarbon.compliance.standards import RuleSetFootprint
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 
 SPEC_VERSION_V3 = "3.0.0"
@@ -203,10 +203,12 @@ def _cross_field_problems(document: dict[str, Any]) -> list[str]:
     for key, value in (pcf.get("dqi") or {}).items():
         number = _decimal(value)
         if number is not None and not 1 <= number <= 5:
-            problems.append(f"pcf.dqi.{key}: {value!r} is outside 1..5")
+            problems.append(f"pcf.dqi.{key}: {excerpt(value)} is outside 1..5")
     share = _decimal(pcf.get("primaryDataShare"))
     if share is not None and not 0 <= share <= 100:
-        problems.append(f"pcf.primaryDataShare: {pcf['primaryDataShare']!r} is outside 0..100")
+        problems.append(
+            f"pcf.primaryDataShare: {excerpt(pcf['primaryDataShare'])} is outside 0..100"
+        )
     start, end = document.get("validityPeriodStart"), document.get("validityPeriodEnd")
     if (start is None) != (end is None):
         problems.append("validityPeriodStart/validityPeriodEnd: give both or neither")

@@ -27,7 +27,7 @@ from batterycarbon.compliance.classes import ClassTable
 from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
 from batterycarbon.compliance.inputs import ComplianceInputs
 from batterycarbon.compliance.standards import RuleSetFootprint, compare, standards_report
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.scenarios import bundled_pathway_ids, load_pathway, pathway
@@ -99,9 +99,9 @@ def uncertainty_content(
     same figures). Stages after the gate (distribution, end of life) are not sampled."""
     problems = []
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
-        problems.append(f"mc_runs: {runs!r}: expected an integer of at least 2")
+        problems.append(f"mc_runs: {excerpt(runs)}: expected an integer of at least 2")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.append(f"mc_seed: {seed!r}: expected a non-negative integer")
+        problems.append(f"mc_seed: {excerpt(seed)}: expected a non-negative integer")
     if problems:
         raise InputError("report uncertainty", problems)
     samples = monte_carlo(design, library, runs, seed, options, level="pack", rule_set_id=rule_set_id)  # fmt: skip

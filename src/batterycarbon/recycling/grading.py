@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.errors import InputError, excerpt, validation_problems
 
 GRADING_FILE = Path(__file__).parent / "data" / "grading.toml"
 _EDGE_TOLERANCE = 1e-12
@@ -106,11 +106,12 @@ def grade(soh: float, grading: Grading | None = None) -> Grade:
     percentage such as 72 must be given as 0.72).
     """
     if isinstance(soh, bool) or not isinstance(soh, int | float) or not math.isfinite(soh):
-        raise InputError("soh", [f"soh: expected a number in 0..1, got {soh!r}"])
+        raise InputError("soh", [f"soh: expected a number in 0..1, got {excerpt(soh)}"])
     if not 0 <= soh <= 1:
         hint = f" (did you mean {soh / 100:g}?)" if 1 < soh <= 100 else ""
         raise InputError(
-            "soh", [f"soh: {soh!r} is outside 0..1; give the state of health as a fraction{hint}"]
+            "soh",
+            [f"soh: {excerpt(soh)} is outside 0..1; give the state of health as a fraction{hint}"],
         )
     bands = sorted((grading or load_grading()).grades, key=lambda g: g.soh_min)
     for band in bands:

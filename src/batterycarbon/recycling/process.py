@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling.routes import Route, RouteBook, get_route
 
@@ -58,7 +58,7 @@ def quantified_route(route_id: str, book: RouteBook | None = None) -> Route:
     if not route.quantified or route.electricity is None or route.heat is None:
         raise RouteNotQuantifiedError(
             "route",
-            [f"route {route_id!r} is reported qualitatively: {route.qualitative_benefit}"],
+            [f"route {excerpt(route_id)} is reported qualitatively: {route.qualitative_benefit}"],
         )
     return route
 

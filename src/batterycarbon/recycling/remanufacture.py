@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from batterycarbon.battery import Design, Footprint, Options, build_system, footprint
 from batterycarbon.battery.design import SupplierOverride
 from batterycarbon.battery.inventory import REPLACEABLE_PROCESSES
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling.process import process_emissions, quantified_route
 from batterycarbon.recycling.routes import RouteBook
@@ -132,7 +132,7 @@ def remanufacture(
     if recovered_kg <= 0:
         raise InputError(
             "route",
-            [f"route {route_id!r} recovers nothing that design {design.id!r} uses"],
+            [f"route {excerpt(route_id)} recovers nothing that design {excerpt(design.id)} uses"],
         )
     emissions = process_emissions(
         route_id, bsys.pack_mass_kg, bsys.pack_capacity_kwh, library, country, year, book

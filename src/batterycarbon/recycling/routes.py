@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.errors import InputError, excerpt, validation_problems
 
 DATA_DIR = Path(__file__).parent / "data"
 ROUTES_FILE = DATA_DIR / "routes.toml"
@@ -199,4 +199,4 @@ def get_route(route_id: str, book: RouteBook | None = None) -> Route:
         return book.routes[route_id]
     except KeyError:
         known = ", ".join(sorted(book.routes))
-        raise InputError("route", [f"unknown route {route_id!r}; known: {known}"]) from None
+        raise InputError("route", [f"unknown route {excerpt(route_id)}; known: {known}"]) from None

@@ -15,7 +15,7 @@ from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.rules.cff import (
     CffBreakdown,
     CffBurdens,
@@ -195,7 +195,7 @@ def load_rule_set(rule_set_id: str = DEFAULT_RULE_SET) -> RuleSet:
     """Load and validate a bundled rule set; :class:`RuleSetError` lists the known ids."""
     known = rule_set_ids()
     if rule_set_id not in known:
-        raise RuleSetError(f"unknown rule set {rule_set_id!r}; known: {', '.join(known)}")
+        raise RuleSetError(f"unknown rule set {excerpt(rule_set_id)}; known: {', '.join(known)}")
     path = DATA_DIR / f"{rule_set_id}.toml"
     data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     try:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from batterycarbon.battery import Design, Options, footprint
 from batterycarbon.battery.design import STEPS
 from batterycarbon.battery.options import ELEMENTS
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.scenarios.model import PLANT_STEPS
 
@@ -48,7 +48,7 @@ def parse_vary(items: list[str]) -> dict[str, list[str]]:
         levels = [v.strip() for v in values.split(",") if v.strip()]
         if not sep or not ok or not levels:
             problems.append(
-                f"{item!r}: expected KEY=V1,V2 with KEY one of grid, year, STEP.country, "
+                f"{excerpt(item)}: expected KEY=V1,V2 with KEY one of grid, year, STEP.country, "
                 f"green.STEP (STEP in {STEPS}), recycled.ELEMENT (ELEMENT in {ELEMENTS})"
             )
             continue

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, holds_role, page_of, paginate, within
@@ -149,7 +149,7 @@ def register_organization(session: Session, actor: Actor, data: OrganizationIn) 
     with unit_of_work(session):
         require(actor.is_admin, "only a platform administrator registers organizations")
         if session.scalar(select(Organization.id).where(Organization.name == data.name)):
-            raise Conflict(f"name: an organization named {data.name!r} already exists")
+            raise Conflict(f"name: an organization named {excerpt(data.name)} already exists")
         org = Organization(name=data.name, country=data.country, roles=sorted(set(data.roles)))
         session.add(org)
         session.flush()
@@ -188,7 +188,7 @@ def list_organizations(session: Session, actor: Actor) -> list[OrganizationOut]:
 
 def _insert_user(session: Session, data: UserIn) -> User:
     if session.scalar(select(User.id).where(User.username == data.username)):
-        raise Conflict(f"username: {data.username!r} is taken")
+        raise Conflict(f"username: {excerpt(data.username)} is taken")
     user = User(
         organization_id=data.organization_id,
         username=data.username,

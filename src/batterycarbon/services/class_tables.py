@@ -37,7 +37,7 @@ from batterycarbon.compliance.classes import (
     load_class_table,
     parse_class_table,
 )
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
@@ -124,15 +124,17 @@ def parse_upload(file_name: str, content: bytes) -> ClassTable:
     field of the table."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise InputError(SOURCE, [f"{FILE_FIELD}: expected a .toml or .json file (got {file_name!r})"])  # fmt: skip
+        raise InputError(SOURCE, [f"{FILE_FIELD}: expected a .toml or .json file (got {excerpt(file_name)})"])  # fmt: skip
     if not content:
-        raise InputError(SOURCE, [f"{FILE_FIELD}: {file_name!r} is empty"])
+        raise InputError(SOURCE, [f"{FILE_FIELD}: {excerpt(file_name)} is empty"])
     if len(content) > MAX_FILE_BYTES:
         raise InputError(SOURCE, [f"{FILE_FIELD}: larger than {MAX_FILE_BYTES} bytes"])
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(SOURCE, [f"{FILE_FIELD}: {file_name!r} is not UTF-8 text"]) from None
+        raise InputError(
+            SOURCE, [f"{FILE_FIELD}: {excerpt(file_name)} is not UTF-8 text"]
+        ) from None
     try:
         data = json.loads(text) if suffix == ".json" else tomllib.loads(text)
     except (ValueError, RecursionError) as exc:

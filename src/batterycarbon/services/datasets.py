@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.services.calculations import is_material_factor
 from batterycarbon.services.context import Actor, audit, unit_of_work
@@ -138,14 +138,16 @@ def dataset_problems(library: FactorLibrary, data: DatasetIn, where: str) -> lis
 def library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
     """What the library says is wrong with ``data`` (unknown flow, unit that does not convert)."""
     if data.flow not in library.flows:
-        return [f"{where}flow: {data.flow!r} is not a flow of factor release {library.release_id}"]
+        return [
+            f"{where}flow: {excerpt(data.flow)} is not a flow of factor release {library.release_id}"
+        ]
     factor = library.resolve(data.flow, data.region, data.year)
     if not is_material_factor(factor.unit):
-        return [f"{where}flow: {data.flow!r} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"]  # fmt: skip
+        return [f"{where}flow: {excerpt(data.flow)} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"]  # fmt: skip
     try:
         conversion_factor(data.unit, factor.unit)
     except ValueError:
-        return [f"{where}unit: {data.unit!r} does not convert to {factor.unit!r} (flow {data.flow})"]  # fmt: skip
+        return [f"{where}unit: {excerpt(data.unit)} does not convert to {factor.unit!r} (flow {data.flow})"]  # fmt: skip
     return []
 
 

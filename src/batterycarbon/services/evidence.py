@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from batterycarbon.errors import excerpt
+
 DATA = Path(__file__).parent / "data" / "evidence_requirements.toml"
 
 
@@ -68,6 +70,6 @@ def evidence_problems(dqr: float, evidence: list[str], where: str = "") -> list[
         keyword in reference.lower() for reference in evidence for keyword in band.one_of_keywords
     ):
         problems.append(
-            f"{where}evidence: dqr {dqr} is in {scope}, which needs {band.expected}; got {evidence}"
+            f"{where}evidence: dqr {dqr} is in {scope}, which needs {band.expected}; got {excerpt(evidence)}"
         )
     return problems

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from batterycarbon.errors import excerpt
 from batterycarbon.factors import (
     DEFAULT_RELEASE,
     FactorLibrary,
@@ -67,7 +68,7 @@ def import_bundled_releases(session: Session, actor: Actor = SYSTEM) -> list[Fac
             if release_id in known:
                 if known[release_id].content_digest != digest:
                     raise Conflict(
-                        f"bundled release {release_id!r} differs from the one imported "
+                        f"bundled release {excerpt(release_id)} differs from the one imported "
                         "earlier; releases are immutable, publish a new release id instead"
                     )
                 continue
@@ -97,7 +98,7 @@ def release_library(session: Session, release_id: str | None) -> FactorLibrary:
     """The library of ``release_id`` (must be imported) or of the active release."""
     chosen = release_id or active_release_id(session)
     if session.get(FactorRelease, chosen) is None:
-        raise NotFound(f"factor_release: {chosen!r} is not an imported release")
+        raise NotFound(f"factor_release: {excerpt(chosen)} is not an imported release")
     return library_for(chosen)
 
 
@@ -129,7 +130,7 @@ def activate_release(session: Session, actor: Actor, release_id: str) -> FactorR
         require(actor.is_admin, "only a platform administrator activates a factor release")
         row = session.get(FactorRelease, release_id)
         if row is None:
-            raise NotFound(f"release_id: {release_id!r} is not an imported release")
+            raise NotFound(f"release_id: {excerpt(release_id)} is not an imported release")
         current = session.scalar(select(FactorRelease).where(FactorRelease.is_active))
         if current is not None and current.id != row.id:
             # Deactivate first and flush: the one-active partial unique index forbids two at once.

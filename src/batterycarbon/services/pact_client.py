@@ -63,7 +63,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.compliance.pact_v3 import validate_product_footprint_v3
-from batterycarbon.errors import BatteryCarbonError, InputError, validation_problems
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt, validation_problems
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import dataset_problems, store_dataset
@@ -116,7 +116,7 @@ def _http(request: urllib.request.Request, context: ssl.SSLContext | None, timeo
 def _check_url(url: str, option: str) -> str:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(option, [f"{option}: {url!r} is not an http(s) URL"])
+        raise InputError(option, [f"{option}: {excerpt(url)} is not an http(s) URL"])
     return url
 
 
@@ -247,7 +247,7 @@ def _region(pcf: dict[str, Any], problems: list[str], where: str) -> str:
         return "GLO"
     mapped = REGIONS.get(str(region).strip().lower())
     if mapped is None:
-        problems.append(f"{where}pcf.geographyRegionOrSubregion: {region!r} has no region in the factor library (use geographyCountry, Europe or Global)")  # fmt: skip
+        problems.append(f"{where}pcf.geographyRegionOrSubregion: {excerpt(region)} has no region in the factor library (use geographyCountry, Europe or Global)")  # fmt: skip
         return "GLO"
     return mapped
 
@@ -287,7 +287,7 @@ def footprint_dataset(
     else:
         mass = _decimal(pcf.get("productMassPerDeclaredUnit"))
         if mass is None or mass <= 0:
-            problems.append(f"{where}pcf.productMassPerDeclaredUnit: {pcf.get('productMassPerDeclaredUnit')!r}: a positive mass is needed to turn a footprint per {unit} into kg CO2e / kg (supplier datasets are per kg of material)")  # fmt: skip
+            problems.append(f"{where}pcf.productMassPerDeclaredUnit: {excerpt(pcf.get('productMassPerDeclaredUnit'))}: a positive mass is needed to turn a footprint per {unit} into kg CO2e / kg (supplier datasets are per kg of material)")  # fmt: skip
         else:
             value = pcf_value / amount / mass
     ratings = [_decimal(v) for k, v in (pcf.get("dqi") or {}).items() if k in DQI_KEYS]
@@ -407,7 +407,7 @@ def import_footprints(
                 owner = _owner(session, document)
             if owner is None:
                 target = f"organization {organization.name!r}" if organization is not None else "an organization on this platform (urn:uuid:<organization id> or its exact name)"  # fmt: skip
-                problems.append(f"{where}companyIds: {', '.join(document['companyIds'])} ({document['companyName']!r}) is not {target}")  # fmt: skip
+                problems.append(f"{where}companyIds: {', '.join(document['companyIds'])} ({excerpt(document['companyName'])}) is not {target}")  # fmt: skip
                 continue
             if "supplier" not in owner.roles:
                 problems.append(f"{where}companyIds: organization {owner.name!r} does not hold the supplier role, so it has no supplier datasets")  # fmt: skip
@@ -448,11 +448,11 @@ def resolve_target(session: Session, name: str) -> tuple[Organization, User | No
         user = session.scalar(select(User).where(User.username == name))
         if user is not None:
             if not user.is_active:
-                raise InputError("--as", [f"--as: user {name!r} is inactive"])
+                raise InputError("--as", [f"--as: user {excerpt(name)} is inactive"])
             return session.get_one(Organization, user.organization_id), user
         orgs = session.scalars(select(Organization).where(func.lower(Organization.name) == name.lower())).all()  # fmt: skip
         if len(orgs) != 1:
-            raise InputError("--as", [f"--as: {name!r} is no username and {'several' if orgs else 'no'} organization{'s' if orgs else ''} of that name"])  # fmt: skip
+            raise InputError("--as", [f"--as: {excerpt(name)} is no username and {'several' if orgs else 'no'} organization{'s' if orgs else ''} of that name"])  # fmt: skip
         return orgs[0], None
 
 

@@ -36,7 +36,7 @@ from batterycarbon.battery import Design
 from batterycarbon.compliance.inputs import use_profile_for
 from batterycarbon.compliance.pact_v3 import CPC_URN, to_product_footprint_v3
 from batterycarbon.compliance.standards import account
-from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.services.calculation_sharing import readable_calculation
 from batterycarbon.services.calculations import product_of
 from batterycarbon.services.context import Actor, audit, joined_work, unit_of_work
@@ -111,13 +111,13 @@ class FootprintCriteria:
         for name in ("productId", "companyId", "classification"):
             for value in values.get(name, []):
                 if not value.lower().startswith("urn:"):
-                    problems.append(f"{name}: {value!r} is not a URN (expected urn:...)")
+                    problems.append(f"{name}: {excerpt(value)} is not a URN (expected urn:...)")
         for value in values.get("geography", []):
             if not value.strip():
                 problems.append("geography: empty value (expected a region or ISO 3166 code)")
         statuses = values.get("status", [])
         if len(statuses) > 1 or any(s not in STATUSES for s in statuses):
-            problems.append(f"status: {statuses!r}: expected one of {', '.join(STATUSES)}")
+            problems.append(f"status: {excerpt(statuses)}: expected one of {', '.join(STATUSES)}")
         if problems:
             raise InputError(source, problems)
         return cls(
@@ -246,7 +246,7 @@ def get_footprint(session: Session, actor: Actor, footprint_id: uuid.UUID) -> di
 
 def _strings(value: Any, where: str, problems: list[str]) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{where}: {value!r} is not a list of strings")
+        problems.append(f"{where}: {excerpt(value)} is not a list of strings")
         return []
     return list(value)
 
@@ -270,17 +270,19 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
     ]  # fmt: skip
     for key in ("type", "specversion", "id", "source", "time"):
         if key in event and not (isinstance(event[key], str) and event[key]):
-            problems.append(f"{key}: {event[key]!r} is not a non-empty string")
+            problems.append(f"{key}: {excerpt(event[key])} is not a non-empty string")
     if "specversion" in event and event["specversion"] != "1.0":
-        problems.append(f"specversion: {event['specversion']!r}: expected '1.0' (CloudEvents)")
+        problems.append(
+            f"specversion: {excerpt(event['specversion'])}: expected '1.0' (CloudEvents)"
+        )
     if isinstance(event.get("time"), str):
         try:
             dt.datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
         except ValueError:
-            problems.append(f"time: {event['time']!r} is not an RFC 3339 date-time")
+            problems.append(f"time: {excerpt(event['time'])} is not an RFC 3339 date-time")
     data = event.get("data")
     if "data" in event and not isinstance(data, dict):
-        problems.append(f"data: {data!r} is not a JSON object")
+        problems.append(f"data: {excerpt(data)} is not a JSON object")
     if problems:
         raise InputError("event", problems)
     assert isinstance(data, dict)
@@ -302,7 +304,7 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
             where = f"data.{name}"
             values[name] = [value] if name in (*CRITERIA_DATES, "status") and isinstance(value, str) else _strings(value, where, problems)  # fmt: skip
         if "comment" in data and not isinstance(data["comment"], str):
-            problems.append(f"data.comment: {data['comment']!r} is not a string")
+            problems.append(f"data.comment: {excerpt(data['comment'])} is not a string")
         if problems:
             raise InputError("event", problems)
         FootprintCriteria.parse(values, "event")  # the same checks as the list filters
@@ -319,19 +321,21 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
     elif kind in FULFILLED or kind in REJECTED:
         request_id = data.get("requestEventId")
         if not (isinstance(request_id, str) and request_id):
-            problems.append(f"data.requestEventId: {request_id!r} is not a non-empty string")
+            problems.append(f"data.requestEventId: {excerpt(request_id)} is not a non-empty string")
         if kind in FULFILLED:
             return _receive_fulfilled(session, actor, event, data, problems)
         error = data.get("error")
         if not (isinstance(error, dict) and all(isinstance(error.get(k), str) and error.get(k) for k in ("code", "message"))):  # fmt: skip
-            problems.append(f"data.error: {error!r} is not an error response {{'code', 'message'}}")
+            problems.append(
+                f"data.error: {excerpt(error)} is not an error response {{'code', 'message'}}"
+            )
         if problems:
             raise InputError("event", problems)
         assert isinstance(error, dict)
         summary = {"requestEventId": request_id, "error": {"code": error["code"], "message": error["message"]}}  # fmt: skip
         action = "pact.request_rejected_received"
     else:
-        raise InputError("event", [f"type: {kind!r} is not a PACT v3 event type"])
+        raise InputError("event", [f"type: {excerpt(kind)} is not a PACT v3 event type"])
     with unit_of_work(session):
         audit(
             session, actor, action, "pact_event", event["id"],
@@ -347,7 +351,7 @@ def _receive_fulfilled(
     organization (each must belong to it), audited as ``pact.request_fulfilled_received``."""
     pfs = data.get("pfs")
     if not isinstance(pfs, list) or not pfs:
-        problems.append(f"data.pfs: {'must list at least one ProductFootprint' if isinstance(pfs, list) else f'{pfs!r} is not a list of ProductFootprints'}")  # fmt: skip
+        problems.append(f"data.pfs: {'must list at least one ProductFootprint' if isinstance(pfs, list) else f'{excerpt(pfs)} is not a list of ProductFootprints'}")  # fmt: skip
     if problems:
         raise InputError("event", problems)
     assert isinstance(pfs, list)

@@ -45,7 +45,7 @@ from batterycarbon.compliance.battery_passport import passport_identifier, passp
 from batterycarbon.compliance.classes import BatteryCategory
 from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET, declare
 from batterycarbon.compliance.inputs import parse_compliance_inputs
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.rules import RuleSetError, load_rule_set
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.rules.use_stage import UseLosses
@@ -128,7 +128,7 @@ class PassportOut(PassportSummary):
 def public_url(base_url: str, passport_id: uuid.UUID) -> str:
     """The stable public link of a passport: ``<base_url>/p/<passport id>``."""
     if not base_url.startswith(("https://", "http://")):
-        raise InputError("passport", [f"public_base_url: expected an http(s) URL (got {base_url!r})"])  # fmt: skip
+        raise InputError("passport", [f"public_base_url: expected an http(s) URL (got {excerpt(base_url)})"])  # fmt: skip
     return f"{base_url.rstrip('/')}/p/{passport_id}"
 
 
@@ -221,7 +221,7 @@ def issue_passport(
             if previous is None or previous.organization_id != actor.organization_id:
                 raise NotFound(f"supersedes: passport {data.supersedes} not found")
             if (previous.unit_kind, previous.unit_identifier) != (data.unit_kind, data.unit_identifier):  # fmt: skip
-                raise InputError("passport", [f"unit_identifier: a new version is of the same {previous.unit_kind} {previous.unit_identifier!r} (got {data.unit_kind} {data.unit_identifier!r})"])  # fmt: skip
+                raise InputError("passport", [f"unit_identifier: a new version is of the same {previous.unit_kind} {excerpt(previous.unit_identifier)} (got {data.unit_kind} {excerpt(data.unit_identifier)})"])  # fmt: skip
         else:
             existing = session.scalar(
                 select(Passport.passport_id).where(
@@ -231,7 +231,7 @@ def issue_passport(
                 ).limit(1)
             )  # fmt: skip
             if existing is not None:
-                raise Conflict(f"unit_identifier: {data.unit_kind} {data.unit_identifier!r} already has passport {existing}; give supersedes to issue a new version")  # fmt: skip
+                raise Conflict(f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already has passport {existing}; give supersedes to issue a new version")  # fmt: skip
         passport_id = previous.passport_id if previous else new_id()
         identifier = previous.identifier if previous else passport_identifier(f"passport:{passport_id}")  # fmt: skip
         url = previous.document["publicUrl"] if previous else public_url(public_base_url, passport_id)  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import parse_design
+from batterycarbon.errors import excerpt
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
@@ -110,7 +111,7 @@ def create_product(session: Session, actor: Actor, data: ProductIn) -> ProductOu
             )
         )
         if taken:
-            raise Conflict(f"name: your organization already has a product {data.name!r}")
+            raise Conflict(f"name: your organization already has a product {excerpt(data.name)}")
         assert actor.organization_id is not None
         product = Product(organization_id=actor.organization_id, name=data.name, created_by=actor.user_id)  # fmt: skip
         session.add(product)

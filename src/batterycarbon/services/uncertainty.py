@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.battery import Design
 from batterycarbon.battery.uncertainty import MonteCarloSamples, monte_carlo, summary
 from batterycarbon.bounds import StrictInt
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.services.calculations import visible_calculation
 from batterycarbon.services.context import Actor, unit_of_work
@@ -97,9 +97,9 @@ def chunk_for(runs: int) -> int:
 def _check_input(runs: int, seed: int) -> None:
     problems = []
     if not MIN_RUNS <= runs <= MAX_RUNS:
-        problems.append(f"runs: must be between {MIN_RUNS} and {MAX_RUNS} (got {runs!r})")
+        problems.append(f"runs: must be between {MIN_RUNS} and {MAX_RUNS} (got {excerpt(runs)})")
     if seed < 0:
-        problems.append(f"seed: must be 0 or more (got {seed!r})")
+        problems.append(f"seed: must be 0 or more (got {excerpt(seed)})")
     if problems:
         raise InputError("uncertainty", problems)
 

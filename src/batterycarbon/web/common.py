@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from batterycarbon.errors import BatteryCarbonError, InputError, validation_problems
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt, validation_problems
 from batterycarbon.services import Actor, AuthenticationError, Conflict, NotFound, PermissionDenied
 from batterycarbon.services.accounts import actor_for_subject
 from batterycarbon.services.jobs import JobRunner
@@ -189,7 +189,7 @@ def form_uuid(field: str, value: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise InputError(field, [f"{field}: {value!r} is not {what}"]) from None
+        raise InputError(field, [f"{field}: {excerpt(value)} is not {what}"]) from None
 
 
 def problems_of(exc: BatteryCarbonError | ValidationError) -> list[str]:

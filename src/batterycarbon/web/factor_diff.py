@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from batterycarbon.errors import excerpt
 from batterycarbon.factors import Factor, FactorLibrary, Source, diff_releases
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import list_releases, release_library
@@ -104,11 +105,11 @@ def factor_diff(
             libraries[field] = release_library(db, release_id)
         except NotFound:
             known = ", ".join(r.id for r in releases)
-            errors[field] = [f"{release_id!r} is not an imported release (expected one of {known})"]  # fmt: skip
+            errors[field] = [f"{excerpt(release_id)} is not an imported release (expected one of {known})"]  # fmt: skip
     if old and old == new:
-        errors.setdefault("new", []).append(f"is the same release as old ({old!r}); choose another")  # fmt: skip
+        errors.setdefault("new", []).append(f"is the same release as old ({excerpt(old)}); choose another")  # fmt: skip
     if kind and kind not in KINDS:
-        errors["kind"] = [f"{kind!r} is not a kind of change (expected one of {', '.join(KINDS)})"]  # fmt: skip
+        errors["kind"] = [f"{excerpt(kind)} is not a kind of change (expected one of {', '.join(KINDS)})"]  # fmt: skip
     if errors:
         context["errors"] = errors
         return render(request, "factor_diff.html", context, status_code=422, actor=actor)

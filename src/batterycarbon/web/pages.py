@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import bundled_design_ids, footprint, load_design
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.services import Actor, AuthenticationError
 from batterycarbon.services.accounts import authenticate_user, token_subject
@@ -191,7 +191,7 @@ def _chart_data(processes: list[dict[str, Any]]) -> dict[str, Any]:
 def design_page(request: Request, db: DbSession, design_id: str) -> Response:
     actor = signed_in_actor(request, db)
     if design_id not in bundled_design_ids():
-        message = f"There is no reference design {design_id!r}."
+        message = f"There is no reference design {excerpt(design_id)}."
         return render(request, "error.html", {"title": "Design not found", "message": message}, status_code=404, actor=actor)  # fmt: skip
     design = load_design(design_id)
     result = footprint(design, release_library(db, None), rule_set_id=DEFAULT_RULE_SET)

@@ -24,7 +24,7 @@ from batterycarbon.compliance.declare import (
     declare,
 )
 from batterycarbon.compliance.inputs import ComplianceInputs
-from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.reports.pdf import declaration_pdf
 from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
 from batterycarbon.rules.functional_unit import parse_use_profile
@@ -218,7 +218,7 @@ def _whole_numbers(form: dict[str, str]) -> dict[str, int]:
         try:
             numbers[name] = int(text)
         except ValueError:
-            problems.append(f"{name}: {text!r} is not a whole number")
+            problems.append(f"{name}: {excerpt(text)} is not a whole number")
     if problems:
         raise InputError("uncertainty", problems)
     return numbers
@@ -275,7 +275,7 @@ def _bundle(db: Session, actor: Actor, calc: CalculationOut, form: dict[str, str
     try:
         issued = dt.date.fromisoformat(form["issued"]) if form["issued"] else None
     except ValueError:
-        raise InputError("declaration", [f"issued: {form['issued']!r}: expected a date YYYY-MM-DD"]) from None  # fmt: skip
+        raise InputError("declaration", [f"issued: {excerpt(form['issued'])}: expected a date YYYY-MM-DD"]) from None  # fmt: skip
     profile = parse_use_profile(use, "declaration")
     inputs = ComplianceInputs()
     return declare(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.battery import Design, bundled_design_ids, load_design
 from batterycarbon.battery.design import STEPS
 from batterycarbon.compliance.standards import end_of_life_stage
-from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling.routes import load_routes, route_ids
 from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
@@ -56,7 +56,7 @@ def _design(db: Session, actor: Actor | None, ref: str) -> Design:
             pass
         else:
             return Design.model_validate({**product.designs[-1].design, "id": product.name})
-    raise InputError("levers", [f"design: {ref!r} is not a design you can use here"])
+    raise InputError("levers", [f"design: {excerpt(ref)} is not a design you can use here"])
 
 
 def lever_steps(levers: dict[str, Any]) -> list[tuple[str, Scenario]]:
@@ -121,7 +121,7 @@ def end_of_life_step(
     recycling plus disposal of what the route leaves, as ``compliance.standards`` counts it):
     under both methods, and which one the rule set counts (``None``: it stops at the gate)."""
     if route not in _quantified_routes():
-        raise InputError("levers", [f"recycling_route: {route!r} unknown or not quantified; expected one of {', '.join(_quantified_routes())}"])  # fmt: skip
+        raise InputError("levers", [f"recycling_route: {excerpt(route)} unknown or not quantified; expected one of {', '.join(_quantified_routes())}"])  # fmt: skip
     final, _ = apply(design, compose([scenario for _, scenario in steps]))
     by_method = {m: end_of_life_stage(final, library, route, m) for m in ("cff", "cut-off")}
     counted = load_rule_set(rule_set_id).end_of_life
@@ -146,7 +146,7 @@ def scenario_pathway(request: Request, db: DbSession, body: Annotated[dict[str, 
             raise InputError("levers", ["levers: expected an object"])
         rule_set = str(body.get("rule_set") or DEFAULT_RULE_SET)
         if rule_set not in rule_set_ids():
-            raise InputError("levers", [f"rule_set: {rule_set!r} unknown; known: {', '.join(rule_set_ids())}"])  # fmt: skip
+            raise InputError("levers", [f"rule_set: {excerpt(rule_set)} unknown; known: {', '.join(rule_set_ids())}"])  # fmt: skip
         design = _design(db, actor, str(body.get("design") or ""))
         steps, library = lever_steps(levers), release_library(db, None)
         result = pathway(design, steps, library, level="pack", rule_set_id=rule_set)

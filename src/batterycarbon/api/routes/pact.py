@@ -36,7 +36,7 @@ from batterycarbon.api.tokens import (
     FOOTPRINT_READ,
     InvalidToken,
 )
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services import Actor, AuthenticationError, NotFound, PermissionDenied
 from batterycarbon.services.accounts import actor_for_subject
 from batterycarbon.services.pact_exchange import (
@@ -193,7 +193,9 @@ def get_product_footprint(footprint_id: str, session: SessionDep, actor: ReadAct
     try:
         parsed = uuid.UUID(footprint_id)
     except ValueError:
-        raise PactError(404, "NoSuchFootprint", f"id: no footprint {footprint_id!r}") from None
+        raise PactError(
+            404, "NoSuchFootprint", f"id: no footprint {excerpt(footprint_id)}"
+        ) from None
     return {"data": get_footprint(session, actor, parsed)}
 
 
