@@ -155,7 +155,7 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     maker.get_by_label("Product name").first.fill("Browser pack NCM811")
     maker.get_by_label("Cell capacity (Ah)").fill("-4")
     error = maker.locator("#err-cell-capacity_ah")
-    error.filter(has_text="greater than 0").wait_for()
+    error.filter(has_text="greater than or equal to 0.01").wait_for()
     assert maker.get_by_label("Cell capacity (Ah)").get_attribute("aria-invalid") == "true"
     shoot(maker, "design-editor-live-validation")
     maker.get_by_label("Cell capacity (Ah)").fill("105")
