@@ -17,8 +17,20 @@ from batterycarbon.services.dataset_input import MAX_CSV_FIELD_CHARS
 
 def supplier(client: TestClient) -> dict[str, str]:
     admin = login(client, "root", ADMIN_PASSWORD)
-    org = ok(client.post("/organizations", headers=admin, json={"name": "Cathode Co", "roles": ["supplier"]}), 201)  # fmt: skip
-    ok(client.post("/users", headers=admin, json={"organization_id": org["id"], "username": "cam", "password": PASSWORD}), 201)  # fmt: skip
+    org = ok(
+        client.post(
+            "/organizations", headers=admin, json={"name": "Cathode Co", "roles": ["supplier"]}
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            "/users",
+            headers=admin,
+            json={"organization_id": org["id"], "username": "cam", "password": PASSWORD},
+        ),
+        201,
+    )
     return login(client, "cam")
 
 
@@ -34,13 +46,10 @@ def test_a_csv_field_over_the_csv_modules_limit_is_a_422_naming_row_and_column(
     cam = {**supplier(client), "Content-Type": "text/csv"}
     for chars in (MAX_CSV_FIELD_CHARS + 1, 200_000):  # ours, then over the csv module's 131 072
         (error,) = errors(client.post("/datasets/csv", headers=cam, content=csv_with_field(chars)))
-        assert (
-            error
-            == {
-                "field": "row 2, evidence",
-                "message": f"row 2, evidence: a field longer than {MAX_CSV_FIELD_CHARS} characters; shorten it",  # fmt: skip
-            }
-        )
+        assert error == {
+            "field": "row 2, evidence",
+            "message": f"row 2, evidence: a field longer than {MAX_CSV_FIELD_CHARS} characters; shorten it",
+        }
     assert ok(client.get("/datasets", headers=cam))["own"] == []
     stored = client.post("/datasets/csv", headers=cam, content=csv_with_field(MAX_CSV_FIELD_CHARS))
     assert "evidence: each evidence reference must be 1 to 500 characters" in stored.text

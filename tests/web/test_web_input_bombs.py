@@ -24,7 +24,11 @@ def signed_in(app: App, username: str) -> tuple[TestClient, str]:
     client = TestClient(app[0])
     token = CSRF.search(client.get("/sign-in").text)
     assert token
-    form = {"username": username, "password": password_of(app[1], username), "csrf_token": token.group(1)}  # fmt: skip
+    form = {
+        "username": username,
+        "password": password_of(app[1], username),
+        "csrf_token": token.group(1),
+    }
     page = client.post("/sign-in", data=form)
     token = CSRF.search(page.text)
     assert str(page.url).endswith("/dashboard") and token, page.text
@@ -44,7 +48,7 @@ def test_the_design_validation_endpoint_refuses_the_yaml_bomb_in_a_short_422(
     assert answer.status_code == 422
     assert len(answer.content) < 1_000
     body = answer.json()
-    problem = "yaml: anchor &a at line 1, column 4: anchors and aliases are not accepted; write the value out"  # fmt: skip
+    problem = "yaml: anchor &a at line 1, column 4: anchors and aliases are not accepted; write the value out"
     assert body == {
         "detail": problem,
         "errors": [{"field": "yaml", "message": problem}],
@@ -76,11 +80,17 @@ def test_the_supplier_upload_refuses_a_zip_bomb_and_a_huge_csv_field(demo_app: A
     with client:
         before = own_dataset_rows(client)
         bomb = ("bomb.xlsx", xlsx_bomb(2 * MAX_XLSX_PART_BYTES), XLSX_MEDIA_TYPE)
-        page = client.post("/web/datasets/upload-xlsx", data={"csrf_token": token}, files={"workbook": bomb})  # fmt: skip
+        page = client.post(
+            "/web/datasets/upload-xlsx", data={"csrf_token": token}, files={"workbook": bomb}
+        )
         assert page.status_code == 422
         assert f"more than the {MAX_XLSX_PART_BYTES} a part may" in page.text
         text = csv_with_field(200_000)
-        page = client.post("/web/datasets/upload", data={"csrf_token": token}, files={"file": ("big.csv", text.encode(), "text/csv")})  # fmt: skip
+        page = client.post(
+            "/web/datasets/upload",
+            data={"csrf_token": token},
+            files={"file": ("big.csv", text.encode(), "text/csv")},
+        )
         assert page.status_code == 422
         assert f"a field longer than {MAX_CSV_FIELD_CHARS} characters" in page.text
         assert own_dataset_rows(client) == before
