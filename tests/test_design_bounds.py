@@ -145,3 +145,15 @@ def test_non_finite_factor_values_are_rejected_naming_the_row(tmp_path: Path, va
     with pytest.raises(FactorReleaseError) as info:
         load_release_dir(folder)
     assert any("bad:not-finite" in p and "finite" in p for p in info.value.problems), info.value
+
+
+def test_a_country_with_a_trailing_line_break_is_refused(tmp_path: Path) -> None:
+    """``$`` matched before a final line break: "HU\\n" passed and was computed with the global
+    fallback factors (117 instead of Hungary's 104 kg CO2e/kWh), silently."""
+    path = write(tmp_path, {**MINIMAL, "plants": {"cell": "HU\n"}}, "bad.yaml")
+    result = runner.invoke(app, ["footprint", str(path), "--factors", "open-2024.1"])
+    assert result.exit_code == 2, result.output
+    assert "plants.cell:" in result.output + getattr(result, "stderr", "")
+    with pytest.raises(InputError) as caught:
+        load_scenario(write(tmp_path, {"plants": {"cell": "HU\n"}, "grid": "DE\n"}, "s.yaml"))
+    assert {p.split(":")[0] for p in caught.value.problems} == {"plants", "grid"}

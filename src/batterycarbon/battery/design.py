@@ -60,7 +60,9 @@ from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
 DESIGNS_DIR = Path(__file__).parent / "designs"
-COUNTRY = re.compile(r"^[A-Z]{2}$")
+# \Z, not $: "$" also matches before a final line break, and "HU\n" was then computed with the
+# global fallback factors instead of Hungary's.
+COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 
 
 def require_steps(keys: Any, what: str, allowed: tuple[str, ...] = STEPS) -> None:
