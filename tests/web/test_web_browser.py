@@ -7,7 +7,8 @@
   regulator sees the verified figure.
 - Accessibility of every page: axe-core (vendored in ``fixtures/``) finds no serious or critical
   violation and no skipped heading level, and keyboard focus is visible on each focusable
-  element met by tabbing. Each page's screenshot is saved to ``docs/screenshots/``.
+  element met by tabbing. Each page's screenshot is saved to a temporary folder, or to the folder
+  named by ``BATTERYCARBON_SCREENSHOTS`` (``make screenshots`` sets it to ``docs/screenshots/``).
 - The Excel template: downloaded in the browser, filled in with a bad row, uploaded; the row
   error is shown in place (checked for accessibility too).
 - The portfolio recomputation: started from its page, followed on the job page, which polls the
@@ -19,10 +20,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -46,7 +50,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE = Path(__file__).parent / "fixtures" / "axe.min.js"
 App = tuple[FastAPI, DemoResult]
 
@@ -115,9 +118,18 @@ def signed_in(browser: Any, base_url: str, demo: DemoResult, username: str) -> A
     return page
 
 
+@functools.cache
+def screenshots() -> Path:
+    """Where screenshots go: ``make screenshots`` names docs/screenshots; a plain test run keeps
+    the tree clean and writes them to a temporary folder."""
+    named = os.environ.get("BATTERYCARBON_SCREENSHOTS")
+    folder = Path(named) if named else Path(tempfile.mkdtemp(prefix="batterycarbon-screenshots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(screenshots() / f"{name}.png"), full_page=True)
 
 
 def test_workflow_supplier_manufacturer_verifier_regulator(
@@ -316,7 +328,7 @@ def test_every_page_is_accessible_and_screenshotted(
             problems += accessibility_problems(page, name)
         page.context.close()
     assert not problems, "\n".join(problems)
-    assert (SCREENSHOTS / "product-page.png").stat().st_size > 10_000
+    assert (screenshots() / "product-page.png").stat().st_size > 10_000
     assert not CSP_REFUSALS, "\n".join(CSP_REFUSALS)
 
 
