@@ -264,3 +264,14 @@ def test_non_finite_class_table_is_422_and_not_loaded(
     response = client.post("/performance-classes", headers=admin, files=files)
     assert any(f.endswith(field) for f in fields(response)), response.text
     assert ok(client.get("/performance-classes", headers=admin)) == []
+
+
+def test_flow_and_region_with_a_trailing_line_break_are_refused(client: TestClient) -> None:
+    """Python's ``$`` matches before a final line break: "cam_ncm811\\n" passed the flow pattern
+    and a data request for a flow no dataset has was stored."""
+    p = setup_chain(client)
+    cell = p["cell"]["auth"]
+    for change, field in [({"flow": "cam_ncm811\n"}, "flow"), ({"region": "KR\n"}, "region")]:
+        body = {"supplier_org_id": p["cam"]["org"], "flow": "cam_ncm811", **change}
+        assert field in fields(post_json(client, "/data-requests", cell, body)), change
+    assert ok(client.get("/data-requests", headers=cell)) == []

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from batterycarbon.units import parse_unit, ureg
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
-FLOW_PATTERN = re.compile(r"^[a-z0-9_]+$")
-REGION_PATTERN = re.compile(r"^([A-Z]{2}|EU27|EUROPE|GLO|RER|RoW)$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+\Z")
+FLOW_PATTERN = re.compile(r"^[a-z0-9_]+\Z")
+REGION_PATTERN = re.compile(r"^([A-Z]{2}|EU27|EUROPE|GLO|RER|RoW)\Z")
 
 
 class Source(BaseModel):

@@ -34,7 +34,7 @@ REQUIRED_COLUMNS = ("flow", "value", "unit", "region", "year", "dqr")
 #: Columns holding numbers: a table's text cells there are read as numbers before validation
 #: (the JSON model takes numbers only, so ``true`` or ``"27"`` is refused there).
 NUMBER_COLUMNS = ("value", "year", "dqr")
-ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
 #: Longest field of a CSV upload (characters): Excel's own cell limit, so a table exported from
 #: Excel always fits; the longest a dataset needs is its evidence field (50 references of up to
 #: 500 characters, 25 049). The csv module refuses a field over its own process-wide limit
