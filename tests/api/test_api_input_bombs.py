@@ -10,6 +10,8 @@ from api_support import ADMIN_PASSWORD
 from bomb_support import csv_with_field, xlsx_bomb
 from fastapi.testclient import TestClient
 from test_api_chain import PASSWORD, login, ok
+from test_api_pact import CLOUD, client_token, pact_error
+from test_api_pact import setup as pact_setup
 
 from batterycarbon.services.dataset_excel import MAX_XLSX_PART_BYTES, XLSX_MEDIA_TYPE
 from batterycarbon.services.dataset_input import MAX_CSV_FIELD_CHARS
@@ -63,3 +65,17 @@ def test_an_xlsx_zip_bomb_is_a_422_naming_the_bound(client: TestClient) -> None:
     assert error["message"].startswith("(document): part 'xl/worksheets/sheet1.xml' unpacks to 48")
     assert f"more than the {MAX_XLSX_PART_BYTES} a part may" in error["message"]
     assert ok(client.get("/datasets", headers=cam))["own"] == []
+
+
+def test_json_nested_too_deeply_is_bad_input_not_a_bare_400_or_a_500(client: TestClient) -> None:
+    # Python's JSON parser recurses once a level and gives up at about 1 000 levels.
+    admin = {**login(client, "root", ADMIN_PASSWORD), "Content-Type": "application/json"}
+    nested = "[" * 100_000 + "]" * 100_000
+    body = '{"name": "Deep Co", "roles": ' + nested + "}"
+    (error,) = errors(client.post("/organizations", headers=admin, content=body))
+    assert error == {"field": "(body)", "message": "(body): JSON nested too deeply to read"}
+
+    world = pact_setup(client)
+    auth = {**client_token(client, world["basic"]), **CLOUD}
+    answer = client.post("/3/events", headers=auth, content=nested)
+    assert "(body): JSON nested too deeply to read" in pact_error(answer, 400, "BadRequest")

@@ -9,9 +9,12 @@ import re
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import AuthenticationError, Conflict, NotFound, PermissionDenied
@@ -51,6 +54,17 @@ def install_error_handlers(app: FastAPI) -> None:
             message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
             errors.append({"field": ".".join(location) or "(body)", "message": message})
         return JSONResponse(status_code=422, content=_body("invalid request", errors))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        # FastAPI answers a JSON body it cannot parse for any reason but its syntax with a bare
+        # 400; one nested deeper than Python's parser recurses (about 1 000 levels) is bad input.
+        if isinstance(exc.__cause__, RecursionError):
+            message = "(body): JSON nested too deeply to read"
+            return JSONResponse(
+                status_code=422, content=_body(message, [{"field": "(body)", "message": message}])
+            )
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

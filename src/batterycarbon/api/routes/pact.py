@@ -208,5 +208,7 @@ async def post_event(request: Request, session: SessionDep, actor: EventsActor) 
         event = json.loads(await request.body())
     except ValueError as exc:
         raise PactError(400, "BadRequest", f"(body): not JSON ({exc})") from None
+    except RecursionError:  # Python's parser recurses once a level: about 1 000 levels
+        raise PactError(400, "BadRequest", "(body): JSON nested too deeply to read") from None
     await run_in_threadpool(receive_event, session, actor, event)
     return Response(status_code=200)
