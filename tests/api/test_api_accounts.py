@@ -32,3 +32,92 @@ def test_registration_refuses_a_weak_password_naming_the_field(client: TestClien
         assert password not in refused.text
     body = {"organization_id": org["id"], "username": "jin.park", "password": PASSWORD}
     ok(client.post("/users", headers=admin, json=body), 201)  # nothing was stored before
+
+
+def _user(client: TestClient, admin: dict[str, str], org_id: str, username: str, org_admin: bool = False) -> dict[str, Any]:  # fmt: skip
+    body = {"organization_id": org_id, "username": username, "password": PASSWORD, "is_org_admin": org_admin}  # fmt: skip
+    return ok(client.post("/users", headers=admin, json=body), 201)
+
+
+def _org(client: TestClient, admin: dict[str, str], name: str) -> str:
+    body = {"name": name, "roles": ["supplier"]}
+    return str(ok(client.post("/organizations", headers=admin, json=body), 201)["id"])
+
+
+def _works(client: TestClient, headers: dict[str, str]) -> bool:
+    status = client.get("/organizations", headers=headers).status_code
+    assert status in (200, 401)
+    return status == 200
+
+
+def test_a_password_change_ends_every_token_of_the_account(client: TestClient) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    _user(client, admin, _org(client, admin, "Anode Co"), "jin.park")
+    first, second = login(client, "jin.park"), login(client, "jin.park")
+    assert _works(client, first) and _works(client, second)  # the server now caches the account
+    new = "seven quiet anodes in a row"
+    for body, field in [
+        ({"current_password": "a wrong passphrase", "new_password": new}, "current_password"),
+        ({"current_password": PASSWORD, "new_password": "Password2024!"}, "new_password"),
+        ({"current_password": PASSWORD, "new_password": PASSWORD}, "new_password"),
+    ]:
+        refused = client.post("/users/me/password", headers=first, json=body)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+        assert all(value not in refused.text for value in body.values())
+        assert _works(client, first)  # nothing changed
+    changed = client.post("/users/me/password", headers=first, json={"current_password": PASSWORD, "new_password": new})  # fmt: skip
+    assert changed.status_code == 204, changed.text
+    assert not _works(client, first) and not _works(client, second)
+    refused = client.get("/organizations", headers=first).json()
+    assert "revoked" in refused["detail"]
+    token = client.post("/auth/token", data={"grant_type": "password", "username": "jin.park", "password": PASSWORD})  # fmt: skip
+    assert token.status_code == 401
+    assert _works(client, login(client, "jin.park", new))
+
+
+def test_revoke_signs_a_user_or_a_client_out_everywhere(client: TestClient) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    org_id = _org(client, admin, "Foil Co")
+    _user(client, admin, org_id, "ana")
+    first, second = login(client, "ana"), login(client, "ana")
+    assert _works(client, second)
+    assert client.post("/auth/revoke", headers=first).status_code == 204
+    assert not _works(client, first) and not _works(client, second)
+    assert client.post("/auth/revoke", headers=first).status_code == 401
+    assert _works(client, login(client, "ana"))
+    machine = ok(client.post("/api-clients", headers=admin, json={"organization_id": org_id, "name": "ERP"}), 201)  # fmt: skip
+    credentials = {"grant_type": "client_credentials", "client_id": machine["client_id"], "client_secret": machine["client_secret"]}  # fmt: skip
+    bearer = {"Authorization": f"Bearer {ok(client.post('/auth/token', data=credentials))['access_token']}"}  # fmt: skip
+    assert _works(client, bearer)
+    assert client.post("/auth/revoke", headers=bearer).status_code == 204
+    assert not _works(client, bearer)
+    again = {"Authorization": f"Bearer {ok(client.post('/auth/token', data=credentials))['access_token']}"}  # fmt: skip
+    assert _works(client, again)  # the secret stays valid for new tokens
+
+
+def test_disabling_a_user_ends_its_tokens_and_only_its_administrators_may(client: TestClient) -> None:  # fmt: skip
+    admin = login(client, "root", ADMIN_PASSWORD)
+    org_id, other_org = _org(client, admin, "Separator Co"), _org(client, admin, "Casing Co")
+    boss = _user(client, admin, org_id, "boss", org_admin=True)
+    worker = _user(client, admin, org_id, "worker")
+    _user(client, admin, other_org, "other.boss", org_admin=True)
+    _user(client, admin, org_id, "colleague")
+    boss_h, worker_h = login(client, "boss"), login(client, "worker")
+    assert _works(client, worker_h)
+    url = f"/users/{worker['id']}"
+    assert client.post(f"{url}/deactivation", headers=login(client, "colleague")).status_code == 403  # fmt: skip
+    assert client.post(f"{url}/deactivation", headers=login(client, "other.boss")).status_code == 404  # fmt: skip
+    assert client.post(f"/users/{boss['id']}/deactivation", headers=boss_h).status_code == 409
+    assert _works(client, worker_h)  # none of those changed anything
+    disabled = ok(client.post(f"{url}/deactivation", headers=boss_h))
+    assert disabled["is_active"] is False
+    assert not _works(client, worker_h)
+    token = client.post("/auth/token", data={"grant_type": "password", "username": "worker", "password": PASSWORD})  # fmt: skip
+    assert token.status_code == 401
+    enabled = ok(client.post(f"{url}/activation", headers=admin))  # the platform admin may too
+    assert enabled["is_active"] is True
+    assert not _works(client, worker_h)  # enabling restores no old token
+    assert _works(client, login(client, "worker"))
+    events = ok(client.get("/audit/events", headers=admin, params={"entity_id": worker["id"]}))
+    assert [e["action"] for e in events] == ["user.registered", "user.disabled", "user.enabled"]

@@ -71,6 +71,7 @@ class World:
     single: dict[str, tuple[uuid.UUID, Actor]]  # regulator and admin
     username: dict[str, str] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    client: TestClient | None = None
 
     def own_org(self, role: str) -> uuid.UUID:
         return self.single[role][0] if role in self.single else self.a.org(role)
@@ -88,6 +89,8 @@ class Req:
     params: dict[str, Any] | None = None
     content_type: str | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
+    #: This request's own Authorization header instead of the role's (see :func:`throwaway`).
+    headers: dict[str, str] | None = None
 
 
 Prepare = Callable[[World, Side, str, bool], Req]
@@ -106,6 +109,22 @@ def req(**kwargs: Any) -> Prepare:
 def obj(key: str, name: str, **kwargs: Any) -> Prepare:
     """The side's stored object ``key`` as path parameter ``name``."""
     return lambda w, s, role, own: Req(path={name: s.ids[key]}, **kwargs)
+
+
+def throwaway(w: World, s: Side, role: str, own: bool = True) -> tuple[uuid.UUID, dict[str, str]]:  # fmt: skip
+    """A fresh user of the role's own organization (or, not ``own``, of another) and a token of
+    it: revoking, disabling or changing its credentials leaves the role's own token working."""
+    username = f"t{uuid.uuid4().hex[:10]}"
+    org = w.own_org(role) if own else w.foreign_org(role)
+    user = register_user(s.session, w.single["admin"][1], UserIn(organization_id=org, username=username, password=PASSWORD))  # fmt: skip
+    assert w.client is not None
+    token = w.client.post("/auth/token", data={"grant_type": "password", "username": username, "password": PASSWORD})  # fmt: skip
+    return user.id, {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def user_of(w: World, s: Side, role: str, own: bool) -> Req:
+    """A fresh user of the actor's own organization (own) or of another (other)."""
+    return Req(path={"user_id": throwaway(w, s, role, own)[0]})
 
 
 def class_table_upload(w: World, s: Side, role: str, own: bool) -> Req:
@@ -151,6 +170,19 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         ),
         expect("403/403", admin="ok/ok"),
     ),  # fmt: skip
+    # Revocations act on the token's own account: a throwaway user's, not the role's.
+    ("POST", "/auth/revoke"): (lambda w, s, r, o: Req(headers=throwaway(w, s, r)[1]), expect()),
+    ("POST", "/users/me/password"): (
+        lambda w, s, r, o: Req(
+            headers=throwaway(w, s, r)[1],
+            json={"current_password": PASSWORD, "new_password": "a brand new matrix passphrase"},
+        ),
+        expect(),
+    ),  # fmt: skip
+    # Own = the actor's organization, whose administrator none of these users is; another
+    # organization's users are unknown to anyone but the platform administrator.
+    ("POST", "/users/{user_id}/deactivation"): (user_of, expect("403/404", admin="ok/ok")),
+    ("POST", "/users/{user_id}/activation"): (user_of, expect("403/404", admin="ok/ok")),
     ("POST", "/api-clients"): (
         lambda w, s, r, own: Req(
             json={"organization_id": str(w.own_org(r) if own else w.foreign_org(r)), "name": "ERP"}
@@ -419,6 +451,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
         for role in ROLES:
             token = client.post("/auth/token", data={"grant_type": "password", "username": w.username[role], "password": PASSWORD})  # fmt: skip
             w.headers[role] = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        w.client = client
         yield client, w
     session.close()
     app.state.engine.dispose()
@@ -458,7 +491,7 @@ def test_route_permissions(world: tuple[TestClient, World], route: tuple[str, st
     for role in ROLES:
         for own, side in ((True, w.a), (False, w.b)):
             request = prepare(w, side, role, own)
-            status = _call(client, method, path, request, w.headers[role])
+            status = _call(client, method, path, request, request.headers or w.headers[role])
             want = expected[role][0 if own else 1]
             if not _matches(want, status):
                 failures.append(f"{role} on {'own' if own else 'other'}: expected {want}, got {status}")  # fmt: skip

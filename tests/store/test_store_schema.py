@@ -15,6 +15,8 @@ from batterycarbon.store import (
     Base,
     FactorRelease,
     ImmutableRecordError,
+    Organization,
+    User,
     append_event,
     downgrade,
     make_engine,
@@ -30,7 +32,7 @@ TABLES = {
     "findings", "alerts", "audit_events", "data_requests", "complaints", "idempotency_keys",
     "calculation_grants", "jobs", "passports", "class_tables",
 }  # fmt: skip
-HEAD = "0008"
+HEAD = "0009"
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
@@ -169,3 +171,27 @@ def test_only_one_factor_release_is_active(session: Session) -> None:
         session.get_one(FactorRelease, "a").is_active = True
     with pytest.raises(IntegrityError), session.begin():
         session.get_one(FactorRelease, "b").is_active = True
+
+
+def test_0009_adds_credentials_versions_and_keeps_the_accounts(db_url: str) -> None:
+    """Down to 0008 drops the column of users and API clients, keeping their rows; up again
+    gives every account version 0."""
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session, session.begin():
+            org = Organization(name="Kept Co", roles=["supplier"])
+            session.add(org)
+            session.flush()
+            session.add(User(organization_id=org.id, username="kept", password_hash="x", credentials_version=3))  # fmt: skip
+        downgrade(db_url, "0008")
+        inspect(engine).clear_cache()
+        assert "credentials_version" not in {c["name"] for c in inspect(engine).get_columns("users")}  # fmt: skip
+        upgrade(db_url)
+        inspect(engine).clear_cache()
+        for table in ("users", "api_clients"):
+            assert "credentials_version" in {c["name"] for c in inspect(engine).get_columns(table)}
+        with engine.begin() as connection:
+            versions = connection.execute(text("SELECT username, credentials_version FROM users"))
+            assert list(versions) == [("kept", 0)]
+    finally:
+        engine.dispose()

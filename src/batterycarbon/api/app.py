@@ -28,6 +28,7 @@ from batterycarbon.api.routes import (
     calculations,
     class_tables,
     complaints,
+    credentials,
     data_requests,
     datasets,
     declarations,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
         verifications, complaints, oversight, declarations, factor_releases, jobs, audit, passports,
-        class_tables,
+        class_tables, credentials,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

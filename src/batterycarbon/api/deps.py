@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.api.tokens import InvalidToken, TokenVerifier
 from batterycarbon.services import Actor, AuthenticationError
-from batterycarbon.services.accounts import actor_for_subject
+from batterycarbon.services.accounts import actor_for_subject, check_credentials_version
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -27,10 +27,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 class ActorCache:
     """Actors by (token subject, token expiry), each kept for at most ``seconds``.
 
-    Staleness bound: a deactivated account or changed roles take effect on this process at most
-    ``seconds`` after they were loaded, and never after the token expires (the token's expiry is
-    checked on every request before the cache is consulted). Only found, active accounts are
-    cached; a failed lookup is retried on the next request. ``seconds`` = 0 disables the cache.
+    Staleness bound: a deactivated account, changed roles or revoked credentials (a password
+    change, a sign-out: the account's ``credentials_version``) take effect on this process at
+    most ``seconds`` after they were loaded, and never after the token expires (the token's
+    expiry is checked on every request before the cache is consulted). The process that made a
+    revocation drops the account (:meth:`forget`) at once; other server processes follow within
+    ``seconds``. Only found, active accounts are cached; a failed lookup is retried on the next
+    request. ``seconds`` = 0 disables the cache.
     """
 
     MAX_ENTRIES = 4096
@@ -47,6 +50,10 @@ class ActorCache:
             self._entries.pop((subject, expires), None)
             return None
         return entry[0]
+
+    def forget(self, subject: str) -> None:
+        """Drop every entry of ``subject`` (its credentials were just revoked or changed)."""
+        self._entries = {k: v for k, v in self._entries.items() if k[0] != subject}
 
     def put(self, subject: str, expires: float, actor: Actor) -> None:
         if self.seconds <= 0:
@@ -77,7 +84,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 async def get_actor(
     request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor:
-    """The actor named by the bearer token (401 when missing, invalid or expired)."""
+    """The actor named by the bearer token (401 when missing, invalid, expired or revoked)."""
     if not token:
         raise AuthenticationError("missing bearer token; get one from POST /auth/token")
     try:
@@ -90,7 +97,7 @@ async def get_actor(
     if actor is None:
         actor = await run_in_threadpool(actor_for_subject, session, grant.subject)
         cache.put(grant.subject, grant.expires, actor)
-    return actor
+    return check_credentials_version(actor, grant.version)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

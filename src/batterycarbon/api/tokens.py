@@ -70,6 +70,9 @@ class TokenGrant:
     subject: str
     expires: float
     scopes: frozenset[str]
+    #: The account's ``credentials_version`` when the token was issued (claim ``ver``); ``None``
+    #: for a token without one, which no account accepts.
+    version: int | None = None
 
 
 def parse_scope(text: str | None) -> tuple[str, ...]:
@@ -86,13 +89,21 @@ def parse_scope(text: str | None) -> tuple[str, ...]:
 
 
 def issue_token(
-    subject: str, key: str, ttl_seconds: int, scopes: Iterable[str] = DEFAULT_SCOPES
+    subject: str,
+    key: str,
+    ttl_seconds: int,
+    scopes: Iterable[str] = DEFAULT_SCOPES,
+    version: int | None = None,
 ) -> str:
+    """A signed token for ``subject``; ``version`` (the account's ``credentials_version``)
+    goes into claim ``ver``, so that revoking the account's credentials ends the token."""
     now = datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject, "iat": now, "exp": now + timedelta(seconds=ttl_seconds), "aud": AUDIENCE,
         "scope": " ".join(scopes),
     }  # fmt: skip
+    if version is not None:
+        claims["ver"] = version
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -109,7 +120,9 @@ def token_grant(token: str, key: str) -> TokenGrant:
         raise InvalidToken(str(exc)) from exc
     scope = claims.get("scope", "")
     scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
-    return TokenGrant(str(claims["sub"]), float(claims["exp"]), scopes)
+    version = claims.get("ver")
+    version = version if isinstance(version, int) and not isinstance(version, bool) else None
+    return TokenGrant(str(claims["sub"]), float(claims["exp"]), scopes, version)
 
 
 class TokenVerifier:

@@ -1,5 +1,5 @@
 """Platform commands: serve, db upgrade, audit verify, demo-data, admin create, admin load-classes,
-pact-pull."""
+admin password/disable/enable/sign-out, pact-pull."""
 
 from __future__ import annotations
 
@@ -175,6 +175,64 @@ def admin_create(
     out.print(
         f"administrator {username!r} created; password (shown once): {password}", markup=False
     )
+
+
+UsernameArg = Annotated[str, typer.Argument(help="The user's name.")]
+
+
+@admin_app.command("password")
+@user_errors
+def admin_password(username: UsernameArg) -> None:
+    """Change a user's password, asking for the current one and the new one twice (hidden);
+    every token and web session of the account ends."""
+    from batterycarbon.services.accounts import authenticate_user
+    from batterycarbon.services.credentials import PasswordChangeIn, change_password
+
+    current = typer.prompt("Current password", hide_input=True)
+    new = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _migrated_session() as session:
+        actor = authenticate_user(session, username, current)
+        change = PasswordChangeIn(current_password=current, new_password=new)
+        change_password(session, actor, change)
+    ended = "its tokens and web sessions have ended"
+    out.print(f"password of {username} changed; {ended}", markup=False)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from batterycarbon.services.context import SYSTEM
+    from batterycarbon.services.credentials import set_user_active, user_id_by_name
+
+    with _migrated_session() as session:
+        set_user_active(session, SYSTEM, user_id_by_name(session, SYSTEM, username), active)
+
+
+@admin_app.command("disable")
+@user_errors
+def admin_disable(username: UsernameArg) -> None:
+    """Disable a user: it can no longer sign in; its tokens and web sessions end (within the
+    API servers' BATTERYCARBON_ACTOR_CACHE_SECONDS)."""
+    _set_active(username, active=False)
+    out.print(f"{username} disabled; its tokens and web sessions have ended", markup=False)
+
+
+@admin_app.command("enable")
+@user_errors
+def admin_enable(username: UsernameArg) -> None:
+    """Enable a disabled user again (it signs in anew)."""
+    _set_active(username, active=True)
+    out.print(f"{username} enabled", markup=False)
+
+
+@admin_app.command("sign-out")
+@user_errors
+def admin_sign_out(username: UsernameArg) -> None:
+    """End every token and web session of a user (e.g. a lost laptop); its password stays."""
+    from batterycarbon.services.context import SYSTEM
+    from batterycarbon.services.credentials import revoke_user_credentials, user_id_by_name
+
+    with _migrated_session() as session:
+        revoke_user_credentials(session, SYSTEM, user_id_by_name(session, SYSTEM, username))
+    out.print(f"{username} signed out everywhere", markup=False)
 
 
 @admin_app.command("load-classes")

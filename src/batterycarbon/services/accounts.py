@@ -19,14 +19,13 @@ from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, holds_role, page_of, paginate, within
-from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, password_problems
+from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, POLICY, password_problems
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import generate_secret, hash_secret, verify_secret
 from batterycarbon.store import ApiClient, Organization, User
 
 Role = Literal["manufacturer", "supplier", "oem", "recycler", "verifier", "regulator", "admin"]
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,99}$")
-POLICY = "At least 12 characters; not a common password; not containing the username"
 
 
 class OrganizationIn(BaseModel):
@@ -92,6 +91,7 @@ class UserOut(BaseModel):
     username: str
     full_name: str | None
     is_org_admin: bool
+    is_active: bool = True
 
 
 class ApiClientIn(BaseModel):
@@ -122,6 +122,7 @@ def _user_out(user: User) -> UserOut:
         username=user.username,
         full_name=user.full_name,
         is_org_admin=user.is_org_admin,
+        is_active=user.is_active,
     )
 
 
@@ -240,6 +241,7 @@ def _user_actor(user: User) -> Actor:
         roles=frozenset(user.organization.roles),
         user_id=user.id,
         is_org_admin=user.is_org_admin,
+        credentials_version=user.credentials_version,
     )
 
 
@@ -249,6 +251,7 @@ def _client_actor(client: ApiClient) -> Actor:
         name=client.client_id,
         organization_id=client.organization_id,
         roles=frozenset(client.organization.roles),
+        credentials_version=client.credentials_version,
     )
 
 
@@ -291,6 +294,15 @@ def actor_for_subject(session: Session, subject: str) -> Actor:
             if client is not None and client.is_active:
                 return _client_actor(client)
     raise AuthenticationError("the token's account no longer exists or is inactive")
+
+
+def check_credentials_version(actor: Actor, version: int | None) -> Actor:
+    """``actor`` if a token or web session issued under ``version`` is still valid for it;
+    :class:`AuthenticationError` once the account's credentials were revoked since (a password
+    change, the account disabled, a sign-out: ``services.credentials``)."""
+    if version != actor.credentials_version:
+        raise AuthenticationError("this sign-in was revoked (password changed, account disabled or signed out); sign in again")  # fmt: skip
+    return actor
 
 
 def token_subject(actor: Actor) -> str:

@@ -28,6 +28,9 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     user_id: uuid.UUID | None = None
     is_org_admin: bool = False
+    #: The account's ``credentials_version`` when it was loaded: a token or web session issued
+    #: under another version was revoked (``store.accounts``).
+    credentials_version: int = 0
 
     @property
     def label(self) -> str:

@@ -35,6 +35,11 @@ MAX_PASSWORD_CHARS = 200
 #: Shortest username looked for inside a password: 3 characters. Usernames may have 2, and a
 #: 2-letter name ("li") would refuse many unrelated passphrases that merely contain it.
 MIN_USERNAME_CHARS_CHECKED = 3
+#: The policy in a sentence, for the API documentation of password fields.
+POLICY = (
+    f"{MIN_PASSWORD_CHARS}-{MAX_PASSWORD_CHARS} characters; not a common password (nor one with"
+    " only digits or symbols added); not containing the username"
+)
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.toml"
 #: What may surround a common password without making it any less common: digits, spaces and
 #: symbols (anything but a letter).

@@ -1,7 +1,9 @@
 """Who acts: organizations with their roles, their people (users) and their machines (API clients).
 
 Secrets are never stored: ``password_hash`` and ``secret_hash`` hold argon2 hashes made by
-:mod:`batterycarbon.services.security`.
+:mod:`batterycarbon.services.security`. ``credentials_version`` counts the revocations of an
+account's tokens and web sessions (password changed, account disabled, signed out): each carries
+the version it was issued under and is refused once the account's version has moved on.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
@@ -41,6 +43,7 @@ class User(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_org_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="users")
 
@@ -55,5 +58,6 @@ class ApiClient(IdMixin, CreatedMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     secret_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship()

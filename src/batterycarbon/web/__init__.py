@@ -7,12 +7,13 @@ Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`
 :mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
 :mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight),
 :mod:`.jobs` (portfolio recomputation in the background, a job's progress), :mod:`.passports`
-(the public passport page ``/p/{id}``).
+(the public passport page ``/p/{id}``), :mod:`.account` (changing one's password).
 """
 
 from fastapi import APIRouter
 
 from batterycarbon.web import (
+    account,
     editor,
     factor_diff,
     jobs,
@@ -35,6 +36,7 @@ for module in (
     suppliers,
     verification,
     jobs,
+    account,
 ):
     router.include_router(module.router)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.errors import BatteryCarbonError, InputError, excerpt, validation_problems
 from batterycarbon.services import Actor, AuthenticationError, Conflict, NotFound, PermissionDenied
-from batterycarbon.services.accounts import actor_for_subject
+from batterycarbon.services.accounts import actor_for_subject, check_credentials_version
 from batterycarbon.services.jobs import JobRunner
 from batterycarbon.web.session import (
     CsrfError,
@@ -86,11 +86,13 @@ def render(
 
 
 def signed_in_actor(request: Request, db: Session) -> Actor | None:
+    """The session's account, loaded on every request; ``None`` when signed out, or when the
+    account is gone, disabled or its credentials were revoked since the session began."""
     web = current_or_new(request)
     if web.subject is None:
         return None
     try:
-        return actor_for_subject(db, web.subject)
+        return check_credentials_version(actor_for_subject(db, web.subject), web.version)
     except AuthenticationError:
         return None
 

@@ -24,6 +24,7 @@ from batterycarbon.services import Actor, AuthenticationError
 from batterycarbon.services.accounts import authenticate_user, token_subject
 from batterycarbon.services.calculation_sharing import find_shared_with_me
 from batterycarbon.services.calculations import list_calculations
+from batterycarbon.services.credentials import revoke_own_credentials
 from batterycarbon.services.datasets import list_datasets
 from batterycarbon.services.errors import NotFound, RetryLater, TooManyAttempts
 from batterycarbon.services.factor_releases import release_library
@@ -31,6 +32,7 @@ from batterycarbon.services.login_throttle import throttled_sign_in
 from batterycarbon.services.oversight import overview
 from batterycarbon.services.products import list_products
 from batterycarbon.services.verifications import review_queue
+from batterycarbon.web.account import forget_signed_in
 from batterycarbon.web.common import HERE, DbSession, csrf_rejected, render, signed_in_actor
 from batterycarbon.web.session import (
     CsrfError,
@@ -114,16 +116,22 @@ async def sign_in(
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
         return response
     response = RedirectResponse("/dashboard", status_code=303)
-    write_session(request, response, new_session(token_subject(actor)))
+    write_session(request, response, new_session(token_subject(actor), actor.credentials_version))
     return response
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+def sign_out(request: Request, db: DbSession, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """End this session and revoke the account's other sessions and tokens as well
+    (``services.credentials.revoke_own_credentials``): signing out is signing out everywhere."""
     try:
         web = check_csrf(request, csrf_token)
     except CsrfError:
         return _csrf_rejected(request)
+    actor = signed_in_actor(request, db)
+    if actor is not None:
+        revoke_own_credentials(db, actor)
+        forget_signed_in(request, actor)
     response = RedirectResponse("/sign-in", status_code=303)
     write_session(request, response, signed_out(web))
     return response

@@ -1,4 +1,6 @@
-"""The browser session: a signed cookie holding the CSRF token and the signed-in subject.
+"""The browser session: a signed cookie holding the CSRF token, the signed-in subject and the
+``credentials_version`` of its account at sign-in (a session of an older version was revoked:
+``web.common.signed_in_actor`` checks it on every request).
 
 The cookie is HttpOnly and SameSite=Lax (Secure over HTTPS), signed and time-limited with
 the application's signing key (itsdangerous). Every form carries the session's CSRF token,
@@ -24,6 +26,7 @@ SALT = "batterycarbon-web-session"
 class WebSession:
     csrf: str
     subject: str | None = None
+    version: int | None = None
 
 
 class CsrfError(Exception):
@@ -34,8 +37,8 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.signing_key, salt=SALT)
 
 
-def new_session(subject: str | None = None) -> WebSession:
-    return WebSession(csrf=secrets.token_urlsafe(32), subject=subject)
+def new_session(subject: str | None = None, version: int | None = None) -> WebSession:
+    return WebSession(csrf=secrets.token_urlsafe(32), subject=subject, version=version)
 
 
 def read_session(request: Request) -> WebSession | None:
@@ -50,7 +53,12 @@ def read_session(request: Request) -> WebSession | None:
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return None
     subject = data.get("sub")
-    return WebSession(csrf=data["csrf"], subject=subject if isinstance(subject, str) else None)
+    version = data.get("ver")
+    return WebSession(
+        csrf=data["csrf"],
+        subject=subject if isinstance(subject, str) else None,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+    )
 
 
 def current_or_new(request: Request) -> WebSession:
@@ -58,7 +66,9 @@ def current_or_new(request: Request) -> WebSession:
 
 
 def write_session(request: Request, response: Response, session: WebSession) -> None:
-    value = _serializer(request).dumps({"csrf": session.csrf, "sub": session.subject})
+    value = _serializer(request).dumps(
+        {"csrf": session.csrf, "sub": session.subject, "ver": session.version}
+    )
     response.set_cookie(
         COOKIE, value, max_age=MAX_AGE_SECONDS, httponly=True, samesite="lax",
         secure=request.url.scheme == "https", path="/",
@@ -66,7 +76,7 @@ def write_session(request: Request, response: Response, session: WebSession) -> 
 
 
 def signed_out(session: WebSession) -> WebSession:
-    return replace(session, subject=None, csrf=secrets.token_urlsafe(32))
+    return replace(session, subject=None, version=None, csrf=secrets.token_urlsafe(32))
 
 
 def check_csrf(request: Request, token: str | None) -> WebSession:

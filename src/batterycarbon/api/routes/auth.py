@@ -197,7 +197,13 @@ async def token(
             return oauth_error("invalid_client", f"client_id/client_secret: {exc}")
     ttl = request.app.state.settings.token_ttl_seconds
     body = TokenOut(
-        access_token=issue_token(token_subject(actor), request.app.state.signing_key, ttl, scopes),
+        access_token=issue_token(
+            token_subject(actor),
+            request.app.state.signing_key,
+            ttl,
+            scopes,
+            actor.credentials_version,
+        ),
         expires_in=ttl,
         scope=" ".join(scopes),
     )
