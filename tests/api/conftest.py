@@ -17,7 +17,12 @@ from batterycarbon.store import session_factory
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=db_url, jwt_secret=SecretStr("test-signing-key-" + "x" * 32))
+    # TestClient's requests name the host "testserver": passports issued here point to it.
+    settings = Settings(
+        database_url=db_url,
+        jwt_secret=SecretStr("test-signing-key-" + "x" * 32),
+        allowed_hosts=["testserver"],
+    )
     app = create_app(settings)
     with session_factory(app.state.engine)() as session:
         bootstrap_admin(session, "root", ADMIN_PASSWORD)

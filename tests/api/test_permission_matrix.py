@@ -437,7 +437,7 @@ ANONYMOUS = {route: 400 for route in MATRIX if route[1].startswith("/3/")}
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, World]]:
     use_hash_parameters(CHEAPEST)
     folder: Path = tmp_path_factory.mktemp("matrix")
-    settings = Settings(database_url=f"sqlite:///{folder}/matrix.sqlite3", jwt_secret=SecretStr("matrix-key-" + "x" * 32))  # fmt: skip
+    settings = Settings(database_url=f"sqlite:///{folder}/matrix.sqlite3", jwt_secret=SecretStr("matrix-key-" + "x" * 32), allowed_hosts=["testserver"])  # fmt: skip
     app = create_app(settings)
     session = session_factory(app.state.engine)()
     bootstrap_admin(session, "root", PASSWORD)

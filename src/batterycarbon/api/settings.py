@@ -26,7 +26,13 @@ one worker thread.
 a heartbeat from its server process before any server gives it up as ``failed`` (default 60;
 heartbeats every sixth of it; see ``services.jobs``).
 ``BATTERYCARBON_PUBLIC_BASE_URL``: the public address passport URLs and QR codes point to
-(``<base>/p/<id>``); default: the address a request came to.
+(``<base>/p/<id>``). Set it on any server reached by another name than this machine's: the
+URL is written once into each passport and its QR code, so it never comes from a request's
+``Host`` header unless that host is listed in ``BATTERYCARBON_ALLOWED_HOSTS``.
+``BATTERYCARBON_ALLOWED_HOSTS``: comma-separated host names whose address a server without
+``BATTERYCARBON_PUBLIC_BASE_URL`` may put into the passports it issues (default
+``127.0.0.1,localhost,::1``: the embedded demo on this machine; ``services.passports.LOCAL_HOSTS``);
+a passport asked for through any other host is refused (422 naming the ``Host`` header).
 ``BATTERYCARBON_BODY_LIMIT_JSON_BYTES`` / ``_FORM_BYTES`` / ``_UPLOAD_BYTES`` /
 ``_ANONYMOUS_BYTES``: the largest request body of each kind (JSON and any other type; form posts;
 multipart and CSV/XLSX uploads; any body of a request without a valid token or web session),
@@ -37,9 +43,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from batterycarbon.api.limits import (
     ANONYMOUS_BODY_BYTES,
@@ -50,6 +57,7 @@ from batterycarbon.api.limits import (
 )
 from batterycarbon.api.tokens import checked_signing_key
 from batterycarbon.errors import InputError
+from batterycarbon.services.passports import LOCAL_HOSTS
 from batterycarbon.store import default_database_path
 
 
@@ -73,6 +81,17 @@ class Settings(BaseSettings):
     dask_scheduler: str | None = Field(default=None, examples=["tcp://127.0.0.1:8786"])
     job_lease_seconds: float = Field(default=60.0, ge=1, le=86_400)
     public_base_url: str | None = Field(default=None, pattern=r"^https?://", examples=["https://passports.example.org"])  # fmt: skip
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_HOSTS), examples=[["passports.example.org"]]
+    )
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: "a.example, b.example"
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
     body_limit_json_bytes: int = Field(default=JSON_BODY_BYTES, ge=1 << 10, le=1 << 30)
     body_limit_form_bytes: int = Field(default=FORM_BODY_BYTES, ge=1 << 10, le=1 << 30)
     body_limit_upload_bytes: int = Field(default=UPLOAD_BODY_BYTES, ge=1 << 10, le=1 << 30)

@@ -31,6 +31,7 @@ import copy
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -125,6 +126,37 @@ class PassportOut(PassportSummary):
     document: dict[str, Any]
 
 
+#: Hosts whose own address a server without ``BATTERYCARBON_PUBLIC_BASE_URL`` puts into the
+#: passports it issues: by default this machine's loopback names only, so that the embedded demo
+#: (``batterycarbon serve`` on 127.0.0.1) issues passports as it always did, while a request that
+#: names any other host (a forged ``Host`` header) cannot write that host into a write-once
+#: passport and its QR code.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def passport_base_url(
+    configured: str | None,
+    request_base_url: str,
+    request_host: str | None,
+    allowed_hosts: Iterable[str],
+) -> str:
+    """Where issued passports point: ``configured`` (``BATTERYCARBON_PUBLIC_BASE_URL``) if set;
+    else the address the request came to, if its host is one of ``allowed_hosts``
+    (``BATTERYCARBON_ALLOWED_HOSTS``); else :class:`InputError` naming the ``Host`` header and
+    the two settings, because the URL is written once into the passport and its QR code."""
+    if configured:
+        return configured
+    allowed = {h.strip().strip("[]").lower() for h in allowed_hosts if h.strip()}
+    host = (request_host or "").strip("[]").lower()
+    if host and host in allowed:
+        return request_base_url
+    expected = f"one of {', '.join(sorted(allowed)) or '(none)'}"
+    why = "set BATTERYCARBON_PUBLIC_BASE_URL (or list the host in BATTERYCARBON_ALLOWED_HOSTS)"
+    what = "the hosts whose address may go into a passport's public URL"
+    problem = f"Host: {excerpt(request_host)} is not {expected}, {what}; {why}"
+    raise InputError("passport", [problem])
+
+
 def public_url(base_url: str, passport_id: uuid.UUID) -> str:
     """The stable public link of a passport: ``<base_url>/p/<passport id>``."""
     if not base_url.startswith(("https://", "http://")):
@@ -204,10 +236,12 @@ def _current(session: Session, passport_id: uuid.UUID) -> Passport | None:
 
 
 def issue_passport(
-    session: Session, actor: Actor, data: PassportIn, public_base_url: str
+    session: Session, actor: Actor, data: PassportIn, public_base_url: str | Callable[[], str]
 ) -> PassportOut:
     """Issue the passport of a unit or batch (or a new version of one, ``data.supersedes``)
-    from the actor's own calculation; nothing is stored if any input is missing or wrong."""
+    from the actor's own calculation; nothing is stored if any input is missing or wrong.
+    ``public_base_url`` may be a function (:func:`passport_base_url` of the request), asked
+    only once the actor may issue and only for a first version (later ones keep its URL)."""
     with unit_of_work(session):
         require_role(actor, "manufacturer")
         calculation = session.get(Calculation, data.calculation_id)
@@ -234,7 +268,11 @@ def issue_passport(
                 raise Conflict(f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already has passport {existing}; give supersedes to issue a new version")  # fmt: skip
         passport_id = previous.passport_id if previous else new_id()
         identifier = previous.identifier if previous else passport_identifier(f"passport:{passport_id}")  # fmt: skip
-        url = previous.document["publicUrl"] if previous else public_url(public_base_url, passport_id)  # fmt: skip
+        if previous is not None:
+            url = previous.document["publicUrl"]
+        else:
+            base = public_base_url() if callable(public_base_url) else public_base_url
+            url = public_url(base, passport_id)
         organization = session.get_one(Organization, actor.organization_id)
         document = build_document(session, calculation, data, data.manufacturer or organization.name, identifier, url)  # fmt: skip
         digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()

@@ -27,9 +27,16 @@ async def optional_actor(
 
 
 def public_base_url(request: Request) -> str:
-    """``BATTERYCARBON_PUBLIC_BASE_URL`` if set, else the URL this request came to."""
-    configured: str | None = request.app.state.settings.public_base_url
-    return configured or str(request.base_url)
+    """``BATTERYCARBON_PUBLIC_BASE_URL`` if set, else the URL this request came to if its host
+    is allowed (``BATTERYCARBON_ALLOWED_HOSTS``), else 422 naming the ``Host`` header
+    (``services.passports.passport_base_url``)."""
+    settings = request.app.state.settings
+    return passports.passport_base_url(
+        settings.public_base_url,
+        str(request.base_url),
+        request.url.hostname,
+        settings.allowed_hosts,
+    )
 
 
 @router.post("/passports", response_model=PassportOut, status_code=status.HTTP_201_CREATED)
@@ -37,7 +44,7 @@ def issue_passport(request: Request, session: SessionDep, actor: ActorDep, body:
     """Issue the passport of a battery unit or batch from one of your calculations (or, with
     ``supersedes``, a new version of one): the Battery Pass 1.2 document with every required
     attribute, each missing one named; its public URL is ``<base>/p/{id}``."""
-    return passports.issue_passport(session, actor, body, public_base_url(request))
+    return passports.issue_passport(session, actor, body, lambda: public_base_url(request))
 
 
 @router.get("/passports", response_model=list[PassportSummary], responses=PAGED_RESPONSES)
