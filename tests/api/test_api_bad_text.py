@@ -9,17 +9,20 @@ as escapes (``\\u0000``, ``\\ud800``), so bodies are sent as JSON text here.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from api_support import ADMIN_PASSWORD
+from class_table_support import fixture_table
 from fastapi.testclient import TestClient
 from test_api_chain import DESIGN, login, ok
 
 NUL, ESCAPE, DEL, NEXT_LINE, SURROGATE = "\x00", "\x1b", "\x7f", "\x85", "\ud800"
 PASSWORD = "a long test passphrase"  # test-only credential
+CLOUD_EVENT = "application/cloudevents+json; charset=UTF-8"
 
 
 def post_json(client: TestClient, path: str, body: Any, headers: dict[str, str]) -> Any:
@@ -133,3 +136,38 @@ def test_uploaded_tables_name_the_row_and_field_and_store_nothing(client: TestCl
 def refused_all(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 422, response.text
     return list(response.json()["errors"])
+
+
+def test_documents_from_a_file_or_a_raw_body_name_the_field(client: TestClient) -> None:
+    """A class-table file and a PACT event are parsed by their services, not by the API: their
+    escapes ("\\u0000", "\\ud800") are refused there. A surrogate in an event used to reach the
+    audit log, whose hashing failed (500 on both databases)."""
+    admin = login(client, "root", ADMIN_PASSWORD)
+    audited = _counts(client, admin)[2]
+    table = fixture_table().decode().replace('"none: test fixture"', '"none:\\u0000 fixture"')
+    upload = {"file": ("classes.toml", table.encode(), "application/toml")}
+    refused(client.post("/performance-classes", headers=admin, files=upload), "legal_basis")
+    assert ok(client.get("/performance-classes", headers=admin)) == []
+
+    maker = {"name": "Cell Co", "roles": ["manufacturer"]}
+    org = ok(post_json(client, "/organizations", maker, admin), 201)
+    portal = {"organization_id": org["id"], "name": "OEM portal"}
+    created = ok(post_json(client, "/api-clients", portal, admin), 201)
+    secret = f"{created['client_id']}:{created['client_secret']}".encode()
+    basic = {"Authorization": f"Basic {base64.b64encode(secret).decode()}"}
+    token = ok(client.post("/auth/token", data={"grant_type": "client_credentials"}, headers=basic))
+    cloud = {"Authorization": f"Bearer {token['access_token']}", "Content-Type": CLOUD_EVENT}
+    published = {
+        "type": "org.wbcsd.pathfinder.ProductFootprint.Published.v1", "specversion": "1.0",
+        "id": "ev-2", "source": "//supplier.example/pact", "time": "2022-05-31T17:31:00Z",
+        "data": {"pfIds": ["079e425a-464f-528d-341d-4a944a1dfd70"]},
+    }  # fmt: skip
+    bad = [
+        ({**published, "id": f"ev{NUL}2"}, "id: holds the control character U+0000"),
+        ({**published, "data": {"pfIds": [SURROGATE]}}, "data.pfIds.0: holds a lone surrogate"),
+    ]
+    for event, message in bad:
+        response = client.post("/3/events", headers=cloud, content=json.dumps(event))
+        assert response.status_code == 400, response.text
+        assert response.json()["message"].startswith(message), response.text
+    assert _counts(client, admin)[2] == audited + 2  # the organization, its client, no event

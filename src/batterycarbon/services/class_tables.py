@@ -44,6 +44,7 @@ from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, wi
 from batterycarbon.services.permissions import require
 from batterycarbon.store import ClassTableVersion
 from batterycarbon.store.audit import canonical_json
+from batterycarbon.text import problem_lines
 
 #: The upload's form field, named by the errors about the file itself.
 FILE_FIELD = "file"
@@ -140,6 +141,10 @@ def parse_upload(file_name: str, content: bytes) -> ClassTable:
     except (ValueError, RecursionError) as exc:
         kind = "JSON" if suffix == ".json" else "TOML"
         raise InputError(SOURCE, [f"{FILE_FIELD}: not valid {kind}: {exc}"]) from None
+    # JSON and TOML escapes ("\u0000", "\ud800") make characters no text may hold (text.py).
+    problems = problem_lines(data)
+    if problems:
+        raise InputError(SOURCE, problems)
     try:
         return parse_class_table(data, SOURCE)
     except InputError as exc:

@@ -51,6 +51,7 @@ from batterycarbon.store import (
     Organization,
     Verification,
 )
+from batterycarbon.text import problem_lines
 
 #: Largest page served; a larger ``limit`` gets this many and a ``next`` link (the
 #: specification lets a host return fewer footprints than asked for).
@@ -264,6 +265,10 @@ def receive_event(session: Session, actor: Actor, event: Any) -> str:
     """
     if not isinstance(event, dict):
         raise InputError("event", ["(body): expected a JSON object (a CloudEvent)"])
+    # Read from the raw body, so the API's check of request text has not seen it (text.py).
+    text_problems = problem_lines(event)
+    if text_problems:
+        raise InputError("event", text_problems)
     problems = [
         f"{key}: required" for key in ("type", "specversion", "id", "source", "time", "data")
         if key not in event
