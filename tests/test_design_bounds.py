@@ -157,3 +157,34 @@ def test_a_country_with_a_trailing_line_break_is_refused(tmp_path: Path) -> None
     with pytest.raises(InputError) as caught:
         load_scenario(write(tmp_path, {"plants": {"cell": "HU\n"}, "grid": "DE\n"}, "s.yaml"))
     assert {p.split(":")[0] for p in caught.value.problems} == {"plants", "grid"}
+
+
+def test_bad_numbers_in_an_imported_pact_footprint_are_named() -> None:
+    """A PACT footprint is another system's JSON: ``true`` as a percentage became 1 %, and a
+    400-digit decimal string was read as an infinite footprint."""
+    from batterycarbon.battery import load_design
+    from batterycarbon.compliance.pact import (
+        from_product_footprint,
+        product_footprint_json,
+        to_product_footprint,
+    )
+    from batterycarbon.compliance.standards import account
+    from batterycarbon.factors import library
+
+    result = account(load_design("ncm811-prismatic"), library("open-2024.1"), "iso14067-c2g")
+    exported = product_footprint_json(
+        to_product_footprint(result, company_name="ACME Cells", company_ids=["urn:acme:cells"])
+    )
+    from_product_footprint(exported)  # as exported, it reads back
+    pcf = exported["pcf"]
+    assert isinstance(pcf, dict)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"primaryDataShare": True}, "pcf.primaryDataShare"),
+        ({"exemptedEmissionsPercent": float("nan")}, "pcf.exemptedEmissionsPercent"),
+        ({"pCfExcludingBiogenic": "9" * 400}, "pcf.pCfExcludingBiogenic"),
+    ]
+    for change, field in cases:
+        document = {**exported, "pcf": {**pcf, **change}}
+        with pytest.raises(InputError) as caught:
+            from_product_footprint(document)
+        assert any(p.startswith(f"{field}:") for p in caught.value.problems), caught.value

@@ -112,6 +112,10 @@ MAX_NAME_CHARS = 200
 #: eight printed pages.
 MAX_DESCRIPTION_CHARS = 20_000
 
+#: Longest number written as decimal text (PACT's decimal strings), characters: a double holds
+#: 17 significant digits, so 40 characters carry any figure to spare; 400 digits read as inf.
+MAX_DECIMAL_TEXT_CHARS = 40
+
 #: Longest single citation, URL or evidence reference, characters. URLs and full citations stay
 #: under a few hundred; browsers themselves cap practical URLs at about 2 000.
 MAX_REFERENCE_CHARS = 2_000

@@ -23,18 +23,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from batterycarbon.bounds import MAX_DECIMAL_TEXT_CHARS, FiniteFloat, StrictInt
 from batterycarbon.compliance.standards import RuleSetFootprint
 from batterycarbon.errors import InputError, validation_problems
 
 SPEC_VERSION = "2.3.0"
 EXTENSION_SCHEMA = "urn:batterycarbon:pact-extension:battery-footprint:1.0.0"
 #: Decimal patterns of the specification (PositiveOrZero, PositiveNonZero, any sign).
-PositiveOrZeroDecimal = Annotated[str, Field(pattern=r"^[+]?\d+(\.\d+)?$")]
+PositiveOrZeroDecimal = Annotated[
+    str, Field(pattern=r"^[+]?\d+(\.\d+)?$", max_length=MAX_DECIMAL_TEXT_CHARS)
+]
 PositiveNonZeroDecimal = Annotated[
-    str, Field(pattern=r"^[+]?(\d*[1-9]\d*)(\.\d+)?$|^(0+\.\d*[1-9]\d*)$")
+    str,
+    Field(
+        pattern=r"^[+]?(\d*[1-9]\d*)(\.\d+)?$|^(0+\.\d*[1-9]\d*)$",
+        max_length=MAX_DECIMAL_TEXT_CHARS,
+    ),
 ]
 Urn = Annotated[str, Field(pattern=r"^([uU][rR][nN]):")]
-Percent = Annotated[float, Field(ge=0, le=100)]
+Percent = Annotated[FiniteFloat, Field(ge=0, le=100)]
 #: kg of carbon per kg of the cell parts that contain it, for ``fossilCarbonContent``: graphite
 #: and carbon black 1.0; PVDF 0.375; electrolyte 0.356 (EC:DMC 1:1 at 0.4046, 88 % of the
 #: electrolyte beside 12 % LiPF6); PE/PP separator 0.856 (IUPAC atomic weights, as in
@@ -48,7 +55,9 @@ CARBON_FRACTIONS = {
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class ProductOrSectorSpecificRule(Strict):
@@ -93,7 +102,7 @@ class CarbonFootprint(Strict):
     referencePeriodEnd: AwareDatetime
     geographyCountry: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     secondaryEmissionFactorSources: list[EmissionFactorDatabase] | None = None
-    exemptedEmissionsPercent: float = Field(ge=0, le=5)
+    exemptedEmissionsPercent: FiniteFloat = Field(ge=0, le=5)
     exemptedEmissionsDescription: str
     packagingEmissionsIncluded: bool
     allocationRulesDescription: str | None = None
@@ -104,7 +113,7 @@ class ProductFootprint(Strict):
     id: uuid.UUID
     specVersion: str = Field(pattern=r"^\d+\.\d+\.\d+(-\d{8})?$")
     precedingPfIds: list[uuid.UUID] | None = None
-    version: int = Field(ge=0)
+    version: StrictInt = Field(ge=0)
     created: AwareDatetime
     updated: AwareDatetime | None = None
     status: Literal["Active", "Deprecated"]
