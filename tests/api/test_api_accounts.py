@@ -9,6 +9,8 @@ from api_support import ADMIN_PASSWORD
 from fastapi.testclient import TestClient
 from test_api_chain import PASSWORD, login, ok
 
+from batterycarbon.services.login_throttle import ACCOUNT_FREE_FAILURES
+
 
 def _organization_with_admin(client: TestClient, admin: dict[str, str], name: str, username: str) -> dict[str, Any]:  # fmt: skip
     org = ok(client.post("/organizations", headers=admin, json={"name": name, "roles": ["supplier"]}), 201)  # fmt: skip
@@ -121,3 +123,18 @@ def test_disabling_a_user_ends_its_tokens_and_only_its_administrators_may(client
     assert _works(client, login(client, "worker"))
     events = ok(client.get("/audit/events", headers=admin, params={"entity_id": worker["id"]}))
     assert [e["action"] for e in events] == ["user.registered", "user.disabled", "user.enabled"]
+
+
+def test_guessing_the_current_password_meets_the_sign_in_back_off(client: TestClient) -> None:
+    admin = login(client, "root", ADMIN_PASSWORD)
+    _user(client, admin, _org(client, admin, "Electrolyte Co"), "guessed")
+    stolen = login(client, "guessed")  # a token in the wrong hands
+    new = "a passphrase the thief picked"
+    for attempt in range(ACCOUNT_FREE_FAILURES):
+        body = {"current_password": f"guess number {attempt}", "new_password": new}
+        assert client.post("/users/me/password", headers=stolen, json=body).status_code == 422
+    right = {"current_password": PASSWORD, "new_password": new}
+    waiting = client.post("/users/me/password", headers=stolen, json=right)
+    assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) >= 1
+    assert waiting.json()["errors"][0]["field"] == "current_password"
+    assert _works(client, stolen)  # nothing changed

@@ -27,10 +27,15 @@ from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.accounts import UserOut, _user_out
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.login_throttle import LoginThrottle
 from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, POLICY, password_problems
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import hash_secret, verify_secret
 from batterycarbon.store import ApiClient, User
+
+
+class WrongCurrentPassword(InputError):
+    """The current password given to change it is not the account's (a failed sign-in)."""
 
 
 class PasswordChangeIn(BaseModel):
@@ -68,7 +73,8 @@ def change_password(session: Session, actor: Actor, data: PasswordChangeIn) -> i
     with unit_of_work(session):
         user = _own_user(session, actor)
         if not verify_secret(user.password_hash, data.current_password):
-            raise InputError("password change", ["current_password: is not your current password"])  # fmt: skip
+            problem = "current_password: is not your current password"
+            raise WrongCurrentPassword("password change", [problem])
         problems = password_problems(data.new_password, user.username, "new_password")
         if data.new_password == data.current_password:
             problems.append("new_password: is the current password; choose a new one")
@@ -78,6 +84,25 @@ def change_password(session: Session, actor: Actor, data: PasswordChangeIn) -> i
         user.credentials_version += 1
         audit(session, actor, "user.password_changed", "user", user.id, after={"credentials_version": user.credentials_version})  # fmt: skip
         return user.credentials_version
+
+
+def throttled_password_change(
+    session: Session, actor: Actor, data: PasswordChangeIn, throttle: LoginThrottle, address: str
+) -> int:
+    """:func:`change_password` behind the sign-in back-off (``services.login_throttle``): a
+    wrong current password counts as a failed sign-in of the account from ``address``, and
+    while the account or the address must wait, :class:`TooManyAttempts` before the password is
+    looked at; so a stolen token or session cannot guess the password faster than the sign-in
+    form can."""
+    account = f"user:{actor.name}"
+    throttle.check(account, address, "current_password")
+    try:
+        version = change_password(session, actor, data)
+    except WrongCurrentPassword:
+        throttle.failed(account, address)
+        raise
+    throttle.succeeded(account)
+    return version
 
 
 def revoke_own_credentials(session: Session, actor: Actor) -> None:

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import Actor
 from batterycarbon.services.accounts import token_subject
-from batterycarbon.services.credentials import PasswordChangeIn, change_password
+from batterycarbon.services.credentials import PasswordChangeIn, throttled_password_change
+from batterycarbon.services.errors import RetryLater, TooManyAttempts
 from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, POLICY
 from batterycarbon.web.common import (
     DbSession,
@@ -80,7 +81,13 @@ def change_password_page(
         if new_password != new_password_again:
             raise InputError("password change", ["new_password_again: does not match the new password"])  # fmt: skip
         data = PasswordChangeIn(current_password=current_password, new_password=new_password)
-        version = change_password(db, actor, data)
+        throttle = request.app.state.login_throttle
+        address = request.client.host if request.client else "unknown"
+        version = throttled_password_change(db, actor, data, throttle, address)
+    except RetryLater as exc:  # too many wrong current passwords: the sign-in back-off
+        page = _page(request, actor, [str(exc)], 429 if isinstance(exc, TooManyAttempts) else 503)
+        page.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return page
     except (BatteryCarbonError, ValidationError) as exc:
         return _page(request, actor, problems_of(exc), error_status(exc))
     forget_signed_in(request, actor)

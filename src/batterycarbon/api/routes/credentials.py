@@ -13,9 +13,9 @@ from batterycarbon.api.deps import ActorCache, ActorDep, SessionDep
 from batterycarbon.services.accounts import UserOut, token_subject
 from batterycarbon.services.credentials import (
     PasswordChangeIn,
-    change_password,
     revoke_own_credentials,
     set_user_active,
+    throttled_password_change,
 )
 
 router = APIRouter(tags=["auth"])
@@ -40,8 +40,11 @@ def change_own_password(
     request: Request, session: SessionDep, actor: ActorDep, body: PasswordChangeIn
 ) -> Response:
     """Change your password, giving the current one; every token and web session of your
-    account ends, this one too (ask ``POST /auth/token`` for a new one)."""
-    change_password(session, actor, body)
+    account ends, this one too (ask ``POST /auth/token`` for a new one). A wrong current
+    password counts as a failed sign-in (429 with Retry-After after repeated ones)."""
+    throttle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    throttled_password_change(session, actor, body, throttle, address)
     _forget(request, token_subject(actor))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
