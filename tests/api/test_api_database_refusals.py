@@ -60,6 +60,11 @@ def _too_large(session: Session) -> object:
     return session.execute(select(AuditEvent).where(AuditEvent.seq > 2**63)).all()
 
 
+def _surrogate(session: Session) -> object:
+    # No driver can send it: it is no UTF-8 (the API refuses it in requests before this).
+    return session.execute(select(Organization).where(Organization.name == "a\ud800")).all()
+
+
 def test_each_refusal_is_a_conflict_or_invalid_data(session: Session) -> None:
     _organization(session)
     conflict = refusal_of(_refused(session, _unique))
@@ -76,6 +81,10 @@ def test_each_refusal_is_a_conflict_or_invalid_data(session: Session) -> None:
     overflow = refusal_of(_refused(session, _too_large))
     assert overflow is not None and overflow.kind == "invalid"
     assert "outside the range the database stores" in overflow.message
+
+    surrogate = refusal_of(_refused(session, _surrogate))
+    assert surrogate is not None and surrogate.kind == "invalid"
+    assert "no Unicode text" in surrogate.message
 
 
 def test_postgresql_refusals_of_values_it_cannot_store(session: Session) -> None:

@@ -53,14 +53,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_overflow(context: ExceptionContext) -> None:
-    """SQLite binds integers of at most 64 bits; its driver refuses a larger Python int with an
-    ``OverflowError``, which is no database error, so SQLAlchemy would pass it on as it is. It
-    is raised as :class:`~sqlalchemy.exc.DataError` instead, the error PostgreSQL gives for a
-    number out of its column's range, so that both databases answer a number too large to
-    store in the same way (the API: 422)."""
+def _unstorable_value(context: ExceptionContext) -> None:
+    """A value the driver cannot even send is raised as :class:`~sqlalchemy.exc.DataError`,
+    the error the database gives for a value it refuses, instead of the driver's own
+    exception, which is no database error (SQLAlchemy would pass it on as it is: a 500). Two
+    such values: an integer beyond 64 bits (SQLite's driver: ``OverflowError``; PostgreSQL's
+    gives "integer out of range" itself) and a lone surrogate in a text (``UnicodeEncodeError``
+    on both: it is no UTF-8). The API checks request text first (batterycarbon.text); this
+    catches what reaches a statement by another way."""
     original = context.original_exception
-    if isinstance(original, OverflowError) and context.sqlalchemy_exception is None:
+    unstorable = isinstance(original, (OverflowError, UnicodeEncodeError))
+    if unstorable and context.sqlalchemy_exception is None:
         raise DataError(context.statement, context.parameters, original) from original
 
 
@@ -73,10 +76,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(resolved, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "handle_error", _sqlite_overflow)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(resolved, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(resolved, **kwargs)
+    event.listen(engine, "handle_error", _unstorable_value)
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -40,6 +40,7 @@ PG_KEY_COLUMN = re.compile(r"Key \((\w+)\)")
 DATA_MESSAGES = {
     "22003": "a number is outside the range the database stores",
     "22001": "a text is longer than the database column holds",
+    "22021": "a text holds a character that is no Unicode text (a lone surrogate)",
 }
 NOT_STORED = "nothing was stored"
 
@@ -103,8 +104,10 @@ def refusal_of(exc: DBAPIError) -> Refusal | None:
         return _integrity(error)
     if isinstance(exc, DataError):
         sqlstate = getattr(error, "sqlstate", None)
-        if isinstance(error, OverflowError):  # SQLite: see store.db._sqlite_overflow
+        if isinstance(error, OverflowError):  # SQLite: see store.db._unstorable_value
             sqlstate = "22003"
+        elif isinstance(error, UnicodeEncodeError):  # both: see store.db._unstorable_value
+            sqlstate = "22021"  # character_not_in_repertoire
         column = _diagnostic(error, "column_name")
         problem = DATA_MESSAGES.get(str(sqlstate), "a value cannot be stored as it is")
         prefix = f"{column}: " if column else ""
