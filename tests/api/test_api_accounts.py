@@ -9,6 +9,8 @@ from api_support import ADMIN_PASSWORD
 from fastapi.testclient import TestClient
 from test_api_chain import PASSWORD, login, ok
 
+from batterycarbon.api import create_app
+from batterycarbon.api.deps import ActorCache
 from batterycarbon.services.login_throttle import ACCOUNT_FREE_FAILURES
 
 
@@ -138,3 +140,28 @@ def test_guessing_the_current_password_meets_the_sign_in_back_off(client: TestCl
     assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) >= 1
     assert waiting.json()["errors"][0]["field"] == "current_password"
     assert _works(client, stolen)  # nothing changed
+
+
+def test_another_server_process_follows_a_revocation_within_the_cache_bound(client: TestClient) -> None:  # fmt: skip
+    """Two server processes on one database: the one that revoked refuses the token at once;
+    the other may serve it from its account cache until BATTERYCARBON_ACTOR_CACHE_SECONDS have
+    passed since it loaded the account, then refuses it too."""
+    admin = login(client, "root", ADMIN_PASSWORD)
+    _user(client, admin, _org(client, admin, "Busbar Co"), "roaming")
+    token = login(client, "roaming")
+    first: Any = client.app
+    settings = first.state.settings.model_copy(update={"migrate_on_start": False})
+    second_app = create_app(settings)
+    try:
+        clock = [1000.0]
+        second_app.state.actor_cache = ActorCache(settings.actor_cache_seconds, lambda: clock[0])
+        second = TestClient(second_app)
+        assert _works(second, token)  # the second process loads and caches the account
+        assert client.post("/auth/revoke", headers=token).status_code == 204
+        assert not _works(client, token)  # at once where it was revoked
+        clock[0] += settings.actor_cache_seconds - 0.1
+        assert _works(second, token)  # stale within the stated bound
+        clock[0] += 0.2
+        assert not _works(second, token)  # reloaded: refused
+    finally:
+        second_app.state.engine.dispose()

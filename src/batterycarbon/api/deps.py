@@ -9,7 +9,7 @@ threadpool explicitly. The actor behind a token subject is cached per process fo
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,18 +38,23 @@ class ActorCache:
 
     MAX_ENTRIES = 4096
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] | None = None) -> None:
         self.seconds = seconds
+        #: Monotonic seconds (tests pass their own); ``time.monotonic`` by default.
+        self.clock = clock
         self._entries: dict[tuple[str, float], tuple[Actor, float]] = {}
 
     def get(self, subject: str, expires: float) -> Actor | None:
         entry = self._entries.get((subject, expires))
         if entry is None:
             return None
-        if entry[1] <= time.monotonic():
+        if entry[1] <= self._now():
             self._entries.pop((subject, expires), None)
             return None
         return entry[0]
+
+    def _now(self) -> float:
+        return self.clock() if self.clock is not None else time.monotonic()
 
     def forget(self, subject: str) -> None:
         """Drop every entry of ``subject`` (its credentials were just revoked or changed)."""
@@ -58,7 +63,7 @@ class ActorCache:
     def put(self, subject: str, expires: float, actor: Actor) -> None:
         if self.seconds <= 0:
             return
-        now = time.monotonic()
+        now = self._now()
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries = {k: v for k, v in self._entries.items() if v[1] > now}
             if len(self._entries) >= self.MAX_ENTRIES:
