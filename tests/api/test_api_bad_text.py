@@ -158,10 +158,13 @@ def test_documents_from_a_file_or_a_raw_body_name_the_field(client: TestClient) 
     token = ok(client.post("/auth/token", data={"grant_type": "client_credentials"}, headers=basic))
     cloud = {"Authorization": f"Bearer {token['access_token']}", "Content-Type": CLOUD_EVENT}
     published = {
-        "type": "org.wbcsd.pathfinder.ProductFootprint.Published.v1", "specversion": "1.0",
-        "id": "ev-2", "source": "//supplier.example/pact", "time": "2022-05-31T17:31:00Z",
+        "type": "org.wbcsd.pathfinder.ProductFootprint.Published.v1",
+        "specversion": "1.0",
+        "id": "ev-2",
+        "source": "//supplier.example/pact",
+        "time": "2022-05-31T17:31:00Z",
         "data": {"pfIds": ["079e425a-464f-528d-341d-4a944a1dfd70"]},
-    }  # fmt: skip
+    }
     bad = [
         ({**published, "id": f"ev{NUL}2"}, "id: holds the control character U+0000"),
         ({**published, "data": {"pfIds": [SURROGATE]}}, "data.pfIds.0: holds a lone surrogate"),

@@ -2,11 +2,22 @@
 
 Every operation gets a bounded number of generated requests, sent twice: with a supplier's
 token and with the platform administrator's, so that both the role checks and the code behind
-them see the generated input. SQLite only, to keep the run short (about half a minute).
+them see the generated input. SQLite only, to keep the run short (about a minute).
+
+Besides what schemathesis generates from the schema (valid and invalid values, NUL bytes in
+strings), about half of the JSON bodies and query strings get one value from
+:data:`UNUSUAL_VALUES` put in place of one of theirs: NaN and Infinity (sent as the bare
+tokens Python's and many other JSON encoders write), numbers beyond any bound or any 64-bit
+integer, ``true`` for a number, control characters, a lone surrogate, and a string that makes
+the body larger than the platform's JSON body limit. JSON bodies are encoded here for that
+(:func:`_json_bytes`): non-ASCII as escapes, so that a lone surrogate travels as ``\ud800``.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +27,12 @@ import schemathesis
 from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 
 from batterycarbon.api import create_app
+from batterycarbon.api.limits import JSON_BODY_BYTES
 from batterycarbon.api.settings import Settings
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -36,25 +49,138 @@ from batterycarbon.store import session_factory
 PASSWORD = "fuzzing passphrase only"  # test-only credential
 MAX_EXAMPLES = 12
 TOKENS: dict[str, dict[str, str]] = {}
+#: Values no schema allows, one of which replaces a generated value (see the module docstring).
+UNUSUAL_VALUES: tuple[Any, ...] = (
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e308,
+    -1e308,
+    2**63,
+    -(2**63) - 1,
+    10**30,
+    True,
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",
+    "\ud800",
+    "x\ud800y",
+    "two\nlines",
+    "x" * (JSON_BODY_BYTES + 1),
+)
+#: Query strings get the same as text.
+UNUSUAL_QUERY_VALUES = (
+    "NaN",
+    "Infinity",
+    "-inf",
+    "1e308",
+    str(2**63),
+    str(10**30),
+    "true",
+    "\x00",
+    "\x1b[31m",
+    "\x85",
+    "two\nlines",
+)
 
 
 @pytest.fixture(scope="module")
 def fuzz_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     use_hash_parameters(CHEAPEST)
     folder: Path = tmp_path_factory.mktemp("fuzz")
-    settings_ = Settings(database_url=f"sqlite:///{folder}/fuzz.sqlite3", jwt_secret=SecretStr("fuzz-key-" + "x" * 32))  # fmt: skip
+    settings_ = Settings(
+        database_url=f"sqlite:///{folder}/fuzz.sqlite3",
+        jwt_secret=SecretStr("fuzz-key-" + "x" * 32),
+    )
     app = create_app(settings_)
     with session_factory(app.state.engine)() as session:
         bootstrap_admin(session, "root", PASSWORD)
         admin = authenticate_user(session, "root", PASSWORD)
-        org = register_organization(session, admin, OrganizationIn(name="Fuzz Supplier", roles=["supplier", "manufacturer"]))  # fmt: skip
-        register_user(session, admin, UserIn(organization_id=org.id, username="supplier", password=PASSWORD))  # fmt: skip
+        org = register_organization(
+            session, admin, OrganizationIn(name="Fuzz Supplier", roles=["supplier", "manufacturer"])
+        )
+        register_user(
+            session, admin, UserIn(organization_id=org.id, username="supplier", password=PASSWORD)
+        )
     with TestClient(app) as client:
         for username in ("root", "supplier"):
-            token = client.post("/auth/token", data={"grant_type": "password", "username": username, "password": PASSWORD}).json()  # fmt: skip
+            token = client.post(
+                "/auth/token",
+                data={"grant_type": "password", "username": username, "password": PASSWORD},
+            ).json()
             TOKENS[username] = {"Authorization": f"Bearer {token['access_token']}"}
-        yield schemathesis.openapi.from_asgi("/openapi.json", app)
+        schema_ = schemathesis.openapi.from_asgi("/openapi.json", app)
+        schema_.hook("flatmap_body")(_unusual_body)
+        schema_.hook("flatmap_query")(_unusual_query)
+        yield schema_
     app.state.engine.dispose()
+
+
+def _leaves(document: Any) -> list[tuple[Any, Any]]:
+    """(container, key or index) of every value inside ``document`` (dicts and lists)."""
+    found: list[tuple[Any, Any]] = []
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        for key, value in items:
+            found.append((node, key))
+            stack.append(value)
+    return found
+
+
+def _with_unusual(document: Any, value: Any, position: int) -> Any:
+    """A copy of ``document`` with ``value`` in place of the value at ``position`` (modulo the
+    number of values; a scalar or empty document is replaced whole)."""
+    copied = copy.deepcopy(document)
+    leaves = _leaves(copied)
+    if not leaves:
+        return value
+    container, key = leaves[position % len(leaves)]
+    container[key] = value
+    return copied
+
+
+def _encodable(value: Any) -> bool:
+    """Whether a form body can carry ``value``: its text must encode as UTF-8 (no surrogate)."""
+    return not isinstance(value, str) or not any("\ud800" <= c <= "\udfff" for c in value)
+
+
+def _unusual_body(context: Any, body: Any) -> Any:
+    if not isinstance(body, (dict, list)):
+        return st.just(body)
+    media_types = {alternative.media_type for alternative in context.operation.body}
+    values = UNUSUAL_VALUES
+    if media_types != {"application/json"}:
+        values = tuple(v for v in UNUSUAL_VALUES if _encodable(v))
+    unusual = st.builds(_with_unusual, st.just(body), st.sampled_from(values), st.integers(0, 1000))
+    return st.one_of(st.just(body), unusual)
+
+
+def _unusual_query(context: Any, query: Any) -> Any:
+    if not query:
+        return st.just(query)
+    unusual = st.builds(
+        _with_unusual, st.just(query), st.sampled_from(UNUSUAL_QUERY_VALUES), st.integers(0, 1000)
+    )
+    return st.one_of(st.just(query), unusual)
+
+
+@schemathesis.serializer("application/json")
+def _json_bytes(ctx: Any, value: Any) -> bytes:
+    """JSON as a careless or hostile client may send it: NaN and Infinity as bare tokens (what
+    ``json.dumps`` writes by default), a lone surrogate as its escape."""
+    if isinstance(value, bytes):
+        return value
+    return json.dumps(value, ensure_ascii=True, allow_nan=True).encode()
 
 
 @schemathesis.serializer(XLSX_MEDIA_TYPE)
