@@ -94,8 +94,11 @@ def test_revoke_signs_a_user_or_a_client_out_everywhere(client: TestClient) -> N
     credentials = {"grant_type": "client_credentials", "client_id": machine["client_id"], "client_secret": machine["client_secret"]}  # fmt: skip
     bearer = {"Authorization": f"Bearer {ok(client.post('/auth/token', data=credentials))['access_token']}"}  # fmt: skip
     assert _works(client, bearer)
+    assert client.get("/3/footprints", headers=bearer).status_code == 200  # PACT routes too
     assert client.post("/auth/revoke", headers=bearer).status_code == 204
     assert not _works(client, bearer)
+    refused = client.get("/3/footprints", headers=bearer)  # as for a deactivated account
+    assert refused.status_code == 403 and refused.json()["code"] == "AccessDenied"
     again = {"Authorization": f"Bearer {ok(client.post('/auth/token', data=credentials))['access_token']}"}  # fmt: skip
     assert _works(client, again)  # the secret stays valid for new tokens
 

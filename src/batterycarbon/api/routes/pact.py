@@ -38,7 +38,7 @@ from batterycarbon.api.tokens import (
 )
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services import Actor, AuthenticationError, NotFound, PermissionDenied
-from batterycarbon.services.accounts import actor_for_subject
+from batterycarbon.services.accounts import actor_for_subject, check_credentials_version
 from batterycarbon.services.pact_exchange import (
     MAX_PAGE,
     FootprintCriteria,
@@ -135,7 +135,7 @@ def pact_actor(scope: str) -> Callable[..., Coroutine[Any, Any, Actor]]:
         if actor is None:
             actor = await run_in_threadpool(actor_for_subject, session, grant.subject)
             cache.put(grant.subject, grant.expires, actor)
-        return actor
+        return check_credentials_version(actor, grant.version)  # revoked: as if deactivated
 
     return actor_with_scope
 
