@@ -174,3 +174,23 @@ def test_documents_from_a_file_or_a_raw_body_name_the_field(client: TestClient) 
         assert response.status_code == 400, response.text
         assert response.json()["message"].startswith(message), response.text
     assert _counts(client, admin)[2] == audited + 2  # the organization, its client, no event
+
+
+def test_names_are_single_lines(client: TestClient) -> None:
+    """Names and identifiers hold no line break or tab (a username's pattern ended in ``$``,
+    which also matches before a final line break: "cell\\n" was a valid username)."""
+    admin = login(client, "root", ADMIN_PASSWORD)
+    for character in ("\n", "\t", "\r"):
+        organization = {"name": f"Cathode{character}Co", "roles": ["supplier"]}
+        refused(post_json(client, "/organizations", organization, admin), "name")
+    cell = _cell_maker(client, admin)
+    makers = client.get("/organizations", headers=admin, params={"role": "manufacturer"})
+    org_id = ok(makers)[0]["id"]
+    user = {"organization_id": org_id, "username": "jin\n", "password": PASSWORD}
+    refused(post_json(client, "/users", user, admin), "username")
+    named = {**user, "username": "jin", "full_name": "Jin\nPark"}
+    refused(post_json(client, "/users", named, admin), "full_name")
+    portal = {"organization_id": org_id, "name": "OEM\tportal"}
+    refused(post_json(client, "/api-clients", portal, admin), "name")
+    product = {"name": "EV\npack", "design": DESIGN}
+    refused(post_json(client, "/products", product, cell), "name")

@@ -23,6 +23,7 @@ from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, POLICY, passwor
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import generate_secret, hash_secret, verify_secret
 from batterycarbon.store import ApiClient, Organization, User
+from batterycarbon.text import Line
 
 Role = Literal["manufacturer", "supplier", "oem", "recycler", "verifier", "regulator", "admin"]
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,99}$")
@@ -36,7 +37,7 @@ class OrganizationIn(BaseModel):
         },
     )
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Line = Field(min_length=2, max_length=200)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     roles: list[Role] = Field(min_length=1)
 
@@ -64,9 +65,9 @@ class UserIn(BaseModel):
     )
 
     organization_id: uuid.UUID
-    username: str
+    username: Line
     password: str = Field(max_length=MAX_PASSWORD_CHARS, description=POLICY)
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: Line | None = Field(default=None, max_length=200)
     is_org_admin: bool = False
 
     @field_validator("username")
@@ -98,7 +99,7 @@ class ApiClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organization_id: uuid.UUID
-    name: str = Field(min_length=2, max_length=200)
+    name: Line = Field(min_length=2, max_length=200)
 
 
 class ApiClientCreated(BaseModel):

@@ -23,6 +23,7 @@ from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, p
 from batterycarbon.services.permissions import require_role
 from batterycarbon.store import DesignVersion, Product
 from batterycarbon.store.audit import canonical_json
+from batterycarbon.text import Line
 
 EXAMPLE_DESIGN: dict[str, Any] = {
     "chemistry": "NCM811",
@@ -40,7 +41,7 @@ class ProductIn(BaseModel):
         json_schema_extra={"examples": [{"name": "EV pack 60 kWh", "design": EXAMPLE_DESIGN}]},
     )
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Line = Field(min_length=2, max_length=200)
     design: dict[str, Any] = Field(description="A design document (docs/design-format.md)")
 
 
