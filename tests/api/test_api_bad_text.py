@@ -20,6 +20,11 @@ from class_table_support import fixture_table
 from fastapi.testclient import TestClient
 from test_api_chain import DESIGN, login, ok
 
+from batterycarbon.errors import InputError
+from batterycarbon.services.pact_client import PulledFootprint, import_footprints
+from batterycarbon.store import session_factory
+from batterycarbon.text import text_problem
+
 NUL, ESCAPE, DEL, NEXT_LINE, SURROGATE = "\x00", "\x1b", "\x7f", "\x85", "\ud800"
 PASSWORD = "a long test passphrase"  # test-only credential
 CLOUD_EVENT = "application/cloudevents+json; charset=UTF-8"
@@ -194,3 +199,14 @@ def test_names_are_single_lines(client: TestClient) -> None:
     refused(post_json(client, "/api-clients", portal, admin), "name")
     product = {"name": "EV\npack", "design": DESIGN}
     refused(post_json(client, "/products", product, cell), "name")
+
+
+def test_footprints_pulled_from_another_host_name_the_field(client: TestClient) -> None:
+    """Another PACT host's JSON is checked before anything else of it is read."""
+    document = {"id": "pf-1", "companyName": f"Cell{SURROGATE}Co"}
+    pulled = PulledFootprint("https://host.example/3/footprints/pf-1", document)
+    sessions = session_factory(client.app.state.engine)  # type: ignore[attr-defined]
+    with sessions() as session, pytest.raises(InputError) as caught:
+        import_footprints(session, [pulled])
+    problem = text_problem(document["companyName"])
+    assert caught.value.problems == [f"footprint pf-1: companyName: {problem}"]

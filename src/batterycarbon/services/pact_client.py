@@ -70,6 +70,7 @@ from batterycarbon.services.datasets import dataset_problems, store_dataset
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.paging import json_text
 from batterycarbon.store import Organization, SupplierDataset, User
+from batterycarbon.text import problem_lines
 
 URN_UUID = "urn:uuid:"
 FLOW_URN = "urn:batterycarbon:flow:"
@@ -397,6 +398,10 @@ def import_footprints(
         for number, pulled in enumerate(footprints, 1):
             pf_id = pulled.document.get("id") if isinstance(pulled.document, dict) else None
             where = f"footprint {pf_id or f'#{number}'}: "
+            # Another host's JSON: its escapes may make characters no text may hold (text.py).
+            if bad_text := problem_lines(pulled.document):
+                problems.extend(f"{where}{p}" for p in bad_text)
+                continue
             try:
                 document = validate_product_footprint_v3(pulled.document, source)
             except InputError as exc:
