@@ -251,6 +251,7 @@ def pages_by_role(demo: DemoResult, passport_id: str) -> dict[str | None, list[t
             ("dashboard-supplier", "/dashboard"),
             ("supplier-datasets", "/web/datasets"),
             ("data-requests-inbox", "/web/requests"),
+            ("account-password", "/web/account/password"),
         ],  # fmt: skip
         "verifier": [
             ("dashboard-verifier", "/dashboard"),
