@@ -101,6 +101,23 @@ def _walk(document: Any, path: Path) -> Iterator[tuple[Path, str]]:
             yield where, f"the key {value.problem}"
 
 
+def _holds_bad_text(document: Any) -> bool:
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if FORBIDDEN_IN_TEXT.search(value):
+                return True
+        elif isinstance(value, Mapping):
+            for key in value:
+                if isinstance(key, str) and FORBIDDEN_IN_LINE.search(key):
+                    return True
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return False
+
+
 class _BadKey:
     """A key found to be bad, kept in its place so that problems come in document order."""
 
@@ -113,6 +130,8 @@ def document_problems(document: Any, path: Path = ()) -> list[tuple[Path, str]]:
     nested dicts and lists) that is not text by :func:`text_problem`, at most
     :data:`MAX_REPORTED`. Strings may span lines, keys may not. The path leads from the
     document's root to the value (keys and list indices), after ``path``."""
+    if not _holds_bad_text(document):
+        return []  # the common case, found without building a path for every value
     problems = []
     for found in _walk(document, path):
         problems.append(found)
