@@ -19,8 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from batterycarbon.store import AuditEvent, Organization, Passport, User, session_factory
+from batterycarbon.errors import InputError
+from batterycarbon.store import (
+    AuditEvent,
+    Organization,
+    Passport,
+    User,
+    append_event,
+    session_factory,
+)
 from batterycarbon.store.refusals import refusal_of
+from batterycarbon.text import text_problem
 
 
 def _refused(session: Session, write: Callable[[Session], object]) -> DBAPIError:
@@ -154,3 +163,15 @@ def test_the_api_answers_409_for_a_race_and_422_for_data_it_cannot_store(
 def _unique_named(session: Session, name: str) -> None:
     session.add(Organization(name=name, roles=["supplier"]))
     session.flush()
+
+
+def test_an_audit_entry_that_cannot_be_hashed_is_named(session: Session) -> None:
+    """A lone surrogate is no UTF-8: the entry cannot be hashed. It failed there (a 500); it is
+    input that names where it is, and nothing is stored."""
+    name = "Cell\ud800Co"
+    with pytest.raises(InputError) as caught, session.begin():
+        event = {"action": "test.named", "entity_type": "test", "entity_id": "1"}
+        append_event(session, actor="system", organization_id=None, **event, after={"name": name})
+    assert caught.value.problems == [f"after.name: {text_problem(name)}"]
+    session.rollback()
+    assert session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "test.named")) is None

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from batterycarbon.errors import InputError
 from batterycarbon.store import audit_anchor
 from batterycarbon.store.audit_anchor import (
     anchor_path,
@@ -34,6 +35,7 @@ from batterycarbon.store.audit_anchor import (
     read_anchor,
 )
 from batterycarbon.store.base import Base, IdMixin, utcnow
+from batterycarbon.text import problem_lines
 
 GENESIS_HASH = "0" * 64
 #: Arbitrary constant naming the advisory lock that serializes appends on PostgreSQL.
@@ -101,6 +103,12 @@ def append_event(
         "after": after,
     }
     content = canonical_json(body)
+    try:
+        content.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate is no UTF-8: the entry could not be hashed (a 500 before). Requests
+        # are checked for it first (batterycarbon.text); this names what came another way.
+        raise InputError("audit entry", problem_lines(body)) from None
     audit_event = AuditEvent(
         seq=seq,
         recorded_at=recorded_at,
