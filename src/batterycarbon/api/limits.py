@@ -39,7 +39,7 @@ from batterycarbon.web.session import read_session
 #: 10-20 MB of Python objects while it is parsed.
 JSON_BODY_BYTES = 1 << 20
 #: Form posts (``application/x-www-form-urlencoded``): 2 MiB. The largest web form field is the
-#: design editor's YAML text (``web.editor.MAX_YAML_CHARS``, 200 000 characters), which
+#: design editor's YAML text (``safe_yaml.MAX_YAML_CHARS``, 200 000 characters), which
 #: percent-encoding of multi-byte text can grow to about 1.8 MB.
 FORM_BODY_BYTES = 2 << 20
 #: File uploads (multipart forms and raw CSV/XLSX bodies): the largest file a route accepts
