@@ -37,7 +37,7 @@ def test_regulator_lists_and_filters_declarations(client: TestClient) -> None:
     assert [(r["product"], r["manufacturer"], r["verifier"], r["chemistry"], r["region"], r["year"]) for r in approved] == [("NCM pack", "Cell Co", "Verify Co", "NCM811", "HU", 2023)]  # fmt: skip
     ncm_calc = declared["NCM pack"][0]
     # A declared figure is shown where it is public by law: once a passport was issued from it.
-    assert [(r["declared_publicly"], r["total_kgco2e_per_kwh"]) for r in rows] == [(False, None)] * 2  # fmt: skip
+    assert [(r["declared_publicly"], r["total_kgco2e_per_kwh"], r["primary_share"]) for r in rows] == [(False, None, None)] * 2  # fmt: skip
     ok(client.post("/passports", headers=cell, json=passport_request(ncm_calc["id"])), 201)
     approved = ok(client.get("/declarations", headers=regulator, params={"state": "approved"}))
     assert approved[0]["declared_publicly"] is True

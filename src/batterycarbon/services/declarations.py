@@ -12,7 +12,8 @@ The footprint itself is shown to a regulator only where the declaration is publi
 passport has been issued from the calculation, and the passport's carbon footprint is public
 (Regulation (EU) 2023/1542, Art. 77(2), Annex XIII point 1). Before that, the figure is the
 manufacturer's confidential data; it reaches the regulator only through the anonymized
-statistics (``total_kgco2e_per_kwh`` is null and ``declared_publicly`` false).
+statistics (``total_kgco2e_per_kwh`` and ``primary_share`` are null and ``declared_publicly``
+false).
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ class DeclarationOut(BaseModel):
     total_kgco2e_per_kwh: float | None = Field(
         description="Null for regulators unless declared publicly"
     )
-    primary_share: float = Field(description="Share of emissions from suppliers' primary data")
+    primary_share: float | None = Field(
+        description="Share of emissions from suppliers' primary data; null for regulators unless "
+        "declared publicly (it is part of the confidential study, like the figure itself)"
+    )
     factor_release: str
     rule_set: str
     calculation_digest: str
@@ -115,7 +119,7 @@ def find_declarations(
                     region=_design_fact(calculation.inputs, "plants", "cell"),
                     year=int(year) if year is not None else None,
                     declared_publicly=public, total_kgco2e_per_kwh=figure,
-                    primary_share=calculation.primary_share,
+                    primary_share=calculation.primary_share if public or actor.is_admin else None,
                     factor_release=calculation.factor_release_id, rule_set=calculation.rule_set,
                     calculation_digest=calculation.digest, state=row.state,
                     submitted_at=row.created_at, decided_at=row.decided_at,
