@@ -7,9 +7,10 @@ it a random key is made and kept in ``jwt-secret`` beside the SQLite default (mo
 tokens survive a restart.
 ``BATTERYCARBON_TOKEN_TTL_SECONDS``: lifetime of an access token (default 900 s).
 ``BATTERYCARBON_ACTOR_CACHE_SECONDS``: how long each server process reuses the account (active
-flag, organization, roles) it loaded for a token subject (default 5 s, 0 turns the cache off).
-This is the staleness bound: deactivating an account or changing its roles takes effect on
-requests after at most this many seconds (never later than the token's own expiry).
+flag, organization, roles, credentials version) it loaded for a token subject (default 5 s, 0
+turns the cache off). This is the staleness bound: deactivating an account, changing its roles,
+its password or signing it out takes effect on requests after at most this many seconds (never
+later than the token's own expiry), and at once on the process that made the change.
 ``BATTERYCARBON_DB_POOL_SIZE`` / ``BATTERYCARBON_DB_MAX_OVERFLOW``: database connections each
 server process keeps open / may open beyond those under load (default 5 and 10, SQLAlchemy's);
 connections beyond the pool are closed after each use, so size the pool to the concurrency.
