@@ -58,7 +58,11 @@ class PasswordChangeIn(BaseModel):
 
 
 def _own_user(session: Session, actor: Actor) -> User:
-    require(actor.kind == "user" and actor.user_id is not None, "only a person's account has a password and signs out; an API client's tokens end at their expiry")  # fmt: skip
+    only_people = (
+        "only a person's account has a password and signs out; an API client's tokens end"
+        " at their expiry"
+    )
+    require(actor.kind == "user" and actor.user_id is not None, only_people)
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("this account no longer exists")
@@ -82,7 +86,14 @@ def change_password(session: Session, actor: Actor, data: PasswordChangeIn) -> i
             raise InputError("password change", problems)
         user.password_hash = hash_secret(data.new_password)
         user.credentials_version += 1
-        audit(session, actor, "user.password_changed", "user", user.id, after={"credentials_version": user.credentials_version})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "user.password_changed",
+            "user",
+            user.id,
+            after={"credentials_version": user.credentials_version},
+        )
         return user.credentials_version
 
 
@@ -114,11 +125,25 @@ def revoke_own_credentials(session: Session, actor: Actor) -> None:
             if client is None:
                 raise NotFound("this API client no longer exists")
             client.credentials_version += 1
-            audit(session, actor, "api_client.signed_out", "api_client", client.id, after={"credentials_version": client.credentials_version})  # fmt: skip
+            audit(
+                session,
+                actor,
+                "api_client.signed_out",
+                "api_client",
+                client.id,
+                after={"credentials_version": client.credentials_version},
+            )
             return
         user = _own_user(session, actor)
         user.credentials_version += 1
-        audit(session, actor, "user.signed_out", "user", user.id, after={"credentials_version": user.credentials_version})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "user.signed_out",
+            "user",
+            user.id,
+            after={"credentials_version": user.credentials_version},
+        )
 
 
 def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
@@ -137,13 +162,22 @@ def set_user_active(session: Session, actor: Actor, user_id: uuid.UUID, active: 
     with unit_of_work(session):
         user = _managed_user(session, actor, user_id)
         if not active and user.id == actor.user_id:
-            raise Conflict("user_id: you cannot disable your own account; ask another administrator")  # fmt: skip
+            raise Conflict(
+                "user_id: you cannot disable your own account; ask another administrator"
+            )
         if user.is_active != active:
             user.is_active = active
             if not active:
                 user.credentials_version += 1
             action = "user.enabled" if active else "user.disabled"
-            audit(session, actor, action, "user", user.id, after={"is_active": active, "credentials_version": user.credentials_version})  # fmt: skip
+            audit(
+                session,
+                actor,
+                action,
+                "user",
+                user.id,
+                after={"is_active": active, "credentials_version": user.credentials_version},
+            )
         return _user_out(user)
 
 
@@ -152,7 +186,14 @@ def revoke_user_credentials(session: Session, actor: Actor, user_id: uuid.UUID) 
     with unit_of_work(session):
         user = _managed_user(session, actor, user_id)
         user.credentials_version += 1
-        audit(session, actor, "user.signed_out", "user", user.id, after={"credentials_version": user.credentials_version})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "user.signed_out",
+            "user",
+            user.id,
+            after={"credentials_version": user.credentials_version},
+        )
         return _user_out(user)
 
 

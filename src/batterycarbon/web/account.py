@@ -42,12 +42,22 @@ def forget_signed_in(request: Request, actor: Actor) -> None:
         cache.forget(token_subject(actor))
 
 
-def _page(request: Request, actor: Actor, problems: list[str] | None = None, status_code: int = 200, changed: bool = False) -> Response:  # fmt: skip
+def _page(
+    request: Request,
+    actor: Actor,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+    changed: bool = False,
+) -> Response:
     context = {
-        "title": "Change your password", "problems": problems or [],
-        "errors": field_errors(problems or []), "changed": changed, "policy": POLICY,
-        "min_chars": MIN_PASSWORD_CHARS, "max_chars": MAX_PASSWORD_CHARS,
-    }  # fmt: skip
+        "title": "Change your password",
+        "problems": problems or [],
+        "errors": field_errors(problems or []),
+        "changed": changed,
+        "policy": POLICY,
+        "min_chars": MIN_PASSWORD_CHARS,
+        "max_chars": MAX_PASSWORD_CHARS,
+    }
     return render(request, "password.html", context, status_code=status_code, actor=actor)
 
 
@@ -79,7 +89,9 @@ def change_password_page(
         return csrf_rejected(request, actor)
     try:
         if new_password != new_password_again:
-            raise InputError("password change", ["new_password_again: does not match the new password"])  # fmt: skip
+            raise InputError(
+                "password change", ["new_password_again: does not match the new password"]
+            )
         data = PasswordChangeIn(current_password=current_password, new_password=new_password)
         throttle = request.app.state.login_throttle
         address = request.client.host if request.client else "unknown"
