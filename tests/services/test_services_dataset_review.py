@@ -67,6 +67,8 @@ def test_assigned_verifier_clears_a_flagged_dataset_then_it_is_used(session: Ses
     assert isinstance(seen, DatasetOut) and seen.activity_data == {"electricity_kwh_per_kg": 90.0}
     with pytest.raises(PermissionDenied):  # the grantee sees the figure but does not decide
         decide_dataset(session, chain.cell_maker, flagged.id, APPROVE)
+    with pytest.raises(PermissionDenied, match="in review"):  # nor does the owner, past the review
+        decide_dataset(session, chain.cam_maker, flagged.id, APPROVE.model_copy(update={"evidence": ["meters.pdf"]}))  # fmt: skip
     approved = decide_dataset(session, chain.verifier, flagged.id, APPROVE)
     assert approved.status == "approved"
     (resolved,) = approved.alerts

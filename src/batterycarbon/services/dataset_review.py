@@ -14,7 +14,9 @@ calculation. Its alert is resolved in one of three ways:
 The assigned verifier must be another organization than the dataset's owner: an organization
 holding both roles would otherwise put its own figure "in review" as if by a third party
 (:class:`PermissionDenied`). Its own way out is the owner's, which the alert records as
-``explained``; an owner's decision is never recorded as a verifier's ``cleared``.
+``explained``; an owner's decision is never recorded as a verifier's ``cleared``. Once the owner
+has put an alert in review, only the assigned verifier approves the figure: the owner may still
+withdraw or revise it, but not approve it past the review it asked for.
 
 A revision (any status but ``superseded``) stores a new dataset that ``supersedes`` the old one,
 is checked again, and inherits the old one's active sharing grants; the old one becomes
@@ -158,6 +160,12 @@ def decide_dataset(
         if row.status != "flagged":
             raise Conflict(f"dataset {row.id} is {row.status}; only flagged datasets are decided")
         if access == "owner" and data.decision == "approve":
+            in_review = [a for a in _open_alerts(session, row.id) if a.status == "in_review"]
+            require(
+                not in_review,
+                "decision: the alert is in review by the verifier you assigned; only that "
+                "verifier approves the figure now (you may still withdraw or revise it)",
+            )
             new = [ref for ref in data.evidence if ref not in row.evidence]
             if not new:
                 raise InputError(
