@@ -60,11 +60,14 @@ def test_a_bad_environment_variable_is_named_and_nothing_starts(tmp_path: Path) 
     environment = {
         "DATABASE_URL": f"sqlite:///{tmp_path}/never.sqlite3", "XDG_DATA_HOME": str(tmp_path),
         "BATTERYCARBON_JOB_LEASE_SECONDS": "0", "BATTERYCARBON_THREADPOOL_SIZE": "many",
+        "BATTERYCARBON_PUBLIC_BASE_URL": "ftp://" + "x" * 100_000,
     }  # fmt: skip
     result = CliRunner().invoke(cli, ["serve", "--port", "8999"], env=environment)
     assert result.exit_code == 2, result.output
     assert "BATTERYCARBON_JOB_LEASE_SECONDS: Input should be greater than or equal to 1 (got '0')" in result.output  # fmt: skip
     assert "BATTERYCARBON_THREADPOOL_SIZE: Input should be a valid integer" in result.output
+    assert "BATTERYCARBON_PUBLIC_BASE_URL: String should match pattern" in result.output
+    assert "(length 100006)" in result.output and len(result.output) < 3_000  # an excerpt only
     assert "Traceback" not in result.output
     assert not (tmp_path / "never.sqlite3").exists()  # refused before migrating anything
 

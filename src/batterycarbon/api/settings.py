@@ -57,7 +57,7 @@ from batterycarbon.api.limits import (
     BodyLimits,
 )
 from batterycarbon.api.tokens import checked_signing_key
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.passports import LOCAL_HOSTS
 from batterycarbon.store import default_database_path
 
@@ -122,6 +122,10 @@ class Settings(BaseSettings):
         return checked_signing_key(path.read_text().strip(), str(path))
 
 
+#: Settings whose value an error message never repeats, not even in part.
+SECRET_SETTINGS = frozenset({"jwt_secret"})
+
+
 def settings_from_environment() -> Settings:
     """:class:`Settings` read from the environment; :class:`InputError` naming each bad
     variable, what it holds and what was expected (instead of pydantic's traceback)."""
@@ -132,5 +136,7 @@ def settings_from_environment() -> Settings:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "settings"
             name = field if field.isupper() else f"BATTERYCARBON_{field.upper()}"
-            problems.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+            secret = field in SECRET_SETTINGS
+            shown = "the value is not repeated" if secret else f"got {excerpt(error.get('input'))}"
+            problems.append(f"{name}: {error['msg']} ({shown})")
         raise InputError("environment", problems) from None
