@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -32,6 +33,7 @@ from batterycarbon.services.accounts import (
     register_user,
 )
 from batterycarbon.services.calculations import CalculationIn, calculate_design
+from batterycarbon.services.context import Actor
 from batterycarbon.services.factor_releases import import_bundled_releases
 from batterycarbon.services.products import EXAMPLE_DESIGN, ProductIn, create_product
 from batterycarbon.store import AuditEvent, SupplierDataset, make_engine, session_factory, upgrade
@@ -78,6 +80,24 @@ def server(url: str, home: Path, **settings: str) -> Iterator[tuple[subprocess.P
             process.wait(10)
 
 
+@contextmanager
+def database_with_user(url: str, username: str, organization: str, role: str) -> Iterator[tuple[Session, Actor]]:  # fmt: skip
+    """A migrated database at ``url`` with the bundled releases, the administrator ``root`` and
+    one user of a new organization holding ``role``; yields a session and that user."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            import_bundled_releases(session)
+            bootstrap_admin(session, "root", PASSWORD)
+            admin = authenticate_user(session, "root", PASSWORD)
+            org = register_organization(session, admin, OrganizationIn(name=organization, roles=[role]))  # fmt: skip
+            register_user(session, admin, UserIn(organization_id=org.id, username=username, password=PASSWORD))  # fmt: skip
+            yield session, authenticate_user(session, username, PASSWORD)
+    finally:
+        engine.dispose()
+
+
 def _upload(number: int) -> str:
     """A CSV of ``ROWS_PER_UPLOAD`` rows, each naming its upload in the evidence column."""
     rows = [f"cam_ncm811,{25 + (i % 10) / 10},kg CO2e / kg,KR,2023,2,upload-{number}.pdf" for i in range(ROWS_PER_UPLOAD)]  # fmt: skip
@@ -86,14 +106,8 @@ def _upload(number: int) -> str:
 
 def test_sigkill_mid_upload_loses_nothing_acknowledged_and_keeps_the_chain(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/crash.sqlite3"
-    upgrade(url)
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        import_bundled_releases(session)
-        bootstrap_admin(session, "root", PASSWORD)
-        admin = authenticate_user(session, "root", PASSWORD)
-        org = register_organization(session, admin, OrganizationIn(name="Cathode Co", roles=["supplier"]))  # fmt: skip
-        register_user(session, admin, UserIn(organization_id=org.id, username="cam", password=PASSWORD))  # fmt: skip
+    with database_with_user(url, "cam", "Cathode Co", "supplier"):
+        pass
 
     acknowledged: list[int] = []
     attempted: list[int] = []
@@ -116,6 +130,7 @@ def test_sigkill_mid_upload_loses_nothing_acknowledged_and_keeps_the_chain(tmp_p
         assert process.returncode == -signal.SIGKILL
     assert len(acknowledged) < UPLOADS, "the server was not killed during the loop"
 
+    engine = make_engine(url)
     with session_factory(engine)() as session:
         evidence = session.scalars(select(SupplierDataset.evidence)).all()
     counts = {number: 0 for number in attempted}
@@ -138,18 +153,9 @@ def test_sigkill_mid_upload_loses_nothing_acknowledged_and_keeps_the_chain(tmp_p
 
 def test_sigkill_mid_job_leaves_a_job_the_restarted_server_reports_failed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/jobs.sqlite3"
-    upgrade(url)
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        import_bundled_releases(session)
-        bootstrap_admin(session, "root", PASSWORD)
-        admin = authenticate_user(session, "root", PASSWORD)
-        org = register_organization(session, admin, OrganizationIn(name="Cell Co", roles=["manufacturer"]))  # fmt: skip
-        register_user(session, admin, UserIn(organization_id=org.id, username="cell", password=PASSWORD))  # fmt: skip
-        cell = authenticate_user(session, "cell", PASSWORD)
+    with database_with_user(url, "cell", "Cell Co", "manufacturer") as (session, cell):
         product = create_product(session, cell, ProductIn(name="EV pack", design=EXAMPLE_DESIGN))
         calculation = calculate_design(session, cell, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
-    engine.dispose()
 
     def headers(base: str) -> dict[str, str]:
         token = httpx.post(f"{base}/auth/token", data={"grant_type": "password", "username": "cell", "password": PASSWORD}).json()  # fmt: skip

@@ -20,19 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 from bomb_support import BILLION_LAUGHS, ROW, csv_with_field, workbook, xlsx_bomb
-from test_crash_recovery import PASSWORD, server
+from test_crash_recovery import PASSWORD, database_with_user, server
 
-from batterycarbon.services.accounts import (
-    OrganizationIn,
-    UserIn,
-    authenticate_user,
-    bootstrap_admin,
-    register_organization,
-    register_user,
-)
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
-from batterycarbon.services.factor_releases import import_bundled_releases
-from batterycarbon.store import make_engine, session_factory, upgrade
 
 #: Each bomb is posted this many times.
 ROUNDS = 3
@@ -76,19 +66,8 @@ def web_session(base: str) -> httpx.Client:
 
 def test_refusing_the_bombs_keeps_the_server_memory_bounded(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/memory.sqlite3"
-    upgrade(url)
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        import_bundled_releases(session)
-        bootstrap_admin(session, "root", PASSWORD)
-        admin = authenticate_user(session, "root", PASSWORD)
-        org = register_organization(
-            session, admin, OrganizationIn(name="Cathode Co", roles=["supplier"])
-        )
-        register_user(
-            session, admin, UserIn(organization_id=org.id, username="cam", password=PASSWORD)
-        )
-    engine.dispose()
+    with database_with_user(url, "cam", "Cathode Co", "supplier"):
+        pass
     # 400 MB through deflate takes seconds: built while the server starts (zlib lets go of the
     # GIL while it compresses).
     with ThreadPoolExecutor(1) as background:
