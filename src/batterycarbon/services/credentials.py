@@ -85,15 +85,7 @@ def change_password(session: Session, actor: Actor, data: PasswordChangeIn) -> i
         if problems:
             raise InputError("password change", problems)
         user.password_hash = hash_secret(data.new_password)
-        user.credentials_version += 1
-        audit(
-            session,
-            actor,
-            "user.password_changed",
-            "user",
-            user.id,
-            after={"credentials_version": user.credentials_version},
-        )
+        _end_credentials(session, actor, user, "user.password_changed")
         return user.credentials_version
 
 
@@ -124,26 +116,20 @@ def revoke_own_credentials(session: Session, actor: Actor) -> None:
             client = session.scalar(select(ApiClient).where(ApiClient.client_id == actor.name))
             if client is None:
                 raise NotFound("this API client no longer exists")
-            client.credentials_version += 1
-            audit(
-                session,
-                actor,
-                "api_client.signed_out",
-                "api_client",
-                client.id,
-                after={"credentials_version": client.credentials_version},
-            )
+            _end_credentials(session, actor, client, "api_client.signed_out")
             return
-        user = _own_user(session, actor)
-        user.credentials_version += 1
-        audit(
-            session,
-            actor,
-            "user.signed_out",
-            "user",
-            user.id,
-            after={"credentials_version": user.credentials_version},
-        )
+        _end_credentials(session, actor, _own_user(session, actor), "user.signed_out")
+
+
+def _end_credentials(
+    session: Session, actor: Actor, account: User | ApiClient, action: str
+) -> None:
+    """End every token and web session of ``account`` (its credentials version goes up; what
+    carries the old one is refused) and audit it as ``action``."""
+    account.credentials_version += 1
+    kind = "user" if isinstance(account, User) else "api_client"
+    after = {"credentials_version": account.credentials_version}
+    audit(session, actor, action, kind, account.id, after=after)
 
 
 def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
@@ -185,15 +171,7 @@ def revoke_user_credentials(session: Session, actor: Actor, user_id: uuid.UUID) 
     """Sign a user out everywhere on an administrator's behalf (e.g. a lost laptop)."""
     with unit_of_work(session):
         user = _managed_user(session, actor, user_id)
-        user.credentials_version += 1
-        audit(
-            session,
-            actor,
-            "user.signed_out",
-            "user",
-            user.id,
-            after={"credentials_version": user.credentials_version},
-        )
+        _end_credentials(session, actor, user, "user.signed_out")
         return _user_out(user)
 
 
