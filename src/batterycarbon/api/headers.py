@@ -31,38 +31,23 @@ from batterycarbon.web.session import COOKIE
 #: of chart rules and sets ``style`` attributes as it draws; without it the charts lose their
 #: mode bar and hover-label styles (Chromium logs "Cannot addRelatedStyleRule, probably due to
 #: strict CSP"). Inline styles cannot run code; the templates escape every value they show.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
+_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
 )
+CONTENT_SECURITY_POLICY = "; ".join(_DIRECTIVES)
 #: The policy of ``/docs`` and ``/redoc`` (Swagger UI and ReDoc, served from this server: no
 #: CDN): the same, and ReDoc may run its search index in a worker made from a ``blob:`` URL.
 #: ReDoc's "powered by" logo, an image on its CDN, is blocked (``img-src``) and not shown.
-DOCS_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
+DOCS_POLICY = "; ".join((*_DIRECTIVES, "worker-src 'self' blob:"))
 DOCS_PATHS = ("/docs", "/redoc")
 #: One year: browsers then reach this host over HTTPS only, even from a typed ``http://``
 #: address, for a year after their last visit (the value the HSTS preload lists require too).
