@@ -209,3 +209,15 @@ def test_fulfilled_event_stores_the_senders_footprints(client: TestClient) -> No
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "pact_event").order_by(AuditEvent.seq)).all()  # fmt: skip
         assert actions == ["pact.request_fulfilled_received", "pact.request_rejected_received"]
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "dataset.submitted")) == 1  # fmt: skip
+
+
+def test_a_foreign_footprint_is_named_by_an_excerpt_of_its_company_ids(client: TestClient) -> None:
+    w = setup(client)
+    auth = {"Authorization": "Bearer " + ok(client.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(w["cell"]["client_id"], w["cell"]["secret"])))["access_token"]}  # fmt: skip
+    footprint = json.loads(json.dumps(ok(client.get("/3/footprints", headers=auth))["data"][0]))
+    footprint["companyIds"] = [f"urn:example:nobody-{i}" for i in range(10_000)]
+    footprint["companyName"] = "Nobody Ltd"
+    with session_factory(client.app.state.engine)() as session, pytest.raises(InputError) as caught:  # type: ignore[attr-defined]
+        import_footprints(session, [PulledFootprint("a", footprint)], {w["Pack A"]: "cam_ncm811"})
+    (problem,) = caught.value.problems
+    assert "companyIds" in problem and "(length 10000)" in problem and len(problem) < 400, problem

@@ -63,7 +63,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.compliance.pact_v3 import validate_product_footprint_v3
-from batterycarbon.errors import BatteryCarbonError, InputError, excerpt, validation_problems
+from batterycarbon.errors import (
+    EXCERPT_CHARS,
+    BatteryCarbonError,
+    InputError,
+    excerpt,
+    validation_problems,
+)
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import dataset_problems, store_dataset
@@ -397,7 +403,10 @@ def import_footprints(
         seen: set[tuple[uuid.UUID, str]] = set()
         for number, pulled in enumerate(footprints, 1):
             pf_id = pulled.document.get("id") if isinstance(pulled.document, dict) else None
-            where = f"footprint {pf_id or f'#{number}'}: "
+            short_id = isinstance(pf_id, str) and len(pf_id) <= EXCERPT_CHARS
+            where = (
+                f"footprint {pf_id if short_id else excerpt(pf_id) if pf_id else f'#{number}'}: "
+            )
             # Another host's JSON: its escapes may make characters no text may hold (text.py).
             if bad_text := problem_lines(pulled.document):
                 problems.extend(f"{where}{p}" for p in bad_text)
@@ -412,7 +421,7 @@ def import_footprints(
                 owner = _owner(session, document)
             if owner is None:
                 target = f"organization {organization.name!r}" if organization is not None else "an organization on this platform (urn:uuid:<organization id> or its exact name)"  # fmt: skip
-                problems.append(f"{where}companyIds: {', '.join(document['companyIds'])} ({excerpt(document['companyName'])}) is not {target}")  # fmt: skip
+                problems.append(f"{where}companyIds: {excerpt(document['companyIds'])} ({excerpt(document['companyName'])}) is not {target}")  # fmt: skip
                 continue
             if "supplier" not in owner.roles:
                 problems.append(f"{where}companyIds: organization {owner.name!r} does not hold the supplier role, so it has no supplier datasets")  # fmt: skip
