@@ -89,6 +89,9 @@ def test_token_endpoint_errors_follow_rfc6749(client: TestClient) -> None:
     bad_scope = client.post("/auth/token", data={"grant_type": "client_credentials", "scope": "footprint:read footprint:delete"}, headers=good)  # fmt: skip
     message = oauth_error(bad_scope, 400, "invalid_scope")
     assert "footprint:delete" in message and "footprint:read'" not in message
+    many = " ".join(f"made-up:{i:04d}" for i in range(1_000))  # named by an excerpt, not all
+    message = oauth_error(client.post("/auth/token", data={"grant_type": "client_credentials", "scope": many}, headers=good), 400, "invalid_scope")  # fmt: skip
+    assert "made-up:0000" in message and "and 995 more" in message and len(message) < 600
 
 
 def test_password_grant_keeps_the_platform_format(client: TestClient) -> None:

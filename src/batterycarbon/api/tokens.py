@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 
 ALGORITHM = "HS256"
 AUDIENCE = "batterycarbon-api"
@@ -84,7 +84,9 @@ def parse_scope(text: str | None) -> tuple[str, ...]:
         return DEFAULT_SCOPES
     unknown = [n for n in names if n not in SCOPES]
     if unknown:
-        raise UnknownScope(f"scope: unknown {', '.join(map(repr, unknown))}; this server grants {', '.join(SCOPES)}")  # fmt: skip
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        shown = ", ".join(map(excerpt, unknown[:5])) + more
+        raise UnknownScope(f"scope: unknown {shown}; this server grants {', '.join(SCOPES)}")
     return tuple(names)
 
 

@@ -269,7 +269,7 @@ def _flow(document: dict[str, Any], flows: dict[str, str], problems: list[str], 
     if len(found) == 1:
         return found.pop()
     if not found:
-        problems.append(f"{where}productIds: {', '.join(document.get('productIds', []))} mapped to no library flow (map a product id to a flow, or classify the footprint {FLOW_URN}<flow>)")  # fmt: skip
+        problems.append(f"{where}productIds: {excerpt(document.get('productIds', []))} mapped to no library flow (map a product id to a flow, or classify the footprint {FLOW_URN}<flow>)")  # fmt: skip
     else:
         problems.append(f"{where}productIds: mapped to several flows ({', '.join(sorted(found))}); map the footprint to one")  # fmt: skip
     return ""
