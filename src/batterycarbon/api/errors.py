@@ -1,6 +1,12 @@
 """Errors as JSON: 4xx with the field and the problem, never a 500 for bad input.
 
 Body: ``{"detail": "<summary>", "errors": [{"field": "a.b", "message": "..."}]}``.
+
+A request refused before its handler ran (:class:`RequestValidationError`: a form field holding
+a control character, a missing field) that a browser sent to a web page is answered with the
+site's error page instead, same status, each field and its problem in words and a link back
+(:func:`wants_page` tells the two apart). The page scripts' JSON endpoints under ``/web/`` and
+the API keep the JSON body.
 """
 
 from __future__ import annotations
@@ -13,13 +19,19 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
 
 from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.services import AuthenticationError, Conflict, NotFound, PermissionDenied
 from batterycarbon.services.errors import Busy, RetryLater, TooManyAttempts
 from batterycarbon.store.refusals import refusal_of
+from batterycarbon.web import router as web_router
+from batterycarbon.web.common import refused_request_page
 
 #: What may precede ": " to be a field name: ``cell.capacity_ah``, ``row 3, value``.
 FIELD = re.compile(r"^[\w.\[\]() ,-]{1,80}$")
@@ -43,16 +55,81 @@ def _body(detail: str, errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"detail": detail, "errors": errors}
 
 
+#: What a browser names in ``Accept`` when it loads a page or sends a form; a page script's
+#: ``fetch`` sends ``*/*`` (its default) or ``application/json``, which names neither.
+PAGE_MEDIA_TYPES = frozenset(("text/html", "application/xhtml+xml"))
+#: How the error page names where a refused value was, by the first part of its location.
+PLACES = {
+    "body": "Form field",
+    "query": "Address parameter",
+    "path": "Address part",
+    "header": "Header",
+    "cookie": "Cookie",
+}
+
+
+def _qualities(accept: str) -> dict[str, float]:
+    """``Accept``'s media ranges and their quality (``q``, 1 when not given; a malformed one
+    counts as 0, not acceptable)."""
+    qualities: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            qualities[media.lower()] = quality
+    return qualities
+
+
+def wants_page(scope: Scope) -> bool:
+    """Whether a refusal of this request is an HTML page rather than JSON: it is for a route of
+    the web pages (:data:`batterycarbon.web.router`), its ``Accept`` names HTML
+    (:data:`PAGE_MEDIA_TYPES`) at least as high as JSON, and its body is no JSON document (a
+    browser's form never is; the pages' scripts send JSON and read JSON answers)."""
+    if scope["type"] != "http":
+        return False
+    if not any(route.matches(scope)[0] != Match.NONE for route in web_router.routes):
+        return False
+    headers = Headers(scope=scope)
+    media = headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media.endswith(("/json", "+json")):
+        return False
+    qualities = _qualities(headers.get("accept", ""))
+    html = max((qualities.get(m, 0.0) for m in PAGE_MEDIA_TYPES), default=0.0)
+    return html > 0 and html >= qualities.get("application/json", 0.0)
+
+
+def _page_line(place: str, field: str, message: str) -> str:
+    """One refused value as the error page shows it: ``Form field “name”: problem``."""
+    if field == "(body)":
+        return f"The form: {message}"
+    return f"{PLACES.get(place, 'Value')} “{field}”: {message}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors, lines = [], []
         for item in exc.errors():
             location = [str(p) for p in item.get("loc", ())]
+            place = location[0] if location else "body"
             if location and location[0] in ("body", "query", "path", "header"):
                 location = location[1:]
             message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-            errors.append({"field": ".".join(location) or "(body)", "message": message})
+            field = ".".join(location) or "(body)"
+            errors.append({"field": field, "message": message})
+            lines.append(_page_line(place, field, message))
+        if wants_page(request.scope):
+            message = "The form was not accepted and nothing was changed. Correct these values:"
+            return await run_in_threadpool(
+                refused_request_page, request, "Invalid input", message, lines, 422
+            )
         return JSONResponse(status_code=422, content=_body("invalid request", errors))
 
     @app.exception_handler(HTTPException)

@@ -14,6 +14,10 @@ Telling who is signed in reads headers only (the token's signature and expiry, t
 cookie's signature), never the database: a token of an account disabled since passes here and
 is refused by the handler, after at most the signed-in limit was read.
 
+A refusal of a browser's request for a web page (a form post or an upload: :func:`api.errors.
+wants_page`) is a small HTML page in the site's style instead of the JSON body: same status,
+what was too large and a link back to the form.
+
 Any response sent before the body was read to its end (a refusal here, or a handler that
 answered without reading it, as a 401 for a route without body parameters) closes the
 connection (``Connection: close``); otherwise the server would go on reading, and discarding,
@@ -22,15 +26,18 @@ the rest of the body.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from batterycarbon.api.errors import wants_page
 from batterycarbon.api.tokens import InvalidToken
+from batterycarbon.web.common import back_link
 from batterycarbon.web.session import read_session
 
 #: JSON documents and bodies of any other media type: 1 MiB. The largest body the API takes as
@@ -64,6 +71,28 @@ UPLOAD_MEDIA_TYPES = frozenset(
 #: body over the allowance is 413 here and 401 (or the sign-in page) everywhere else.
 PUBLIC_BODY_PATHS = frozenset({"/auth/token", "/sign-in", "/sign-out", "/web/scenarios/pathway"})
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+#: The page a browser gets for a body over the limit: the site's stylesheet and heading, no
+#: template engine (the refusal is made before the application runs). ``{message}`` and
+#: ``{back}`` are HTML-escaped when filled in.
+TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Too large to send · batterycarbon</title>
+  <link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+  <a class="skip" href="#main">Skip to content</a>
+  <header><nav aria-label="Main"><a class="brand" href="/">batterycarbon</a></nav></header>
+  <main id="main" tabindex="-1">
+    <h1>Too large to send</h1>
+    <div role="alert"><p>{message}</p></div>
+    <p><a href="{back}">Back to the previous page</a></p>
+  </main>
+</body>
+</html>
+"""
 
 
 @dataclass(frozen=True)
@@ -177,10 +206,32 @@ class BodyLimitMiddleware:
                 "missing bearer token; get one from POST /auth/token and send it with the body"
             )
             return _error(401, message, {**close, "WWW-Authenticate": "Bearer"})
+        if wants_page(request.scope):
+            return _too_large_page(request, anonymous, kind, limit, declared, close)
         size = f"{declared} bytes" if declared is not None else f"more than {limit} bytes"
         who = "an anonymous request" if anonymous else f"a {kind} body"
         message = f"(body): {size}; {who} may have at most {limit} bytes"
         return _error(413, message, close)
+
+
+def _too_large_page(
+    request: Request,
+    anonymous: bool,
+    kind: str,
+    limit: int,
+    declared: int | None,
+    headers: dict[str, str],
+) -> HTMLResponse:
+    """:data:`TOO_LARGE_PAGE` saying what was too large, by how much, and what to do."""
+    size = f"{declared:,} bytes" if declared is not None else f"more than {limit:,} bytes"
+    who = "a form sent without signing in" if anonymous else f"a {kind}"
+    advice = "Shorten the text" if anonymous else "Choose a smaller file or shorten the text"
+    message = (
+        f"The form, with any file in it, was {size}; {who} may have at most {limit:,} bytes. "
+        f"Nothing was stored. {advice} and send it again."
+    )
+    page = TOO_LARGE_PAGE.format(message=html.escape(message), back=html.escape(back_link(request)))
+    return HTMLResponse(page, status_code=413, headers=headers)
 
 
 def signed_in(request: Request) -> bool:

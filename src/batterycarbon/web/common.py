@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +23,7 @@ from batterycarbon.errors import BatteryCarbonError, InputError, excerpt, valida
 from batterycarbon.services import Actor, AuthenticationError, Conflict, NotFound, PermissionDenied
 from batterycarbon.services.accounts import actor_for_subject, check_credentials_version
 from batterycarbon.services.jobs import JobRunner
+from batterycarbon.text import text_problem
 from batterycarbon.web.session import (
     CsrfError,
     WebSession,
@@ -119,6 +121,48 @@ def csrf_rejected(request: Request, actor: Actor | None = None) -> Response:
 
 def error_page(request: Request, actor: Actor | None, title: str, message: str, status_code: int) -> Response:  # fmt: skip
     return render(request, "error.html", {"title": title, "message": message}, status_code=status_code, actor=actor)  # fmt: skip
+
+
+#: Longest ``Referer`` an error page links back to, in characters. A browser's own is the address
+#: of one of this site's pages: a path and a query of a few hundred characters at most (the
+#: longest query a page takes is the factor comparison's two release names); anything longer
+#: is no page of this site and the link goes to the home page instead.
+MAX_BACK_LINK_CHARS = 2000
+
+
+def back_link(request: Request) -> str:
+    """Where an error page's "back" link leads: the page the form was sent from (the request's
+    ``Referer``, which browsers send for this site's own pages: ``Referrer-Policy:
+    same-origin``), as a path on this site; the home page ``/`` when there is none, or when it
+    names another host, is longer than :data:`MAX_BACK_LINK_CHARS` or is no plain address. Only
+    the path and query are kept, so the link never leads to another site."""
+    referer = request.headers.get("referer", "")
+    if not referer or len(referer) > MAX_BACK_LINK_CHARS:
+        return "/"
+    try:
+        address = urlsplit(referer)
+    except ValueError:
+        return "/"
+    path = address.path
+    same_host = address.netloc == request.headers.get("host", "")
+    # "//host" and "/\\host" are read by browsers as another site's address.
+    if not same_host or not path.startswith("/") or path[1:2] in ("/", "\\"):
+        return "/"
+    link = f"{path}?{address.query}" if address.query else path
+    return "/" if text_problem(link, multiline=False) else link
+
+
+def refused_request_page(
+    request: Request, title: str, message: str, problems: list[str], status_code: int
+) -> Response:
+    """The error page for a request refused before any page handler ran (a form field with a
+    control character, a missing field): ``problems`` listed under ``message``, and a link back
+    to the form. Loads the signed-in account for the navigation: call it from a worker thread,
+    not from the event loop."""
+    with request.app.state.sessions() as db:
+        actor = signed_in_actor(request, db)
+    context = {"title": title, "message": message, "problems": problems, "back": back_link(request)}
+    return render(request, "error.html", context, status_code=status_code, actor=actor)
 
 
 class Unavailable(BatteryCarbonError):
