@@ -275,3 +275,19 @@ def test_flow_and_region_with_a_trailing_line_break_are_refused(client: TestClie
         body = {"supplier_org_id": p["cam"]["org"], "flow": "cam_ncm811", **change}
         assert field in fields(post_json(client, "/data-requests", cell, body)), change
     assert ok(client.get("/data-requests", headers=cell)) == []
+
+
+def test_a_data_request_year_is_a_whole_number_not_a_float_a_boolean_or_text(
+    client: TestClient,
+) -> None:
+    """2023.0 was accepted as 2023 and ``true`` refused only by the range (as the year 1)."""
+    p = setup_chain(client)
+    cell = p["cell"]["auth"]
+    body = {"supplier_org_id": p["cam"]["org"], "flow": "cam_ncm811"}
+    for year in (2023.0, True, "2023", 2023.5):
+        response = post_json(client, "/data-requests", cell, {**body, "year": year})
+        assert fields(response) == ["year"], year
+        assert "valid integer" in response.json()["errors"][0]["message"], response.text
+    assert ok(client.get("/data-requests", headers=cell)) == []
+    stored = ok(post_json(client, "/data-requests", cell, {**body, "year": 2023}), 201)
+    assert stored["year"] == 2023

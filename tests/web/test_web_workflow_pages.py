@@ -337,6 +337,11 @@ def test_data_request_inbox_decline_and_fulfil(demo_app: App) -> None:
         assert cam
         bad = oem.post("/web/requests", data={"csrf_token": oem_token, "supplier_org_id": cam.group(1), "flow": "CAM NCM811!"})  # fmt: skip
         assert bad.status_code == 422 and re.search(r'id="err-flow">[^<]+<', bad.text)
+        # A year is a whole number: "2026.0" is refused naming the field, "2026" is read.
+        bad = oem.post("/web/requests", data={"csrf_token": oem_token, "supplier_org_id": cam.group(1), "flow": "cam_ncm811", "year": "2026.0"})  # fmt: skip
+        assert bad.status_code == 422 and re.search(r'id="err-year">[^<]+<', bad.text), bad.text
+        good = oem.post("/web/requests", data={"csrf_token": oem_token, "supplier_org_id": cam.group(1), "flow": "cam_ncm811", "year": "2026", "message": "Year given"})  # fmt: skip
+        assert good.status_code == 200 and 'id="err-year"></p>' in good.text, good.text
         for _ in range(2):
             oem.post("/web/requests", data={"csrf_token": oem_token, "supplier_org_id": cam.group(1), "flow": "cam_ncm811", "message": "For our 2026 model"})  # fmt: skip
     supplier, token = signed_in(demo_app, "cam")
@@ -346,6 +351,7 @@ def test_data_request_inbox_decline_and_fulfil(demo_app: App) -> None:
             -2:
         ]  # ours: newest
         assert len(ids) == 2 and inbox.count("For our 2026 model") == 2
+        assert "any 2026</td><td>Year given</td>" in inbox
         short = supplier.post(f"/web/requests/{ids[0]}/decline", data={"csrf_token": token, "reason": "no"})  # fmt: skip
         assert short.status_code == 422 and "reason" in short.text
         supplier.post(f"/web/requests/{ids[0]}/decline", data={"csrf_token": token, "reason": "Not for this model"})  # fmt: skip

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from batterycarbon.bounds import StrictInt
 from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.datasets import grant_access
@@ -53,7 +54,8 @@ class DataRequestIn(BaseModel):
     supplier_org_id: uuid.UUID
     flow: str = Field(max_length=100, description="Library flow asked for, e.g. cam_ncm811")
     region: str | None = Field(default=None, max_length=10)
-    year: int | None = Field(default=None, ge=1990, le=2100)
+    # Strict like every number a user gives (batterycarbon.bounds): 2023.0 and true are no year.
+    year: StrictInt | None = Field(default=None, ge=1990, le=2100)
     message: str | None = Field(default=None, max_length=2000)
 
     @field_validator("flow")

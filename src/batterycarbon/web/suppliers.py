@@ -305,8 +305,19 @@ def new_request(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     fields = {"supplier_org_id": supplier_org_id, "flow": flow.strip(), "region": region.strip(), "year": year.strip(), "message": message.strip()}  # fmt: skip
-    data = {k: v for k, v in fields.items() if v}
+    data: dict[str, object] = {k: v for k, v in fields.items() if v}
+    if "year" in data:  # a form's fields are text; the model takes a year as a whole number only
+        data["year"] = _whole_number(fields["year"])
     return _inbox_action(request, db, csrf_token, lambda actor: request_data(db, actor, DataRequestIn.model_validate(data)))  # fmt: skip
+
+
+def _whole_number(text: str) -> int | str:
+    """A form field's text read as an integer (``"2023"``); other text (``"2023.0"``) stays
+    text, for the model to refuse naming the field."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _inbox_action(request: Request, db: Session, csrf_token: str, action: Callable[[Actor], object]) -> Response:  # fmt: skip
