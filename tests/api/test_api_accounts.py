@@ -3,7 +3,7 @@ disabling an account and revoking a token end the account's tokens; who may do w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from api_support import ADMIN_PASSWORD
 from fastapi.testclient import TestClient
@@ -11,6 +11,7 @@ from test_api_chain import PASSWORD, login, ok
 
 from batterycarbon.api import create_app
 from batterycarbon.api.deps import ActorCache
+from batterycarbon.services.accounts import MAX_ROLES, Role
 from batterycarbon.services.login_throttle import ACCOUNT_FREE_FAILURES
 
 
@@ -168,3 +169,17 @@ def test_another_server_process_follows_a_revocation_within_the_cache_bound(clie
         assert not _works(second, token)  # reloaded: refused
     finally:
         second_app.state.engine.dispose()
+
+
+def test_an_organization_lists_each_role_at_most_once(client: TestClient) -> None:
+    """The roles had no maximum: a list of any length was validated and audited whole."""
+    admin = login(client, "root", ADMIN_PASSWORD)
+    before = ok(client.get("/organizations", headers=admin))
+    body = {"name": "Many Roles Co", "roles": ["supplier"] * (MAX_ROLES + 1)}
+    response = client.post("/organizations", headers=admin, json=body)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["roles"]
+    assert ok(client.get("/organizations", headers=admin)) == before
+    every = {"name": "Every Role Co", "roles": list(get_args(Role))}
+    assert len(every["roles"]) == MAX_ROLES
+    assert sorted(ok(client.post("/organizations", headers=admin, json=every), 201)["roles"]) == sorted(every["roles"])  # fmt: skip

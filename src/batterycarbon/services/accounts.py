@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func, select
@@ -28,6 +28,11 @@ from batterycarbon.text import Line
 Role = Literal["manufacturer", "supplier", "oem", "recycler", "verifier", "regulator", "admin"]
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,99}$")
 
+#: Most roles in one organization's registration: each of the seven roles at most once, so a
+#: longer list can only repeat one. Unbounded, a list of any length was validated item by item
+#: and written whole into the audit entry, though only the distinct roles are stored.
+MAX_ROLES = len(get_args(Role))
+
 
 class OrganizationIn(BaseModel):
     model_config = ConfigDict(
@@ -39,7 +44,7 @@ class OrganizationIn(BaseModel):
 
     name: Line = Field(min_length=2, max_length=200)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    roles: list[Role] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1, max_length=MAX_ROLES)
 
 
 class OrganizationOut(BaseModel):
