@@ -125,6 +125,15 @@ MAX_REFERENCE_CHARS = 2_000
 #: Longest evidence reference of a supplier dataset (a document's file name or URL), characters.
 MAX_EVIDENCE_CHARS = 500
 
+#: Most evidence references of one supplier dataset, or added by one review decision: a figure
+#: rests on a few documents (a PCF report, a verification statement, meter readings, invoices),
+#: so real datasets give fewer than ten; 50 leaves room.
+MAX_EVIDENCE_REFERENCES = 50
+
+#: Most activity-data entries of one supplier dataset: a plant reports its inputs per unit
+#: (electricity, heat, each reagent, water, waste), tens at most; 200 leaves room.
+MAX_ACTIVITY_ENTRIES = 200
+
 #: Most source citations of one design or scenario: published studies cite tens.
 MAX_SOURCES = 200
 

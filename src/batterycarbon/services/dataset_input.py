@@ -17,8 +17,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from batterycarbon.bounds import (
+    MAX_ACTIVITY_ENTRIES,
     MAX_ACTIVITY_MAGNITUDE,
     MAX_EVIDENCE_CHARS,
+    MAX_EVIDENCE_REFERENCES,
     MAX_FOOTPRINT_VALUE,
     MAX_NAME_CHARS,
     FiniteFloat,
@@ -80,8 +82,8 @@ class DatasetIn(BaseModel):
     dqr: FiniteFloat = Field(ge=1, le=5, description="PEF data-quality rating, 1 best to 5 worst")
     # Uploads (CSV, Excel, JSON files) reach the model without the API's check of request text:
     # every text field refuses control characters and lone surrogates itself (batterycarbon.text).
-    evidence: list[Line] = Field(default=[], max_length=50)
-    activity_data: dict[Line, float | str] = Field(default={}, max_length=200)
+    evidence: list[Line] = Field(default=[], max_length=MAX_EVIDENCE_REFERENCES)
+    activity_data: dict[Line, float | str] = Field(default={}, max_length=MAX_ACTIVITY_ENTRIES)
 
     @field_validator("flow")
     @classmethod

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batterycarbon.bounds import MAX_EVIDENCE_CHARS
+from batterycarbon.bounds import MAX_EVIDENCE_CHARS, MAX_EVIDENCE_REFERENCES
 from batterycarbon.errors import InputError
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.dataset_input import DatasetIn
@@ -79,7 +79,7 @@ class DatasetDecisionIn(BaseModel):
     decision: Literal["approve", "reject"]
     note: str = Field(min_length=3, max_length=5000)
     evidence: list[Annotated[str, Field(min_length=1, max_length=MAX_EVIDENCE_CHARS)]] = Field(
-        default=[], max_length=50, description="New evidence references"
+        default=[], max_length=MAX_EVIDENCE_REFERENCES, description="New evidence references"
     )
 
 
