@@ -39,6 +39,7 @@ from fastapi import FastAPI
 from passport_support import passport_request
 from web_support import password_of
 
+from batterycarbon.api.limits import UPLOAD_BODY_BYTES
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult
 from batterycarbon.services.jobs import submit_job
@@ -415,3 +416,49 @@ def test_portfolio_recompute_job_page_updates_itself(
     shoot(maker, "job-result")
     problems += accessibility_problems(maker, "job-result")
     assert not problems, "\n".join(problems)
+
+
+def test_refused_forms_show_the_error_page_in_the_browser(
+    browser: Any, base_url: str, demo_app: App
+) -> None:
+    """A field holding a NUL (422) and an upload over the body limit (413), sent by Chromium:
+    the site's error page, styled, naming the problem, with a link back to the form."""
+    visitor = new_page(browser)
+    visitor.goto(f"{base_url}/sign-in")
+    visitor.get_by_label("User name").fill("cell\x00")
+    visitor.get_by_label("Password").fill("not the password")
+    with visitor.expect_response(f"{base_url}/sign-in") as answer:
+        visitor.get_by_role("button", name="Sign in").click()
+    assert answer.value.status == 422
+    assert visitor.locator("h1").inner_text() == "Invalid input"
+    assert (
+        "Form field “username”: holds the control character U+0000"
+        in visitor.locator("[role=alert]").inner_text()
+    )
+    shoot(visitor, "error-invalid-input")
+    problems = accessibility_problems(visitor, "error-invalid-input")
+    visitor.get_by_role("link", name="Back to the previous page").click()
+    visitor.wait_for_url(f"{base_url}/sign-in")
+    visitor.context.close()
+
+    supplier = signed_in(browser, base_url, demo_app[1], "cam")
+    supplier.goto(f"{base_url}/web/datasets")
+    big = {"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * UPLOAD_BODY_BYTES}
+    supplier.get_by_label("CSV or JSON file").set_input_files(files=[big])
+    with supplier.expect_response(f"{base_url}/web/datasets/upload") as answer:
+        supplier.get_by_role("button", name="Submit datasets").click()
+    assert answer.value.status == 413
+    assert supplier.locator("h1").inner_text() == "Too large to send"
+    assert "a file upload may have at most" in supplier.locator("[role=alert]").inner_text()
+    # The site's stylesheet applies (the navigation bar's background).
+    nav = supplier.evaluate(
+        "getComputedStyle(document.querySelector('header nav')).backgroundColor"
+    )
+    assert nav == "rgb(242, 245, 248)"
+    shoot(supplier, "error-too-large")
+    problems += accessibility_problems(supplier, "error-too-large")
+    supplier.get_by_role("link", name="Back to the previous page").click()
+    supplier.wait_for_url(f"{base_url}/web/datasets")
+    supplier.context.close()
+    assert not problems, "\n".join(problems)
+    assert not CSP_REFUSALS, "\n".join(CSP_REFUSALS)
