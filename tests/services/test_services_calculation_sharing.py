@@ -4,6 +4,7 @@ customer reads the declared figures, never the design or the supplier data; revo
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from services_support import PASSWORD, Chain
@@ -21,6 +22,7 @@ from batterycarbon.services.accounts import (
 from batterycarbon.services.calculation_sharing import (
     CalculationGrantIn,
     SharedCalculationOut,
+    find_shared_with_me,
     list_calculation_grants,
     read_calculation,
     revoke_calculation_share,
@@ -36,7 +38,7 @@ from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import GrantIn, share_dataset, submit_dataset
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.services.verifications import VerificationIn, submit_for_verification
-from batterycarbon.store import AuditEvent, CalculationGrant
+from batterycarbon.store import AuditEvent, CalculationGrant, Verification
 
 DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
@@ -152,3 +154,32 @@ def test_only_the_maker_shares_and_bad_grants_store_nothing(session: Session, ch
         share_calculation(session, chain.cell_maker, uuid.uuid4(), grant)
     assert _grant_count(session) == 0
     assert list_calculation_grants(session, chain.cell_maker, calc.id) == []
+
+
+def test_a_self_given_approval_is_no_verification_to_the_customer(session: Session, chain: Chain) -> None:  # fmt: skip
+    """An approval by the calculation's own organization (stored before the no-self-verification
+    rule; written here straight to the database, as an older one holds it) was shown to the
+    customer as "approved", while the regulator's statistics already ignored it."""
+    calc = _calculation_with_supplier_data(session, chain)
+    customer = _customer(session, chain)
+    maker = chain.cell_maker.organization_id
+    assert customer.organization_id is not None and maker is not None
+    share_calculation(session, chain.cell_maker, calc.id, CalculationGrantIn(organization_id=customer.organization_id))  # fmt: skip
+    session.add(Verification(calculation_id=calc.id, requester_org_id=maker, verifier_org_id=maker, state="approved"))  # fmt: skip
+    session.commit()
+
+    shared = read_calculation(session, customer, calc.id)
+    assert isinstance(shared, SharedCalculationOut)
+    assert shared.verification_state is None
+    assert [c.verification_state for c in find_shared_with_me(session, customer).items] == [None]
+
+    # A request to an independent verifier is what the customer sees, newest or not.
+    independent = submit_for_verification(session, chain.cell_maker, VerificationIn(calculation_id=calc.id, verifier_org_id=chain.verifier.organization_id))  # type: ignore[arg-type]  # fmt: skip
+    session.execute(
+        Verification.__table__.update()
+        .where(Verification.id == independent.id)
+        .values(created_at=session.get_one(Verification, independent.id).created_at - timedelta(days=1))
+    )  # fmt: skip
+    session.commit()
+    shared = read_calculation(session, customer, calc.id)
+    assert isinstance(shared, SharedCalculationOut) and shared.verification_state == "submitted"

@@ -26,6 +26,7 @@ from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import CalculationAccess, calculation_access, require
+from batterycarbon.services.verifications import independent
 from batterycarbon.store import Calculation, CalculationGrant, Organization, Verification
 from batterycarbon.store.base import utcnow
 from batterycarbon.store.locks import serialize
@@ -64,7 +65,9 @@ class SharedCalculationOut(BaseModel):
     rule_set: str
     digest: str
     verification_state: str | None = Field(
-        description="State of the newest verification request, if any (approved = verified)"
+        description="State of the newest verification request to an independent verifier, if "
+        "any (approved = verified); one by the maker's own organization, stored before such "
+        "requests were refused, is no verification and is left out"
     )
     created_at: datetime
 
@@ -75,7 +78,8 @@ def shared_calculation_out(session: Session, row: Calculation) -> SharedCalculat
     result: dict[str, Any] = row.result
     state = session.scalar(
         select(Verification.state)
-        .where(Verification.calculation_id == row.id)
+        .join(Calculation, Calculation.id == Verification.calculation_id)
+        .where(Verification.calculation_id == row.id, independent())
         .order_by(Verification.created_at.desc())
         .limit(1)
     )

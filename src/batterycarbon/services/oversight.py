@@ -31,6 +31,7 @@ from batterycarbon.services.disclosure_control import (
     publish,
 )
 from batterycarbon.services.permissions import require_oversight
+from batterycarbon.services.verifications import independent
 from batterycarbon.store import Alert, Calculation, Complaint, DesignVersion, Verification
 
 #: How the statistics are protected, in one line for the reader of the response.
@@ -136,7 +137,7 @@ def footprint_statistics(
             .join(DesignVersion, DesignVersion.id == Calculation.design_version_id)
             .where(Verification.state == "approved")
             # A verification by the calculation's own organization is no verification.
-            .where(Verification.verifier_org_id != Calculation.organization_id)
+            .where(independent())
             .order_by(Calculation.created_at)
         )
         latest: dict[Any, tuple[tuple[str, str, int], Contribution]] = {}

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.services.calculations import visible_calculation
@@ -163,6 +163,15 @@ def _move(session: Session, actor: Actor, row: Verification, state: str) -> None
         before={"state": before},
         after={"state": state},
     )
+
+
+def independent() -> ColumnElement[bool]:
+    """SQL condition on a verification joined to its calculation: the verifier is not the
+    calculation's own organization. Such a request is refused since the no-self-verification
+    rule (:func:`conflict_of_interest`), but a database from before the rule may hold one, even
+    approved; it is no verification, so neither the regulator's statistics nor the customer a
+    calculation is shared with count it."""
+    return Verification.verifier_org_id != Calculation.organization_id
 
 
 def conflict_of_interest(
