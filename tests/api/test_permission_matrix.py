@@ -222,8 +222,9 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
         expect("403/403", supplier="ok/404"),
     ),  # fmt: skip
     ("POST", "/datasets/{dataset_id}/decision"): (
+        # Its alert is in review: only the assigned verifier approves; the owner no longer may.
         lambda w, s, r, o: Req(path={PATH_DATASET: s.flagged_alert(assign=True)[0]}, json=DECIDE),
-        expect("404/404", supplier="ok/404", manufacturer="403/404", verifier="ok/404"),
+        expect("404/404", supplier="403/404", manufacturer="403/404", verifier="ok/404"),
     ),  # fmt: skip
     ("POST", "/alerts/{alert_id}/assignment"): (
         lambda w, s, r, o: Req(
