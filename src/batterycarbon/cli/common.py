@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DataError, IntegrityError
 
 from batterycarbon.battery.design import STEPS
 from batterycarbon.errors import BatteryCarbonError, InputError
@@ -36,18 +37,34 @@ def make_table(*columns: str, **options: Any) -> Table:
 
 
 def user_errors(func: F) -> F:
-    """Turn the project's errors into a clear message on stderr and exit status 2."""
+    """Turn the project's errors into a clear message on stderr and exit status 2; likewise a
+    refusal of the database (data it cannot store, or a concurrent change that won), which the
+    services do not check first, told apart as the API does (:mod:`batterycarbon.store.refusals`,
+    never repeating a value). Any other database error (a lost connection) stays an error of
+    the program, with its traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except BatteryCarbonError as exc:
-            err.print("error:", style="bold red", end=" ")
-            err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            _report(str(exc))
+            raise typer.Exit(2) from None
+        except (DataError, IntegrityError) as exc:
+            from batterycarbon.store.refusals import refusal_of  # the store loads in 0.7 s
+
+            refusal = refusal_of(exc)
+            if refusal is None:
+                raise
+            _report(f"the database refused the change: {refusal.message}")
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report(message: str) -> None:
+    err.print("error:", style="bold red", end=" ")
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
