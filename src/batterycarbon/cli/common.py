@@ -20,7 +20,19 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 ReleaseOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor release id.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+#: What ``--format`` takes: every command prints a table or JSON; ``footprint`` also writes CSV.
+#: A command checks its value against the tuple its option's help was written from
+#: (:func:`check_format`), so the help names exactly what is accepted.
+FORMATS = ("table", "json")
+FORMATS_WITH_CSV = (*FORMATS, "csv")
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return f"{', '.join(choices[:-1])} or {choices[-1]}."
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help=_one_of(FORMATS))]
+FormatCsvOpt = Annotated[str, typer.Option("--format", help=_one_of(FORMATS_WITH_CSV))]
 LevelOpt = Annotated[str, typer.Option(help="pack or cell.")]
 ChartOpt = Annotated[Path | None, typer.Option(help="Write a chart (.png or .html).")]
 RuleSetOpt = Annotated[

@@ -16,7 +16,9 @@ from batterycarbon import __version__
 from batterycarbon.battery import Options, bundled_design_ids, footprint, load_design
 from batterycarbon.battery.footprint import Footprint
 from batterycarbon.cli.common import (
+    FORMATS_WITH_CSV,
     ChartOpt,
+    FormatCsvOpt,
     FormatOpt,
     LevelOpt,
     ReleaseOpt,
@@ -68,11 +70,11 @@ def footprint_command(
     ] = None,
     level: LevelOpt = "pack",
     rule_set: RuleSetOpt = DEFAULT_RULE_SET,
-    fmt: FormatOpt = "table",
+    fmt: FormatCsvOpt = "table",
     chart: ChartOpt = None,
 ) -> None:
     """Cradle-to-gate footprint of one design per kWh, with its breakdowns."""
-    check_format(fmt, ("table", "json", "csv"))
+    check_format(fmt, FORMATS_WITH_CSV)
     check_level(level)
     check_country("--grid", grid)
     check_chart(chart)

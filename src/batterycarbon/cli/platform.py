@@ -15,7 +15,15 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from batterycarbon.cli.common import FormatOpt, check_format, err, make_table, out, user_errors
+from batterycarbon.cli.common import (
+    FORMATS,
+    FormatOpt,
+    check_format,
+    err,
+    make_table,
+    out,
+    user_errors,
+)
 from batterycarbon.errors import InputError
 
 app = typer.Typer()
@@ -148,7 +156,7 @@ def demo_data(fmt: FormatOpt = "table") -> None:
     """Load a believable demo supply chain into an empty database and print its accounts."""
     from batterycarbon.services.demo import load_demo_data
 
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     with _migrated_session() as session:
         result = load_demo_data(session)
     if fmt == "json":
