@@ -423,6 +423,7 @@ def test_refused_forms_show_the_error_page_in_the_browser(
 ) -> None:
     """A field holding a NUL (422) and an upload over the body limit (413), sent by Chromium:
     the site's error page, styled, naming the problem, with a link back to the form."""
+    refusals_before = len(CSP_REFUSALS)  # the other tests' (ReDoc's logo) are theirs to check
     visitor = new_page(browser)
     visitor.goto(f"{base_url}/sign-in")
     visitor.get_by_label("User name").fill("cell\x00")
@@ -461,4 +462,4 @@ def test_refused_forms_show_the_error_page_in_the_browser(
     supplier.wait_for_url(f"{base_url}/web/datasets")
     supplier.context.close()
     assert not problems, "\n".join(problems)
-    assert not CSP_REFUSALS, "\n".join(CSP_REFUSALS)
+    assert CSP_REFUSALS[refusals_before:] == []
