@@ -12,6 +12,7 @@ import typer
 from batterycarbon.battery import load_design
 from batterycarbon.battery.uncertainty import STATS, monte_carlo, sensitivity, summary
 from batterycarbon.cli.common import (
+    FORMATS,
     ChartOpt,
     FormatOpt,
     LevelOpt,
@@ -49,7 +50,7 @@ def uncertainty(
     chart: ChartOpt = None,
 ) -> None:
     """Monte Carlo: mean, median and 95 % interval of the total, by stage and component."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_chart(chart)
     samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
     # "deterministic": the footprint with every input at its library value (what a declaration
@@ -98,7 +99,7 @@ def compare(
     fmt: FormatOpt = "table",
 ) -> None:
     """Probability that A's footprint is lower than B's, with common random numbers."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     lib = library(factors)
     a = monte_carlo(load_design(design_a), lib, runs, seed, level=_level(level))
     b = monte_carlo(load_design(design_b), lib, runs, seed, level=_level(level))
@@ -134,7 +135,7 @@ def sensitivity_command(
     chart: ChartOpt = None,
 ) -> None:
     """Which factors and parameters drive the variance (squared rank correlation)."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_chart(chart)
     samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
     rows = sensitivity(samples, top)
@@ -171,7 +172,7 @@ def sweep_command(
     fmt: FormatOpt = "table",
 ) -> None:
     """Footprint of every combination of levers (e.g. --vary cell.country=CN,HU --vary green.cell=0,0.5,1)."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     result = sweep(
         load_design(design), library(factors), parse_vary(vary), _level(level), scheduler=scheduler
     )

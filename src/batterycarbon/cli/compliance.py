@@ -12,6 +12,7 @@ import typer
 
 from batterycarbon.battery import Options, load_design
 from batterycarbon.cli.common import (
+    FORMATS,
     FormatOpt,
     ReleaseOpt,
     check_country,
@@ -120,7 +121,7 @@ def standards(
     fmt: FormatOpt = "table",
 ) -> None:
     """One footprint per rule set, per its functional unit, and a reconciliation table."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     loaded = load_design(design)
     given = load_compliance_inputs(inputs)
     profile = use_profile_for(loaded, given, _use(usable_kwh, vehicle_category, warranty_years))
@@ -337,7 +338,7 @@ def pact_import(
 ) -> None:
     """Read and validate a PACT ProductFootprint (spec v2 or v3, from its specVersion); print
     what a supplier dataset would take."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from batterycarbon.cli.common import (
+    FORMATS,
     FormatOpt,
     ReleaseOpt,
     check_format,
@@ -65,7 +66,7 @@ def factors_list(
     fmt: FormatOpt = "table",
 ) -> None:
     """List the factors of a release."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     rel = load_release(release)
     rows = [f for f in rel.factors.values()
             if (flow is None or f.flow == flow) and (region is None or f.region == region)]  # fmt: skip
@@ -88,7 +89,7 @@ def factors_search(
     fmt: FormatOpt = "table",
 ) -> None:
     """Search a release's factors."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     hits = FactorLibrary(load_release(release)).search(text)
     if fmt == "json":
         _print_factors_json(hits)
@@ -102,7 +103,7 @@ def factors_show(
     factor_id: str, release: ReleaseOpt = DEFAULT_RELEASE, fmt: FormatOpt = "table"
 ) -> None:
     """Show one factor with its provenance, quality and uncertainty."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     f = FactorLibrary(load_release(release)).get(factor_id)
     if fmt == "json":
         sys.stdout.write(f.model_dump_json(indent=2) + "\n")
@@ -133,7 +134,7 @@ def factors_show(
 @user_errors
 def factors_diff(old: str, new: str, fmt: FormatOpt = "table") -> None:
     """Factors added, removed or changed between release OLD and release NEW."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     changes = diff_releases(load_release(old), load_release(new))
     if fmt == "json":
         sys.stdout.write(

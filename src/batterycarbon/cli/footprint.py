@@ -16,6 +16,7 @@ from batterycarbon import __version__
 from batterycarbon.battery import Options, bundled_design_ids, footprint, load_design
 from batterycarbon.battery.footprint import Footprint
 from batterycarbon.cli.common import (
+    FORMATS,
     FORMATS_WITH_CSV,
     ChartOpt,
     FormatCsvOpt,
@@ -149,7 +150,7 @@ def overview(
     fmt: FormatOpt = "table",
 ) -> None:
     """Footprint of every bundled design: a comparison table and a stacked-bar chart."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_chart(chart)
     lib = library(factors)
     results = [footprint(load_design(d), lib) for d in bundled_design_ids()]

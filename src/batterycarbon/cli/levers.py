@@ -12,6 +12,7 @@ import typer
 from batterycarbon.battery import Options, build_system, footprint, load_design
 from batterycarbon.battery.hotspots import hotspots
 from batterycarbon.cli.common import (
+    FORMATS,
     ChartOpt,
     FormatOpt,
     LevelOpt,
@@ -77,7 +78,7 @@ def pathway_command(
     chart: ChartOpt = None,
 ) -> None:
     """Apply scenarios step by step; each step's total and its change vs the start."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_level(level)
     check_chart(chart)
     if preset is not None:
@@ -144,7 +145,7 @@ def trend(
     chart: ChartOpt = None,
 ) -> None:
     """The same design year by year with the library's dated factors (grid trajectories)."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_level(level)
     check_country("--grid", grid)
     check_chart(chart)
@@ -191,7 +192,7 @@ def hotspots_command(
     fmt: FormatOpt = "table",
 ) -> None:
     """The steps and factors contributing most, with their share and the lever that cuts them."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     check_level(level)
     rows = hotspots(load_design(design), library(factors or DEFAULT_RELEASE), top=top,
                     level=cast(Literal["pack", "cell"], level))  # fmt: skip
@@ -243,7 +244,7 @@ def eol(
     fmt: FormatOpt = "table",
 ) -> None:
     """End of life: second-life grade by state of health, route, and their footprint effect."""
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     lib = library(factors or DEFAULT_RELEASE)
     loaded = load_design(design)
     band = grade(soh) if soh is not None else None

@@ -270,7 +270,7 @@ def admin_load_classes(
         parse_upload,
     )
 
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     try:
         content = file.read_bytes()
     except OSError as exc:
@@ -306,7 +306,7 @@ def portfolio_recompute(
     from batterycarbon.services import SYSTEM
     from batterycarbon.services.portfolio import RecomputeIn, recompute_portfolio
 
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     with _migrated_session() as session:
         report = recompute_portfolio(session, SYSTEM, RecomputeIn(factor_release=release))
     if fmt == "json":
@@ -378,7 +378,7 @@ def pact_pull(
     each against the v3 schema and store them as supplier datasets, all or none."""
     from batterycarbon.services.pact_client import PactHost, pull_and_import
 
-    check_format(fmt, ("table", "json"))
+    check_format(fmt, FORMATS)
     flows = _flow_mapping(flow or [])
     host = PactHost(url, token_url, client_id, client_secret, str(ca_file) if ca_file else None)
     with _migrated_session() as session:
