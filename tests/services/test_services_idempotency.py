@@ -92,9 +92,10 @@ def test_old_keys_are_purged_and_their_records_kept(session: Session, chain: Cha
     assert old is not None
     old.created_at = old.created_at - timedelta(days=40)
     session.commit()
-    with pytest.raises(InputError) as caught:
-        purge_idempotency_keys(session, 0)
-    assert caught.value.problems[0].startswith("older_than_days:")
+    for bad in (0, -1, 1e10, float("inf"), float("nan")):  # 1e10 overflowed timedelta
+        with pytest.raises(InputError) as caught:
+            purge_idempotency_keys(session, bad)
+        assert caught.value.problems[0].startswith("older_than_days:")
     assert count(session, IdempotencyRecord) == 2  # a refused purge deletes nothing
     assert purge_idempotency_keys(session, 30) == 1
     assert [r.key for r in session.scalars(select(IdempotencyRecord))] == ["new-key"]

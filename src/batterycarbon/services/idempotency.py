@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from batterycarbon.errors import InputError
+from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import Actor, joined_work, unit_of_work
 from batterycarbon.store import IdempotencyRecord
 from batterycarbon.store.audit import canonical_json
@@ -122,13 +122,19 @@ def run_idempotent(
             return _replay(record, operation, digest)
 
 
+#: Oldest age a purge may name, days: a century, beyond any record (``timedelta`` overflows a
+#: little past 2.7 million days, and ``inf`` or ``nan`` are no age).
+MAX_KEY_AGE_DAYS = 36_500
+
+
 def purge_idempotency_keys(session: Session, older_than_days: float) -> int:
     """Forget the responses kept for idempotency keys older than ``older_than_days`` (a retry
     with such a key is then a new request); returns how many were deleted. The records these
     requests created are untouched. Maintenance, run by an operator: ``batterycarbon db
     purge-idempotency-keys``."""
-    if not older_than_days > 0:
-        raise InputError("older_than_days", [f"older_than_days: {older_than_days!r}: expected a number of days > 0"])  # fmt: skip
+    if not 0 < older_than_days <= MAX_KEY_AGE_DAYS:
+        expected = f"expected a number of days > 0 and at most {MAX_KEY_AGE_DAYS}"
+        raise InputError("older_than_days", [f"older_than_days: {excerpt(older_than_days)}: {expected}"])  # fmt: skip
     cutoff = utcnow() - timedelta(days=older_than_days)
     with unit_of_work(session):
         old = list(session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)))  # fmt: skip
