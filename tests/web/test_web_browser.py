@@ -35,9 +35,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
 from passport_support import passport_request
-from web_support import password_of
+from web_support import App, password_of
 
 from batterycarbon.api.limits import UPLOAD_BODY_BYTES
 from batterycarbon.services.accounts import authenticate_user
@@ -52,7 +51,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
 AXE = Path(__file__).parent / "fixtures" / "axe.min.js"
-App = tuple[FastAPI, DemoResult]
 
 pytestmark = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None, reason="chromium not installed (.ci/run installs it)"

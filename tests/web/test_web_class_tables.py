@@ -9,8 +9,7 @@ import html
 import re
 
 from class_table_support import FIXTURE_FILE, fixture_table
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from web_support import App, signed_in
 
 from batterycarbon.compliance.classes import NOT_YET_DEFINED, classify, load_class_table
 from batterycarbon.services import SYSTEM
@@ -19,24 +18,10 @@ from batterycarbon.services.class_tables import (
     activate_class_table,
     load_class_table_file,
 )
-from batterycarbon.services.demo import DemoResult
 from batterycarbon.store import session_factory
 
 FULL = {"manufacturer": "Danube Cell Works", "plant": "1 Cell Street, Győr, HU", "study_url": "https://example.org/study.pdf", "usable_capacity_kwh": "56", "vehicle_category": "M1", "warranty_years": "8", "rule_set": "jrc-cfb-ev-2023", "issued": "2025-03-01"}  # fmt: skip
 SHOWN = re.compile(r'id="performance-class">([^<]*)</dd>')
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-App = tuple[FastAPI, DemoResult]
-
-
-def signed_in(app: App, username: str) -> TestClient:
-    """A client signed in as the demo's ``username``."""
-    client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    password = next(a.password for a in app[1].accounts if a.username == username)
-    page = client.post("/sign-in", data={"username": username, "password": password, "csrf_token": token.group(1)})  # fmt: skip
-    assert str(page.url).endswith("/dashboard"), page.text
-    return client
 
 
 def _shown_class(page: str) -> str:
@@ -46,7 +31,7 @@ def _shown_class(page: str) -> str:
 
 
 def test_declaration_page_uses_the_active_stored_table(demo_app: App) -> None:
-    client = signed_in(demo_app, "cell")
+    client = signed_in(demo_app, "cell")[0]
     url = f"/web/calculations/{demo_app[1].calculation_id}/declaration"
     with client:
         before = client.get(url, params=FULL)

@@ -12,29 +12,14 @@ import io
 import re
 from collections import Counter
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from web_support import password_of
+from web_support import App, own_dataset_rows, signed_in
 
 from batterycarbon.factors import diff_releases, load_release
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
-from batterycarbon.services.demo import DemoResult
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-App = tuple[FastAPI, DemoResult]
 OLD, NEW = "whitepaper-2023", "open-2024.1"
-
-
-def signed_in(app: App, username: str) -> tuple[TestClient, str]:
-    client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    page = client.post("/sign-in", data={"username": username, "password": password_of(app[1], username), "csrf_token": token.group(1)})  # fmt: skip
-    assert str(page.url).endswith("/dashboard"), page.text
-    token = CSRF.search(page.text)
-    assert token
-    return client, token.group(1)
 
 
 def diff_table_rows(page: str) -> dict[str, str]:
@@ -116,12 +101,6 @@ def test_diff_bad_input_names_the_field(demo_app: App) -> None:
 
 
 # --- Excel template -----------------------------------------------------------------------------
-
-
-def own_dataset_rows(client: TestClient) -> int:
-    page = client.get("/web/datasets").text
-    table = page.split('id="own-datasets"', 1)
-    return table[1].split("</table>", 1)[0].count("<tr><th") if len(table) == 2 else 0
 
 
 def filled_template(client: TestClient, rows: list[list[object]]) -> bytes:

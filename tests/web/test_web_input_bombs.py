@@ -4,35 +4,12 @@ Each is a short 422 naming what was refused, and nothing is stored."""
 
 from __future__ import annotations
 
-import re
-
 from bomb_support import BILLION_LAUGHS, csv_with_field, xlsx_bomb
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import password_of
+from web_support import App, own_dataset_rows, signed_in
 
 from batterycarbon.services.dataset_excel import MAX_XLSX_PART_BYTES, XLSX_MEDIA_TYPE
 from batterycarbon.services.dataset_input import MAX_CSV_FIELD_CHARS
-from batterycarbon.services.demo import DemoResult
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-App = tuple[FastAPI, DemoResult]
-
-
-def signed_in(app: App, username: str) -> tuple[TestClient, str]:
-    """A client signed in as ``username`` and the CSRF token of its session."""
-    client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    form = {
-        "username": username,
-        "password": password_of(app[1], username),
-        "csrf_token": token.group(1),
-    }
-    page = client.post("/sign-in", data=form)
-    token = CSRF.search(page.text)
-    assert str(page.url).endswith("/dashboard") and token, page.text
-    return client, token.group(1)
 
 
 def product_count(client: TestClient) -> int:
@@ -67,12 +44,6 @@ def test_the_editor_refuses_the_yaml_bomb_and_stores_nothing(demo_app: App) -> N
         assert "anchors and aliases are not accepted" in page.text
         assert len(page.text) < 100_000 and page.text.count("lol") <= BILLION_LAUGHS.count("lol")
         assert product_count(client) == before
-
-
-def own_dataset_rows(client: TestClient) -> int:
-    page = client.get("/web/datasets").text
-    table = page.split('id="own-datasets"', 1)
-    return table[1].split("</table>", 1)[0].count("<tr><th") if len(table) == 2 else 0
 
 
 def test_the_supplier_upload_refuses_a_zip_bomb_and_a_huge_csv_field(demo_app: App) -> None:

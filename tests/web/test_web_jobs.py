@@ -10,30 +10,15 @@ from __future__ import annotations
 import re
 import uuid
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import password_of
+from web_support import App, password_of, signed_in
 
 from batterycarbon.services.accounts import authenticate_user
-from batterycarbon.services.demo import DemoResult
 from batterycarbon.services.jobs import JobQuery, find_jobs, get_job
 from batterycarbon.services.portfolio import JOB_KIND
 from batterycarbon.store import session_factory
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-App = tuple[FastAPI, DemoResult]
 OLD_RELEASE = "whitepaper-2023"
-
-
-def signed_in(app: App, username: str) -> tuple[TestClient, str]:
-    client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    page = client.post("/sign-in", data={"username": username, "password": password_of(app[1], username), "csrf_token": token.group(1)})  # fmt: skip
-    assert str(page.url).endswith("/dashboard"), page.text
-    token = CSRF.search(page.text)
-    assert token
-    return client, token.group(1)
 
 
 def recompute_jobs(app: App, username: str) -> int:

@@ -8,11 +8,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import password_of
+from web_support import CSRF, password_of
 
 from batterycarbon.services.demo import DemoResult
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 from passport_support import passport_request
-from test_web_workflow_pages import App, signed_in
+from web_support import App, signed_in
 
 from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.passports import PassportIn, issue_passport

@@ -26,8 +26,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from starlette.requests import Request
-from test_web_input_bombs import App, own_dataset_rows, signed_in
-from web_support import password_of
+from web_support import App, own_dataset_rows, password_of, signed_in
 
 from batterycarbon.api.limits import ANONYMOUS_BODY_BYTES, UPLOAD_BODY_BYTES
 from batterycarbon.store import session_factory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from test_web_workflow_pages import App, signed_in
+from web_support import App, signed_in
 
 SHARED_ROW = re.compile(r'<tr data-calculation="([^"]+)"><th scope="row">([^<]+)</th><td>([^<]+)</td><td>[^<]*</td><td class="num">([^<]+)</td>')  # fmt: skip
 

@@ -9,7 +9,7 @@ import uuid
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import password_of
+from web_support import CSRF, password_of
 
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -23,7 +23,6 @@ from batterycarbon.services.demo import DemoResult
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.store import Verification, session_factory
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 USERNAME, PASSWORD = "dual", "two hats are one too many"  # test-only credential
 DESIGN = {
     "chemistry": "NCM811",

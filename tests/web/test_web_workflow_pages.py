@@ -11,9 +11,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import password_of
+from web_support import App, own_dataset_rows, signed_in
 
 from batterycarbon.battery import load_design
 from batterycarbon.compliance.standards import account
@@ -21,22 +20,6 @@ from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.recycling.end_of_life import end_of_life_methods
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.scenarios import apply, parse_scenario
-from batterycarbon.services.demo import DemoResult
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-App = tuple[FastAPI, DemoResult]
-
-
-def signed_in(app: App, username: str) -> tuple[TestClient, str]:
-    """A client signed in as ``username`` and the CSRF token of its session."""
-    client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    page = client.post("/sign-in", data={"username": username, "password": password_of(app[1], username), "csrf_token": token.group(1)})  # fmt: skip
-    assert str(page.url).endswith("/dashboard"), page.text
-    token = CSRF.search(page.text)
-    assert token
-    return client, token.group(1)
 
 
 @pytest.fixture
@@ -266,12 +249,6 @@ def test_pathway_endpoint_names_bad_levers(cell: tuple[TestClient, str], demo_ap
 GOOD_ROW = "cam_ncm811,27.5,kg CO2e / kg,KR,2024,1.8,report.pdf"
 BAD_ROW = "cam_ncm811,-3,kg CO2e / kg,Korea,2024,1.5,report.pdf"
 HEADER = "flow,value,unit,region,year,dqr,evidence"
-
-
-def own_dataset_rows(client: TestClient) -> int:
-    page = client.get("/web/datasets").text
-    table = page.split('id="own-datasets"', 1)
-    return table[1].split("</table>", 1)[0].count("<tr><th") if len(table) == 2 else 0
 
 
 def test_csv_upload_shows_row_errors_in_place_and_stores_nothing(demo_app: App) -> None:

@@ -3,9 +3,40 @@ share, so importing from it can pick another folder's file)."""
 
 from __future__ import annotations
 
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from batterycarbon.services.demo import DemoResult
+
+#: The demo application and what loading the demo data returned (the ``demo_app`` fixture).
+App = tuple[FastAPI, DemoResult]
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def password_of(demo: DemoResult, username: str) -> str:
     """The generated password of a demo account."""
     return next(a.password for a in demo.accounts if a.username == username)
+
+
+def signed_in(app: App, username: str, password: str | None = None) -> tuple[TestClient, str]:
+    """A client signed in through the form as ``username`` (the demo password unless given)
+    and the CSRF token of its session."""
+    client = TestClient(app[0])
+    token = CSRF.search(client.get("/sign-in").text)
+    assert token
+    password = password or password_of(app[1], username)
+    form = {"username": username, "password": password, "csrf_token": token.group(1)}
+    page = client.post("/sign-in", data=form)
+    assert str(page.url).endswith("/dashboard"), page.text
+    token = CSRF.search(page.text)
+    assert token
+    return client, token.group(1)
+
+
+def own_dataset_rows(client: TestClient) -> int:
+    """How many rows the signed-in supplier's own-datasets table shows."""
+    page = client.get("/web/datasets").text
+    table = page.split('id="own-datasets"', 1)
+    return table[1].split("</table>", 1)[0].count("<tr><th") if len(table) == 2 else 0
