@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tls_support import free_port
 
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -45,19 +45,13 @@ KILL_AFTER = 3  # acknowledged uploads before the kill is armed
 CLI = str(Path(sys.executable).with_name("batterycarbon"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _environment(url: str, home: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "BATTERYCARBON_JWT_SECRET": "crash-" + "k" * 40, "HOME": str(home), "XDG_DATA_HOME": str(home)}  # fmt: skip
 
 
 @contextmanager
 def server(url: str, home: Path, **settings: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [CLI, "serve", "--port", str(port)], env={**_environment(url, home), **settings},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -25,17 +25,15 @@ import io
 import os
 import re
 import shutil
-import socket
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from passport_support import passport_request
+from server_support import running_server
 from web_support import App, password_of
 
 from batterycarbon.api.limits import UPLOAD_BODY_BYTES
@@ -57,26 +55,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(demo_app: App) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(demo_app[0], host="127.0.0.1", port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(demo_app[0]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
