@@ -8,7 +8,6 @@ that is not a mass is rejected naming the field.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -54,15 +53,13 @@ from batterycarbon.bounds import (
     DocumentInt,
     DocumentShare,
 )
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
 DESIGNS_DIR = Path(__file__).parent / "designs"
-# \Z, not $: "$" also matches before a final line break, and "HU\n" was then computed with the
-# global fallback factors instead of Hungary's.
-COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 
 
 def require_steps(keys: Any, what: str, allowed: tuple[str, ...] = STEPS) -> None:
@@ -158,10 +155,9 @@ class Plants(Strict):
     @field_validator("*")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        if value is not None and not COUNTRY.match(value):
-            raise ValueError(
-                f"{excerpt(value)} is not an ISO 3166 alpha-2 country code such as CN, DE"
-            )
+        problem = None if value is None else country_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 

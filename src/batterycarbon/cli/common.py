@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy.exc import DataError, IntegrityError
 
 from batterycarbon.battery.design import STEPS
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import BatteryCarbonError, InputError
 
 out = Console()
@@ -95,8 +96,9 @@ def check_chart(path: Path | None) -> None:
 
 
 def check_country(option: str, code: str | None) -> None:
-    if code is not None and not (len(code) == 2 and code.isalpha() and code.isupper()):
-        raise InputError(option, [f"{code!r}: expected an ISO 3166 alpha-2 code such as CN"])
+    problem = None if code is None else country_problem(code)
+    if problem is not None:
+        raise InputError(option, [problem])
 
 
 def parse_green(values: list[str]) -> dict[str, float]:

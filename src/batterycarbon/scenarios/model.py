@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from batterycarbon.battery.design import COUNTRY, STEPS, Design, require_steps
+from batterycarbon.battery.design import STEPS, Design, require_steps
 from batterycarbon.battery.options import ELEMENTS, Options
 from batterycarbon.bounds import (
     MAX_DESCRIPTION_CHARS,
@@ -24,6 +24,7 @@ from batterycarbon.bounds import (
     DocumentInt,
     DocumentShare,
 )
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import excerpt
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -91,17 +92,17 @@ class Scenario(BaseModel):
     def _plants(cls, value: dict[str, str]) -> dict[str, str]:
         require_steps(value, "plant", PLANT_STEPS)
         for step, country in value.items():
-            if not COUNTRY.match(country):
-                raise ValueError(
-                    f"plants.{step}: {excerpt(country)} is not an ISO 3166 alpha-2 code"
-                )
+            problem = country_problem(country)
+            if problem is not None:
+                raise ValueError(f"plants.{step}: {problem}")
         return value
 
     @field_validator("grid")
     @classmethod
     def _grid(cls, value: str | None) -> str | None:
-        if value is not None and not COUNTRY.match(value):
-            raise ValueError(f"{excerpt(value)} is not an ISO 3166 alpha-2 code such as CN")
+        problem = None if value is None else country_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("green")
