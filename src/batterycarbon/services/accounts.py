@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
 from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
@@ -45,6 +46,14 @@ class OrganizationIn(BaseModel):
     name: Line = Field(min_length=2, max_length=200)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     roles: list[Role] = Field(min_length=1, max_length=MAX_ROLES)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        problem = None if value is None else country_problem(value)
+        if problem is not None:  # the pattern lets any two capitals through, "ZZ" included
+            raise ValueError(problem)
+        return value
 
 
 class OrganizationOut(BaseModel):

@@ -26,6 +26,7 @@ from batterycarbon.bounds import (
     FiniteFloat,
     StrictInt,
 )
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import excerpt, validation_problems
 from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
 from batterycarbon.text import Line, text_problem
@@ -97,6 +98,9 @@ class DatasetIn(BaseModel):
     def _region(cls, value: str) -> str:
         if not REGION_PATTERN.match(value):
             raise ValueError("expected an ISO 3166 alpha-2 code or EU27, EUROPE, GLO, RER, RoW")
+        problem = country_problem(value) if len(value) == 2 else None
+        if problem is not None:  # the pattern lets any two capitals through, "ZZ" included
+            raise ValueError(f"{problem} (other regions: EU27, EUROPE, GLO, RER, RoW)")
         return value
 
     @field_validator("unit")
