@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from batterycarbon.battery import bundled_design_ids, load_design
+from batterycarbon.battery import Options, bundled_design_ids, footprint, load_design
 from batterycarbon.cli import app
 from batterycarbon.countries import MAX_HINTS, country_problem, is_country
 from batterycarbon.errors import InputError
@@ -123,3 +123,23 @@ def test_every_country_of_the_factor_library_is_an_iso_code() -> None:
     regions = {factor.region for factor in library(DEFAULT_RELEASE).release.factors.values()}
     countries = {r for r in regions if len(r) == 2}
     assert countries and all(is_country(r) for r in countries), sorted(countries)
+
+
+@pytest.mark.parametrize("vary", ["cell.country=CN,SW", "plants.pack=ZZ", "grid=SE,SW"])
+def test_cli_sweep_country_outside_iso_3166_exits_2_naming_the_option(vary: str) -> None:
+    result = runner.invoke(app, ["sweep", "ncm811-prismatic", "--vary", vary])
+    assert result.exit_code == 2, output(result)
+    assert "--vary" in output(result) and "is not an ISO 3166-1" in output(result)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (Options(grid="ZZ"), "grid: 'ZZ' is not an ISO 3166-1"),
+        (Options(plants={"cell": "SW"}), "plant 'cell': 'SW' is not an ISO 3166-1"),
+    ],
+)
+def test_engine_refuses_options_outside_iso_3166(options: Options, expected: str) -> None:
+    """Whatever path builds the levers, the engine does not compute an unknown country."""
+    with pytest.raises(InputError, match=expected):
+        footprint(load_design("ncm811-prismatic"), library(DEFAULT_RELEASE), options)

@@ -21,6 +21,7 @@ from batterycarbon.battery.chemistry import cathode_recipe
 from batterycarbon.battery.design import STEPS, Design
 from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.lca import ProductSystem
@@ -99,9 +100,19 @@ def check_options(options: Options) -> None:
         if element not in ELEMENTS or not 0 <= share <= 1
     ]
     problems += [
-        f"plant {step}={country}: expected a step in {(*STEPS, 'foil')} and an ISO country code"
-        for step, country in options.plants.items()
-        if step not in (*STEPS, "foil") or not (len(country) == 2 and country.isupper())
+        f"plant {excerpt(step)}: expected a step in {(*STEPS, 'foil')}"
+        for step in options.plants
+        if step not in (*STEPS, "foil")
+    ]
+    # The adapters check countries where they are entered; this is the engine's own guard, for
+    # every path that builds Options (a grid outside ISO 3166 was computed with the global grid).
+    countries = {f"plant {excerpt(step)}": code for step, code in options.plants.items()}
+    if options.grid is not None:
+        countries["grid"] = options.grid
+    problems += [
+        f"{what}: {problem}"
+        for what, code in countries.items()
+        if (problem := country_problem(code)) is not None
     ]
     if problems:
         raise InputError("options", problems)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from batterycarbon.battery import Design, Options, footprint
 from batterycarbon.battery.design import STEPS
 from batterycarbon.battery.options import ELEMENTS
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.scenarios.model import PLANT_STEPS
@@ -52,6 +53,9 @@ def parse_vary(items: list[str]) -> dict[str, list[str]]:
                 f"green.STEP (STEP in {STEPS}), recycled.ELEMENT (ELEMENT in {ELEMENTS})"
             )
             continue
+        if key == "grid" or head == "plants":
+            countries = [country_problem(level) for level in levels]
+            problems += [f"{key}: {problem}" for problem in countries if problem is not None]
         varies[key] = levels
     if problems:
         raise InputError("--vary", problems)
