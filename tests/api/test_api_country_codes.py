@@ -60,3 +60,14 @@ def test_organization_country_and_dataset_region_outside_iso_3166_are_422(
     assert ok(client.get("/datasets", headers=cam))["own"] == []
     for region in ("KR", "GLO", "EU27"):  # the region codes accepted before still are
         ok(client.post("/datasets", headers=cam, json={**CAM, "region": region}), 201)
+
+
+def test_data_request_region_outside_iso_3166_is_422(client: TestClient) -> None:
+    parties = setup_chain(client)
+    cell = parties["cell"]["auth"]
+    body = {"supplier_org_id": parties["cam"]["org"], "flow": "cam_ncm811", "year": 2023}
+    response = client.post("/data-requests", headers=cell, json={**body, "region": "SW"})
+    message = message_for(errors(response), "region")
+    assert "'SW' is not an ISO 3166-1" in message and "SE (Sweden)" in message, message
+    assert ok(client.get("/data-requests", headers=cell)) == []
+    ok(client.post("/data-requests", headers=cell, json={**body, "region": "SE"}), 201)
