@@ -316,7 +316,9 @@ def check_credentials_version(actor: Actor, version: int | None) -> Actor:
     :class:`AuthenticationError` once the account's credentials were revoked since (a password
     change, the account disabled, a sign-out: ``services.credentials``)."""
     if version != actor.credentials_version:
-        raise AuthenticationError("this sign-in was revoked (password changed, account disabled or signed out); sign in again")  # fmt: skip
+        raise AuthenticationError(
+            "this sign-in was revoked (password changed, account disabled or signed out); sign in again"
+        )
     return actor
 
 

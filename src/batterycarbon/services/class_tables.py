@@ -125,7 +125,9 @@ def parse_upload(file_name: str, content: bytes) -> ClassTable:
     field of the table."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise InputError(SOURCE, [f"{FILE_FIELD}: expected a .toml or .json file (got {excerpt(file_name)})"])  # fmt: skip
+        raise InputError(
+            SOURCE, [f"{FILE_FIELD}: expected a .toml or .json file (got {excerpt(file_name)})"]
+        )
     if not content:
         raise InputError(SOURCE, [f"{FILE_FIELD}: {excerpt(file_name)} is empty"])
     if len(content) > MAX_FILE_BYTES:

@@ -143,11 +143,15 @@ def library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> lis
         ]
     factor = library.resolve(data.flow, data.region, data.year)
     if not is_material_factor(factor.unit):
-        return [f"{where}flow: {excerpt(data.flow)} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"]  # fmt: skip
+        return [
+            f"{where}flow: {excerpt(data.flow)} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"
+        ]
     try:
         conversion_factor(data.unit, factor.unit)
     except ValueError:
-        return [f"{where}unit: {excerpt(data.unit)} does not convert to {factor.unit!r} (flow {data.flow})"]  # fmt: skip
+        return [
+            f"{where}unit: {excerpt(data.unit)} does not convert to {factor.unit!r} (flow {data.flow})"
+        ]
     return []
 
 

@@ -134,7 +134,9 @@ def purge_idempotency_keys(session: Session, older_than_days: float) -> int:
     purge-idempotency-keys``."""
     if not 0 < older_than_days <= MAX_KEY_AGE_DAYS:
         expected = f"expected a number of days > 0 and at most {MAX_KEY_AGE_DAYS}"
-        raise InputError("older_than_days", [f"older_than_days: {excerpt(older_than_days)}: {expected}"])  # fmt: skip
+        raise InputError(
+            "older_than_days", [f"older_than_days: {excerpt(older_than_days)}: {expected}"]
+        )
     cutoff = utcnow() - timedelta(days=older_than_days)
     with unit_of_work(session):
         old = list(session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)))  # fmt: skip

@@ -254,7 +254,9 @@ def _region(pcf: dict[str, Any], problems: list[str], where: str) -> str:
         return "GLO"
     mapped = REGIONS.get(str(region).strip().lower())
     if mapped is None:
-        problems.append(f"{where}pcf.geographyRegionOrSubregion: {excerpt(region)} has no region in the factor library (use geographyCountry, Europe or Global)")  # fmt: skip
+        problems.append(
+            f"{where}pcf.geographyRegionOrSubregion: {excerpt(region)} has no region in the factor library (use geographyCountry, Europe or Global)"
+        )
         return "GLO"
     return mapped
 
@@ -269,7 +271,9 @@ def _flow(document: dict[str, Any], flows: dict[str, str], problems: list[str], 
     if len(found) == 1:
         return found.pop()
     if not found:
-        problems.append(f"{where}productIds: {excerpt(document.get('productIds', []))} mapped to no library flow (map a product id to a flow, or classify the footprint {FLOW_URN}<flow>)")  # fmt: skip
+        problems.append(
+            f"{where}productIds: {excerpt(document.get('productIds', []))} mapped to no library flow (map a product id to a flow, or classify the footprint {FLOW_URN}<flow>)"
+        )
     else:
         problems.append(f"{where}productIds: mapped to several flows ({', '.join(sorted(found))}); map the footprint to one")  # fmt: skip
     return ""
@@ -294,7 +298,9 @@ def footprint_dataset(
     else:
         mass = _decimal(pcf.get("productMassPerDeclaredUnit"))
         if mass is None or mass <= 0:
-            problems.append(f"{where}pcf.productMassPerDeclaredUnit: {excerpt(pcf.get('productMassPerDeclaredUnit'))}: a positive mass is needed to turn a footprint per {unit} into kg CO2e / kg (supplier datasets are per kg of material)")  # fmt: skip
+            problems.append(
+                f"{where}pcf.productMassPerDeclaredUnit: {excerpt(pcf.get('productMassPerDeclaredUnit'))}: a positive mass is needed to turn a footprint per {unit} into kg CO2e / kg (supplier datasets are per kg of material)"
+            )
         else:
             value = pcf_value / amount / mass
     ratings = [_decimal(v) for k, v in (pcf.get("dqi") or {}).items() if k in DQI_KEYS]
@@ -421,7 +427,9 @@ def import_footprints(
                 owner = _owner(session, document)
             if owner is None:
                 target = f"organization {organization.name!r}" if organization is not None else "an organization on this platform (urn:uuid:<organization id> or its exact name)"  # fmt: skip
-                problems.append(f"{where}companyIds: {excerpt(document['companyIds'])} ({excerpt(document['companyName'])}) is not {target}")  # fmt: skip
+                problems.append(
+                    f"{where}companyIds: {excerpt(document['companyIds'])} ({excerpt(document['companyName'])}) is not {target}"
+                )
                 continue
             if "supplier" not in owner.roles:
                 problems.append(f"{where}companyIds: organization {owner.name!r} does not hold the supplier role, so it has no supplier datasets")  # fmt: skip
@@ -466,7 +474,12 @@ def resolve_target(session: Session, name: str) -> tuple[Organization, User | No
             return session.get_one(Organization, user.organization_id), user
         orgs = session.scalars(select(Organization).where(func.lower(Organization.name) == name.lower())).all()  # fmt: skip
         if len(orgs) != 1:
-            raise InputError("--as", [f"--as: {excerpt(name)} is no username and {'several' if orgs else 'no'} organization{'s' if orgs else ''} of that name"])  # fmt: skip
+            raise InputError(
+                "--as",
+                [
+                    f"--as: {excerpt(name)} is no username and {'several' if orgs else 'no'} organization{'s' if orgs else ''} of that name"
+                ],
+            )
         return orgs[0], None
 
 

@@ -356,7 +356,9 @@ def _receive_fulfilled(
     organization (each must belong to it), audited as ``pact.request_fulfilled_received``."""
     pfs = data.get("pfs")
     if not isinstance(pfs, list) or not pfs:
-        problems.append(f"data.pfs: {'must list at least one ProductFootprint' if isinstance(pfs, list) else f'{excerpt(pfs)} is not a list of ProductFootprints'}")  # fmt: skip
+        problems.append(
+            f"data.pfs: {'must list at least one ProductFootprint' if isinstance(pfs, list) else f'{excerpt(pfs)} is not a list of ProductFootprints'}"
+        )
     if problems:
         raise InputError("event", problems)
     assert isinstance(pfs, list)

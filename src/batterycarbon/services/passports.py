@@ -160,7 +160,9 @@ def passport_base_url(
 def public_url(base_url: str, passport_id: uuid.UUID) -> str:
     """The stable public link of a passport: ``<base_url>/p/<passport id>``."""
     if not base_url.startswith(("https://", "http://")):
-        raise InputError("passport", [f"public_base_url: expected an http(s) URL (got {excerpt(base_url)})"])  # fmt: skip
+        raise InputError(
+            "passport", [f"public_base_url: expected an http(s) URL (got {excerpt(base_url)})"]
+        )
     return f"{base_url.rstrip('/')}/p/{passport_id}"
 
 
@@ -255,7 +257,12 @@ def issue_passport(
             if previous is None or previous.organization_id != actor.organization_id:
                 raise NotFound(f"supersedes: passport {data.supersedes} not found")
             if (previous.unit_kind, previous.unit_identifier) != (data.unit_kind, data.unit_identifier):  # fmt: skip
-                raise InputError("passport", [f"unit_identifier: a new version is of the same {previous.unit_kind} {excerpt(previous.unit_identifier)} (got {data.unit_kind} {excerpt(data.unit_identifier)})"])  # fmt: skip
+                raise InputError(
+                    "passport",
+                    [
+                        f"unit_identifier: a new version is of the same {previous.unit_kind} {excerpt(previous.unit_identifier)} (got {data.unit_kind} {excerpt(data.unit_identifier)})"
+                    ],
+                )
         else:
             existing = session.scalar(
                 select(Passport.passport_id).where(
@@ -265,7 +272,9 @@ def issue_passport(
                 ).limit(1)
             )  # fmt: skip
             if existing is not None:
-                raise Conflict(f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already has passport {existing}; give supersedes to issue a new version")  # fmt: skip
+                raise Conflict(
+                    f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already has passport {existing}; give supersedes to issue a new version"
+                )
         passport_id = previous.passport_id if previous else new_id()
         identifier = previous.identifier if previous else passport_identifier(f"passport:{passport_id}")  # fmt: skip
         if previous is not None:

@@ -105,11 +105,17 @@ def factor_diff(
             libraries[field] = release_library(db, release_id)
         except NotFound:
             known = ", ".join(r.id for r in releases)
-            errors[field] = [f"{excerpt(release_id)} is not an imported release (expected one of {known})"]  # fmt: skip
+            errors[field] = [
+                f"{excerpt(release_id)} is not an imported release (expected one of {known})"
+            ]
     if old and old == new:
-        errors.setdefault("new", []).append(f"is the same release as old ({excerpt(old)}); choose another")  # fmt: skip
+        errors.setdefault("new", []).append(
+            f"is the same release as old ({excerpt(old)}); choose another"
+        )
     if kind and kind not in KINDS:
-        errors["kind"] = [f"{excerpt(kind)} is not a kind of change (expected one of {', '.join(KINDS)})"]  # fmt: skip
+        errors["kind"] = [
+            f"{excerpt(kind)} is not a kind of change (expected one of {', '.join(KINDS)})"
+        ]
     if errors:
         context["errors"] = errors
         return render(request, "factor_diff.html", context, status_code=422, actor=actor)

@@ -275,7 +275,9 @@ def _bundle(db: Session, actor: Actor, calc: CalculationOut, form: dict[str, str
     try:
         issued = dt.date.fromisoformat(form["issued"]) if form["issued"] else None
     except ValueError:
-        raise InputError("declaration", [f"issued: {excerpt(form['issued'])}: expected a date YYYY-MM-DD"]) from None  # fmt: skip
+        raise InputError(
+            "declaration", [f"issued: {excerpt(form['issued'])}: expected a date YYYY-MM-DD"]
+        ) from None
     profile = parse_use_profile(use, "declaration")
     inputs = ComplianceInputs()
     return declare(

@@ -121,7 +121,12 @@ def end_of_life_step(
     recycling plus disposal of what the route leaves, as ``compliance.standards`` counts it):
     under both methods, and which one the rule set counts (``None``: it stops at the gate)."""
     if route not in _quantified_routes():
-        raise InputError("levers", [f"recycling_route: {excerpt(route)} unknown or not quantified; expected one of {', '.join(_quantified_routes())}"])  # fmt: skip
+        raise InputError(
+            "levers",
+            [
+                f"recycling_route: {excerpt(route)} unknown or not quantified; expected one of {', '.join(_quantified_routes())}"
+            ],
+        )
     final, _ = apply(design, compose([scenario for _, scenario in steps]))
     by_method = {m: end_of_life_stage(final, library, route, m) for m in ("cff", "cut-off")}
     counted = load_rule_set(rule_set_id).end_of_life
@@ -146,7 +151,10 @@ def scenario_pathway(request: Request, db: DbSession, body: Annotated[dict[str, 
             raise InputError("levers", ["levers: expected an object"])
         rule_set = str(body.get("rule_set") or DEFAULT_RULE_SET)
         if rule_set not in rule_set_ids():
-            raise InputError("levers", [f"rule_set: {excerpt(rule_set)} unknown; known: {', '.join(rule_set_ids())}"])  # fmt: skip
+            raise InputError(
+                "levers",
+                [f"rule_set: {excerpt(rule_set)} unknown; known: {', '.join(rule_set_ids())}"],
+            )
         design = _design(db, actor, str(body.get("design") or ""))
         steps, library = lever_steps(levers), release_library(db, None)
         result = pathway(design, steps, library, level="pack", rule_set_id=rule_set)
