@@ -4,7 +4,8 @@
 render templates. Charts use the plotly.js bundled with the installed ``plotly`` package.
 Modules: :mod:`.pages` (sign-in, dashboards, reference designs, factors), :mod:`.factor_diff`
 (two releases compared), :mod:`.editor`,
-:mod:`.products` (history, uncertainty, Sankey, declarations), :mod:`.scenarios`,
+:mod:`.products` (history, uncertainty, Sankey), :mod:`.declarations` (EU declaration and
+passport data of a calculation), :mod:`.scenarios`,
 :mod:`.suppliers` (upload, grants, requests), :mod:`.verification` (review, oversight),
 :mod:`.jobs` (portfolio recomputation in the background, a job's progress), :mod:`.passports`
 (the public passport page ``/p/{id}``), :mod:`.account` (changing one's password).
@@ -14,6 +15,7 @@ from fastapi import APIRouter
 
 from batterycarbon.web import (
     account,
+    declarations,
     editor,
     factor_diff,
     jobs,
@@ -31,6 +33,7 @@ for module in (
     factor_diff,
     editor,
     products,
+    declarations,
     passports,
     scenarios,
     suppliers,
