@@ -65,28 +65,76 @@ def _fields() -> list[tuple[str, list[Field]]]:
     """The editor's fieldsets; every name is a path of the design document."""
     country = "ISO 3166 alpha-2 code, e.g. CN, DE"
     return [
-        ("Cell and pack", [
-            Field("chemistry", "Chemistry", "select", tuple(known_chemistries())),
-            Field("format", "Cell format", "select", ("cylindrical", "prismatic", "pouch")),
-            Field("cell.capacity_ah", "Cell capacity (Ah)", "number"),
-            Field("cell.nominal_voltage_v", "Nominal cell voltage (V)", "number", hint="blank: the chemistry's default"),
-            Field("pack.cells", "Cells per pack", "number", step="1", hint="blank: a 60 kWh pack"),
-            Field("pack.target_capacity_kwh", "Target pack capacity (kWh)", "number", hint="used when cells per pack is blank"),
-            Field("year", "Production year", "number", step="1"),
-            Field("lithium_route", "Lithium route", "select", ("", "brine", "spodumene")),
-            Field("anode_material", "Anode material", "select", ("", "graphite_synthetic", "graphite_natural", "graphite_silicon_coated", "lithium_metal")),
-        ]),
-        ("Plant countries", [Field(f"plants.{s}", f"{s.capitalize()} plant", hint=country) for s in STEPS]),
-        ("Green electricity share (0 to 1)", [Field(f"green_electricity.{s}", f"Green power at the {s} step", "number") for s in STEPS]),
-        ("Use (for the EU declaration)", [
-            Field("use.usable_capacity_kwh", "Usable capacity (kWh)", "number"),
-            Field("use.vehicle_category", "Vehicle category", hint="car_van, two_three_wheeler, bus_truck or a class such as M1"),
-            Field("use.warranty_years", "Warranty (years)", "number"),
-        ]),
-    ]  # fmt: skip
+        (
+            "Cell and pack",
+            [
+                Field("chemistry", "Chemistry", "select", tuple(known_chemistries())),
+                Field("format", "Cell format", "select", ("cylindrical", "prismatic", "pouch")),
+                Field("cell.capacity_ah", "Cell capacity (Ah)", "number"),
+                Field(
+                    "cell.nominal_voltage_v",
+                    "Nominal cell voltage (V)",
+                    "number",
+                    hint="blank: the chemistry's default",
+                ),
+                Field(
+                    "pack.cells", "Cells per pack", "number", step="1", hint="blank: a 60 kWh pack"
+                ),
+                Field(
+                    "pack.target_capacity_kwh",
+                    "Target pack capacity (kWh)",
+                    "number",
+                    hint="used when cells per pack is blank",
+                ),
+                Field("year", "Production year", "number", step="1"),
+                Field("lithium_route", "Lithium route", "select", ("", "brine", "spodumene")),
+                Field(
+                    "anode_material",
+                    "Anode material",
+                    "select",
+                    (
+                        "",
+                        "graphite_synthetic",
+                        "graphite_natural",
+                        "graphite_silicon_coated",
+                        "lithium_metal",
+                    ),
+                ),
+            ],
+        ),
+        (
+            "Plant countries",
+            [Field(f"plants.{s}", f"{s.capitalize()} plant", hint=country) for s in STEPS],
+        ),
+        (
+            "Green electricity share (0 to 1)",
+            [
+                Field(f"green_electricity.{s}", f"Green power at the {s} step", "number")
+                for s in STEPS
+            ],
+        ),
+        (
+            "Use (for the EU declaration)",
+            [
+                Field("use.usable_capacity_kwh", "Usable capacity (kWh)", "number"),
+                Field(
+                    "use.vehicle_category",
+                    "Vehicle category",
+                    hint="car_van, two_three_wheeler, bus_truck or a class such as M1",
+                ),
+                Field("use.warranty_years", "Warranty (years)", "number"),
+            ],
+        ),
+    ]
 
 
-OVERRIDE_COLUMNS = (("flow", "Flow"), ("value", "Value"), ("unit", "Unit"), ("supplier", "Supplier"), ("reference", "Reference"))  # fmt: skip
+OVERRIDE_COLUMNS = (
+    ("flow", "Flow"),
+    ("value", "Value"),
+    ("unit", "Unit"),
+    ("supplier", "Supplier"),
+    ("reference", "Reference"),
+)
 #: Top-level keys the form owns entirely (rows are renumbered on every save).
 WHOLE_KEYS = ("supplier_overrides",)
 
@@ -121,7 +169,9 @@ def _lists(node: Any) -> Any:
 def _prune(node: Any) -> Any:
     """Empty sections left after dropping the form's fields are removed."""
     if isinstance(node, dict):
-        return {k: _prune(v) for k, v in node.items() if not (isinstance(v, dict) and not _prune(v))}  # fmt: skip
+        return {
+            k: _prune(v) for k, v in node.items() if not (isinstance(v, dict) and not _prune(v))
+        }
     return node
 
 
@@ -172,7 +222,11 @@ def read_yaml(text: str) -> tuple[Any, list[str]]:
 
 
 def _form_fields(form: FormData) -> dict[str, str]:
-    return {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "name", "mode", "yaml")}  # fmt: skip
+    return {
+        k: v
+        for k, v in form.items()
+        if isinstance(v, str) and k not in ("csrf_token", "name", "mode", "yaml")
+    }
 
 
 def _base(db: DbSession, actor: Actor, product_id: uuid.UUID | None) -> dict[str, Any]:
@@ -183,19 +237,30 @@ def _base(db: DbSession, actor: Actor, product_id: uuid.UUID | None) -> dict[str
 
 
 def _editor(
-    request: Request, actor: Actor, *, product: Any, document: dict[str, Any], name: str = "",
-    problems: list[str] | None = None, yaml_text: str | None = None, status_code: int = 200,
-) -> Response:  # fmt: skip
+    request: Request,
+    actor: Actor,
+    *,
+    product: Any,
+    document: dict[str, Any],
+    name: str = "",
+    problems: list[str] | None = None,
+    yaml_text: str | None = None,
+    status_code: int = 200,
+) -> Response:
     overrides = document.get("supplier_overrides") or []
     rows = (overrides if isinstance(overrides, list) else []) + [{}] * OVERRIDE_ROWS_EXTRA
     context = {
         "title": f"Edit design: {product.name}" if product else "New product",
-        "product": product, "name": name, "groups": _fields(),
+        "product": product,
+        "name": name,
+        "groups": _fields(),
         "values": {f.name: _get(document, f.name) for _, g in _fields() for f in g},
-        "override_columns": OVERRIDE_COLUMNS, "override_rows": rows,
-        "problems": problems or [], "errors": field_errors(problems or []),
+        "override_columns": OVERRIDE_COLUMNS,
+        "override_rows": rows,
+        "problems": problems or [],
+        "errors": field_errors(problems or []),
         "yaml_text": yaml_text if yaml_text is not None else design_yaml(document),
-    }  # fmt: skip
+    }
     return render(request, "editor.html", context, status_code=status_code, actor=actor)
 
 
@@ -240,12 +305,25 @@ async def create_product_page(request: Request, db: DbSession) -> Response:
     document, problems, text = _submitted_document(form, _base(db, actor, None))
     if not problems:
         try:
-            product = create_product(db, actor, ProductIn(name=name, design=document if isinstance(document, dict) else {}))  # fmt: skip
+            product = create_product(
+                db,
+                actor,
+                ProductIn(name=name, design=document if isinstance(document, dict) else {}),
+            )
             return redirect(f"/web/products/{product.id}")
         except (BatteryCarbonError, ValidationError) as exc:
             problems = problems_of(exc)
     shown = document if isinstance(document, dict) else {}
-    return _editor(request, actor, product=None, document=shown, name=name, problems=problems, yaml_text=text, status_code=422)  # fmt: skip
+    return _editor(
+        request,
+        actor,
+        product=None,
+        document=shown,
+        name=name,
+        problems=problems,
+        yaml_text=text,
+        status_code=422,
+    )
 
 
 @router.post("/web/products/{product_id}/designs")
@@ -263,12 +341,25 @@ async def add_version_page(request: Request, db: DbSession, product_id: uuid.UUI
     document, problems, text = _submitted_document(form, _base(db, actor, product_id))
     if not problems:
         try:
-            add_design_version(db, actor, product_id, DesignIn(design=document if isinstance(document, dict) else {}))  # fmt: skip
+            add_design_version(
+                db,
+                actor,
+                product_id,
+                DesignIn(design=document if isinstance(document, dict) else {}),
+            )
             return redirect(f"/web/products/{product_id}")
         except (BatteryCarbonError, ValidationError) as exc:
             problems = problems_of(exc)
     shown = document if isinstance(document, dict) else {}
-    return _editor(request, actor, product=product, document=shown, problems=problems, yaml_text=text, status_code=422)  # fmt: skip
+    return _editor(
+        request,
+        actor,
+        product=product,
+        document=shown,
+        problems=problems,
+        yaml_text=text,
+        status_code=422,
+    )
 
 
 @router.post("/web/designs/validate")
@@ -289,18 +380,24 @@ def validate_design(
     else:
         fields = body.get("fields")
         if not isinstance(fields, dict):
-            return JSONResponse({"detail": "fields: expected an object of form fields"}, status_code=422)  # fmt: skip
+            return JSONResponse(
+                {"detail": "fields: expected an object of form fields"}, status_code=422
+            )
         try:
             product_id = uuid.UUID(str(body["product_id"])) if body.get("product_id") else None
             base = _base(db, actor, product_id)
         except (ValueError, BatteryCarbonError):
-            return JSONResponse({"detail": "product_id: no such product of yours"}, status_code=404)  # fmt: skip
-        document, problems = design_from_form(base, {str(k): str(v) for k, v in fields.items()}), []  # fmt: skip
+            return JSONResponse({"detail": "product_id: no such product of yours"}, status_code=404)
+        document, problems = design_from_form(base, {str(k): str(v) for k, v in fields.items()}), []
     problems = problems or validate_document(document)
-    return JSONResponse({
-        "valid": not problems, "problems": problems, "errors": field_errors(problems),
-        "yaml": design_yaml(document) if isinstance(document, dict) else None,
-    })  # fmt: skip
+    return JSONResponse(
+        {
+            "valid": not problems,
+            "problems": problems,
+            "errors": field_errors(problems),
+            "yaml": design_yaml(document) if isinstance(document, dict) else None,
+        }
+    )
 
 
 def _unreadable_yaml(problems: list[str]) -> JSONResponse:

@@ -67,17 +67,24 @@ def calculation_view(db: Session, calc: CalculationOut) -> dict[str, Any]:
     result = calc.result
     design = Design.model_validate(calc.inputs["design"])
     samples = monte_carlo(
-        design, release_library(db, calc.factor_release), runs=MONTE_CARLO_RUNS,
-        seed=MONTE_CARLO_SEED, level=calc.inputs.get("level", "pack"), rule_set_id=calc.rule_set,
-    )  # fmt: skip
+        design,
+        release_library(db, calc.factor_release),
+        runs=MONTE_CARLO_RUNS,
+        seed=MONTE_CARLO_SEED,
+        level=calc.inputs.get("level", "pack"),
+        rule_set_id=calc.rule_set,
+    )
     band = charts.uncertainty_band(samples.total, calc.total_kgco2e_per_kwh)
     return {
-        "calc": calc, "result": result, "design": design, "band": band,
+        "calc": calc,
+        "result": result,
+        "design": design,
+        "band": band,
         "breakdown_json": json.dumps(charts.stacked_breakdown(result["processes"])),
         "sankey_json": json.dumps(charts.stage_sankey(result["processes"], "total")),
         "band_json": json.dumps(band),
         "datasets": result.get("supplier_datasets", []),
-    }  # fmt: skip
+    }
 
 
 @router.get("/web/products")
@@ -91,45 +98,72 @@ def products_page(request: Request, db: DbSession) -> Response:
     rows = []
     for product in list_products(db, actor):
         calcs = [latest[d.id] for d in product.designs if d.id in latest]
-        rows.append({"product": product, "calculation": max(calcs, key=lambda c: c.created_at) if calcs else None})  # fmt: skip
+        rows.append(
+            {
+                "product": product,
+                "calculation": max(calcs, key=lambda c: c.created_at) if calcs else None,
+            }
+        )
     return render(request, "products.html", {"title": "Products", "rows": rows}, actor=actor)
 
 
 def _product_page(
-    request: Request, db: Session, actor: Actor, product_id: uuid.UUID, chosen: uuid.UUID | None,
-    monte_carlo_form: dict[str, str] | None = None, problems: list[str] | None = None,
+    request: Request,
+    db: Session,
+    actor: Actor,
+    product_id: uuid.UUID,
+    chosen: uuid.UUID | None,
+    monte_carlo_form: dict[str, str] | None = None,
+    problems: list[str] | None = None,
     status_code: int = 200,
-) -> Response:  # fmt: skip
+) -> Response:
     product = get_product(db, actor, product_id)
     versions = {d.id: d for d in product.designs}
     history = [c for c in list_calculations(db, actor) if c.design_version_id in versions]
     selected = next((c for c in history if c.id == chosen), history[-1] if history else None)
     context: dict[str, Any] = {
-        "title": product.name, "product": product, "latest": product.designs[-1],
-        "versions": versions, "history": list(reversed(history)), "rule_sets": rule_set_ids(),
-        "default_rule_set": DEFAULT_RULE_SET, "selected": selected,
-    }  # fmt: skip
+        "title": product.name,
+        "product": product,
+        "latest": product.designs[-1],
+        "versions": versions,
+        "history": list(reversed(history)),
+        "rule_sets": rule_set_ids(),
+        "default_rule_set": DEFAULT_RULE_SET,
+        "selected": selected,
+    }
     if selected is not None:
         context.update(calculation_view(db, selected))
-        context["verifications"] = [v for v in list_verifications(db, actor) if v.calculation_id == selected.id]  # fmt: skip
+        context["verifications"] = [
+            v for v in list_verifications(db, actor) if v.calculation_id == selected.id
+        ]
         # One's own organization is not offered: it may not verify its own calculation.
         others = [o for o in list_organizations(db, actor) if o.id != actor.organization_id]
         context["verifiers"] = [o for o in others if "verifier" in o.roles]
         context["grants"] = list_calculation_grants(db, actor, selected.id)
         context["passports"] = passports_of_calculation(db, actor, selected.id)
-        context["customers"] = [o for o in list_organizations(db, actor) if "oem" in o.roles and o.id != actor.organization_id]  # fmt: skip
+        context["customers"] = [
+            o
+            for o in list_organizations(db, actor)
+            if "oem" in o.roles and o.id != actor.organization_id
+        ]
         context.update(
-            monte_carlo_form=monte_carlo_form or {"runs": str(LARGER_MONTE_CARLO_RUNS), "seed": str(MONTE_CARLO_SEED)},
-            min_runs=MIN_RUNS, max_runs=MAX_RUNS, problems=problems or [], errors=field_errors(problems or []),
-        )  # fmt: skip
+            monte_carlo_form=monte_carlo_form
+            or {"runs": str(LARGER_MONTE_CARLO_RUNS), "seed": str(MONTE_CARLO_SEED)},
+            min_runs=MIN_RUNS,
+            max_runs=MAX_RUNS,
+            problems=problems or [],
+            errors=field_errors(problems or []),
+        )
     return render(request, "product.html", context, status_code=status_code, actor=actor)
 
 
 @router.get("/web/products/{product_id}")
 def product_page(
-    request: Request, db: DbSession, product_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    product_id: uuid.UUID,
     calculation: Annotated[uuid.UUID | None, Query()] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
@@ -141,13 +175,18 @@ def product_page(
 
 @router.post("/web/products/{product_id}/calculate")
 def calculate_page(
-    request: Request, db: DbSession, product_id: uuid.UUID,
-    design_version_id: Annotated[str, Form()] = "", rule_set: Annotated[str, Form()] = DEFAULT_RULE_SET,
+    request: Request,
+    db: DbSession,
+    product_id: uuid.UUID,
+    design_version_id: Annotated[str, Form()] = "",
+    rule_set: Annotated[str, Form()] = DEFAULT_RULE_SET,
     csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     def calculate(actor: Actor) -> str:
         version_id = form_uuid("design_version_id", design_version_id, "a design version id")
-        calc = calculate_design(db, actor, CalculationIn(design_version_id=version_id, rule_set=rule_set))  # fmt: skip
+        calc = calculate_design(
+            db, actor, CalculationIn(design_version_id=version_id, rule_set=rule_set)
+        )
         return f"/web/products/{product_id}?calculation={calc.id}"
 
     return form_action(request, db, csrf_token, calculate)
@@ -159,12 +198,17 @@ def _back_to(db: Session, actor: Actor, calculation_id: uuid.UUID) -> str:
 
 @router.post("/web/calculations/{calculation_id}/verification")
 def request_verification(
-    request: Request, db: DbSession, calculation_id: uuid.UUID,
-    verifier_org_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DbSession,
+    calculation_id: uuid.UUID,
+    verifier_org_id: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     def submit(actor: Actor) -> str:
         verifier = form_uuid("verifier_org_id", verifier_org_id, "an organization id")
-        submit_for_verification(db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier))  # fmt: skip
+        submit_for_verification(
+            db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier)
+        )
         return _back_to(db, actor, calculation_id)
 
     return form_action(request, db, csrf_token, submit)
@@ -172,9 +216,12 @@ def request_verification(
 
 @router.post("/web/calculations/{calculation_id}/grants")
 def share_page(
-    request: Request, db: DbSession, calculation_id: uuid.UUID,
-    organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+    request: Request,
+    db: DbSession,
+    calculation_id: uuid.UUID,
+    organization_id: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     """Share the calculation's declared figures with a customer (the maker only)."""
 
     def share(actor: Actor) -> str:
@@ -187,9 +234,12 @@ def share_page(
 
 @router.post("/web/calculations/{calculation_id}/grants/{organization_id}/revoke")
 def revoke_page(
-    request: Request, db: DbSession, calculation_id: uuid.UUID, organization_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    calculation_id: uuid.UUID,
+    organization_id: uuid.UUID,
     csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     """End a customer's access to the calculation (the maker only)."""
 
     def revoke(actor: Actor) -> str:
@@ -214,10 +264,13 @@ def _whole_numbers(form: dict[str, str]) -> dict[str, int]:
 
 @router.post("/web/calculations/{calculation_id}/uncertainty")
 def start_uncertainty(
-    request: Request, db: DbSession, calculation_id: uuid.UUID,
-    runs: Annotated[str, Form()] = "", seed: Annotated[str, Form()] = "",
+    request: Request,
+    db: DbSession,
+    calculation_id: uuid.UUID,
+    runs: Annotated[str, Form()] = "",
+    seed: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     """Queue a larger Monte Carlo of the calculation (services.uncertainty) and show its job;
     bad runs or seed: the product page again (422) with the field named, no job stored."""
     form = {"runs": runs.strip()[:30], "seed": seed.strip()[:30]}
@@ -225,14 +278,16 @@ def start_uncertainty(
     def start(actor: Actor) -> str:
         runner = job_runner(request)
         numbers = _whole_numbers(form)
-        return f"/web/jobs/{submit_uncertainty(db, actor, calculation_id, numbers['runs'], numbers['seed'], runner).id}"  # fmt: skip
+        return f"/web/jobs/{submit_uncertainty(db, actor, calculation_id, numbers['runs'], numbers['seed'], runner).id}"
 
     def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
         if not isinstance(exc, InputError | ValidationError):
             return service_error(request, actor, exc)
         # A calculation the actor may not see is answered 404 here, as by the service.
         product_id = get_product_id(db, actor, calculation_id)
-        return _product_page(request, db, actor, product_id, calculation_id, form, problems_of(exc), 422)  # fmt: skip
+        return _product_page(
+            request, db, actor, product_id, calculation_id, form, problems_of(exc), 422
+        )
 
     return form_action(request, db, csrf_token, start, again)
 
@@ -242,4 +297,6 @@ def get_product_id(db: Session, actor: Actor, calculation_id: uuid.UUID) -> uuid
     for product in list_products(db, actor):
         if any(d.id == calc.design_version_id for d in product.designs):
             return product.id
-    raise InputError("calculation_id", [f"calculation_id: {calculation_id} belongs to no product of yours"])  # fmt: skip
+    raise InputError(
+        "calculation_id", [f"calculation_id: {calculation_id} belongs to no product of yours"]
+    )
