@@ -8,6 +8,7 @@ that is not a mass is rejected naming the field.
 from __future__ import annotations
 
 import math
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -59,6 +62,20 @@ from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
+#: Purchased materials of the bill of materials, each from the library or a named supplier.
+SUPPLY_MATERIALS = (
+    "precursor", "cathode_active_material", "anode_active_material", "lithium_salt",
+    "electrolyte", "aluminium_foil", "copper_foil", "separator", "casing", "pack_parts",
+)  # fmt: skip
+SupplyMaterial = Literal[
+    "precursor", "cathode_active_material", "anode_active_material", "lithium_salt",
+    "electrolyte", "aluminium_foil", "copper_foil", "separator", "casing", "pack_parts",
+]  # fmt: skip
+#: Materials made at one of the design's own plants (the step's plant is the supplier's plant).
+STEP_MATERIAL_PLANTS = {
+    "precursor": "precursor", "cathode_active_material": "cathode",
+    "anode_active_material": "anode",
+}  # fmt: skip
 DESIGNS_DIR = Path(__file__).parent / "designs"
 
 
@@ -142,6 +159,13 @@ class Pack(Strict):
     parts_kg: dict[Name, PackPartKg] | None = Field(default=None, max_length=MAX_PACK_PARTS)
 
 
+def _checked_country(value: str | None) -> str | None:
+    problem = None if value is None else country_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class Plants(Strict):
     """Country (ISO 3166 alpha-2) of each production step; ``foil`` defaults to the cell plant."""
 
@@ -152,13 +176,7 @@ class Plants(Strict):
     pack: str = "CN"
     foil: str | None = None
 
-    @field_validator("*")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        problem = None if value is None else country_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
+    _country = field_validator("*")(_checked_country)
 
 
 class ProductionEnergy(Strict):
@@ -178,13 +196,35 @@ class ProductionEnergy(Strict):
 
 
 class SupplierOverride(Strict):
-    """A supplier's own figure replacing the library factor of ``flow`` wherever it is used."""
+    """A supplier's own figure replacing the library factor of ``flow`` wherever it is used;
+    with ``material``, the figure of the supplier ``supply.<material>`` names, for that
+    material only (attached by the service from a stored dataset)."""
 
     flow: Name
     value: DocumentFloat = Field(ge=0, le=MAX_FOOTPRINT_VALUE)
     unit: Name = "kg CO2e / kg"
     supplier: Name
     reference: Reference | None = None
+    material: SupplyMaterial | None = None
+
+
+class SupplierSource(Strict):
+    """A purchased material from a named supplier organization's plant, optionally pinned to
+    one version of its dataset."""
+
+    supplier: Name = Field(min_length=1)
+    plant: str | None = None
+    dataset: uuid.UUID | None = None
+
+    _country = field_validator("plant")(_checked_country)
+
+
+#: Where a purchased material comes from: "library" (the design's region and route levers) or a
+#: supplier (errors name ``supply.<material>.supplier.<field>``).
+Source = Annotated[
+    Annotated[Literal["library"], Tag("library")] | Annotated[SupplierSource, Tag("supplier")],
+    Discriminator(lambda value: "library" if isinstance(value, str) else "supplier"),
+]
 
 
 class TransportLeg(Strict):
@@ -237,6 +277,7 @@ class Design(Strict):
         default=[], max_length=MAX_SUPPLIER_OVERRIDES
     )
     transport: list[TransportLeg] = Field(default=[], max_length=MAX_TRANSPORT_LEGS)
+    supply: dict[SupplyMaterial, Source] = Field(default={}, max_length=len(SUPPLY_MATERIALS))
     use: Use | None = None
 
     @field_validator("chemistry")
@@ -264,6 +305,35 @@ class Design(Strict):
     def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
         require_steps(value, "green-electricity")
         return value
+
+    @model_validator(mode="after")
+    def _supplier_plants(self) -> Design:
+        for material, source in self.supplier_sources().items():
+            step = STEP_MATERIAL_PLANTS.get(material)
+            if step is None and source.plant is None:
+                raise ValueError(
+                    f"supply.{material}: plant is required when a supplier is named "
+                    "(ISO 3166-1 country of the supplier's plant)"
+                )
+            if step is not None and source.plant not in (None, self.plant_of(material)):
+                raise ValueError(
+                    f"supply.{material}: plant {source.plant} differs from plants.{step} "
+                    f"{self.plant_of(material)}; the {step} plant is the supplier's plant"
+                )
+        return self
+
+    def supplier_sources(self) -> dict[str, SupplierSource]:
+        """The materials the design buys from a named supplier, with their source."""
+        return {m: s for m, s in self.supply.items() if isinstance(s, SupplierSource)}
+
+    def plant_of(self, material: str) -> str | None:
+        """Country of the plant a material comes from: the design's own step plant for
+        precursor, cathode and anode material, else the supplier's plant named in ``supply``."""
+        step = STEP_MATERIAL_PLANTS.get(material)
+        if step is not None:
+            return str(getattr(self.plants, step))
+        source = self.supply.get(material)  # type: ignore[call-overload]
+        return source.plant if isinstance(source, SupplierSource) else None
 
     @model_validator(mode="after")
     def _ratio_only_for_layered_oxides(self) -> Design:
