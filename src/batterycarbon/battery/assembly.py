@@ -3,7 +3,8 @@
 ``Assembler`` keeps the bookkeeping the product model needs while it wires the matrices: a label
 per process (stage, component, factor id, primary or not), supplier figures replacing factors,
 electricity split between grid and counted green power at each step's plant, and inputs split
-into virgin and recycled parts by the recycled content of their element.
+into virgin and recycled parts by the recycled content of their element, and each substitution
+the factor lookup made (a wider region's or another year's factor), once, as a warning.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from batterycarbon.battery.design import Design
+from batterycarbon.battery.design import Design, SupplierOverride
 from batterycarbon.battery.options import AccountingPolicy, Options
 from batterycarbon.battery.params import DATA_DIR
+from batterycarbon.battery.supply import CONSUMERS, STEP_MATERIALS
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.lca import SystemBuilder
 from batterycarbon.units import conversion_factor
 
 Stage = Literal["raw_materials", "production"]
+#: Foreground process -> the material whose supplier figure replaces a flow in it.
+MATERIAL_OF = {consumer: material for material, consumer in CONSUMERS.items()}
 PER_KG = "kg CO2e / kg"
 PER_KWH = "kg CO2e / kWh"
 PER_MJ = "kg CO2e / MJ"
@@ -64,8 +68,14 @@ class Assembler:
         self.matrix = SystemBuilder()
         self.info: dict[str, ProcessInfo] = {}
         self.year = options.year or design.year
-        self.overrides = {o.flow: o for o in design.supplier_overrides}
-        self.used_overrides: set[str] = set()
+        self.overrides = {o.flow: o for o in design.supplier_overrides if o.material is None}
+        #: Material -> the figure of the supplier ``design.supply`` names for it.
+        self.supplied: dict[str, SupplierOverride] = {
+            o.material: o for o in design.supplier_overrides if o.material
+        }
+        self.used_overrides: set[str] = set()  # flows, and materials of ``supplied``
+        #: The lookup's substitutions, each once, in the order met (a dict keeps the order).
+        self.warnings: dict[str, None] = {}
         self.green = {**design.green_electricity, **options.green}
         plants = design.plants.model_dump()
         plants["foil"] = plants["foil"] or plants["cell"]
@@ -86,29 +96,34 @@ class Assembler:
     def primary(self, pid: str, name: str, stage: Stage, component: str) -> bool:
         """If a supplier replaced this foreground product, add it as primary data and say so."""
         override = self.overrides.get(pid)
+        if override is None and pid in STEP_MATERIALS:
+            override = self.supplied.get(pid)
         if override is None:
             return False
         self.foreground(pid, name, stage, component)
-        self.matrix.add_emission(pid, self._override_value(override.flow, PER_KG))
+        self.matrix.add_emission(pid, self._override_value(override, pid, PER_KG))
         self.info[pid] = ProcessInfo(
             pid, name, stage, component, primary=True, supplier=override.supplier
         )
         return True
 
     # -- background -------------------------------------------------------------------------
-    def _override_value(self, flow: str, unit: str) -> float:
-        override = self.overrides[flow]
-        self.used_overrides.add(flow)
+    def _override_value(self, override: SupplierOverride, key: str, unit: str) -> float:
+        """The figure in ``unit``; ``key`` (its flow, or its material) is marked used."""
+        self.used_overrides.add(key)
         try:
             return override.value * conversion_factor(override.unit, unit)
         except ValueError as exc:
             raise InputError(
-                "supplier_overrides", [f"flow {flow}: unit {excerpt(override.unit)}: {exc}"]
+                "supplier_overrides",
+                [f"flow {override.flow}: unit {excerpt(override.unit)}: {exc}"],
             ) from None
 
     def _factor_value(self, flow: str, region: str, unit: str) -> tuple[str, str, float]:
         """(factor id, name, value in ``unit``) of the library factor for ``flow``."""
-        factor = self.library.resolve(flow, region, self.year)
+        found = self.library.lookup(flow, region, self.year)
+        self.warnings.update(dict.fromkeys(found.warnings))
+        factor = found.factor
         try:
             return factor.id, factor.name, factor.value_in(unit)
         except ValueError as exc:
@@ -120,7 +135,9 @@ class Assembler:
             pid = f"supplier:{flow}"
             if pid not in self.matrix:
                 self.matrix.add_process(pid)
-                self.matrix.add_emission(pid, self._override_value(flow, unit))
+                self.matrix.add_emission(
+                    pid, self._override_value(self.overrides[flow], flow, unit)
+                )
                 supplier = self.overrides[flow].supplier
                 self.info[pid] = ProcessInfo(
                     pid, f"{flow} ({supplier})", None, None, unit=_unit_label(unit),
@@ -135,6 +152,19 @@ class Assembler:
             self.info[pid] = ProcessInfo(
                 pid, name, None, None, factor_id=factor_id, unit=_unit_label(unit)
             )
+        return pid
+
+    def _supplied_process(self, figure: SupplierOverride) -> str:
+        """Process id of the figure of the supplier named for a material (per kg)."""
+        assert figure.material is not None
+        pid = f"supplier:{figure.material}"
+        if pid not in self.matrix:
+            self.matrix.add_process(pid)
+            self.matrix.add_emission(pid, self._override_value(figure, figure.material, PER_KG))
+            self.info[pid] = ProcessInfo(
+                pid, f"{figure.flow} for {figure.material} ({figure.supplier})", None, None,
+                unit="kg", primary=True, supplier=figure.supplier,
+            )  # fmt: skip
         return pid
 
     def _recycled(self, flow: str, region: str) -> tuple[str, float] | None:
@@ -161,6 +191,10 @@ class Assembler:
     def material(self, consumer: str, flow: str, kg: float, region: str | None = None) -> None:
         """``kg`` of ``flow`` per unit of ``consumer``, split by its element's recycled content."""
         if kg <= 0:
+            return
+        supplied = self.supplied.get(MATERIAL_OF.get(consumer, ""))
+        if supplied is not None and supplied.flow == flow:
+            self.matrix.add_input(consumer, self._supplied_process(supplied), kg)
             return
         region = region or "GLO"
         recycled = self._recycled(flow, region)

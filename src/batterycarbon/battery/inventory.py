@@ -17,10 +17,10 @@ from numpy.typing import NDArray
 
 from batterycarbon.battery.assembly import Assembler, ProcessInfo
 from batterycarbon.battery.cell import anode_material, cell_energy_kwh, derive_cell_masses
-from batterycarbon.battery.chemistry import cathode_recipe
 from batterycarbon.battery.design import STEPS, Design
 from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
+from batterycarbon.battery.supply import SUPPLY_HINT, design_recipe, lithium_route
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
@@ -56,6 +56,8 @@ class BatterySystem:
     pack_parts_kg: dict[str, float]
     plants: dict[str, str]
     year: int
+    #: The factor lookup's substitutions (``FactorLibrary.lookup``), each once.
+    warnings: tuple[str, ...] = ()
 
     @property
     def pack_capacity_kwh(self) -> float:
@@ -118,6 +120,28 @@ def check_options(options: Options) -> None:
         raise InputError("options", problems)
 
 
+def check_supply(design: Design) -> None:
+    """Refuse a design naming a supplier whose figure was not attached by the service (a file,
+    the scenario explorer, a sweep): never a silent library calculation in its place."""
+    sources = design.supplier_sources()
+    attached: dict[str, str] = {
+        o.material: o.supplier for o in design.supplier_overrides if o.material
+    }
+    problems = [
+        f"supply.{m}: the figure of supplier {excerpt(s.supplier)} is not attached; {SUPPLY_HINT}"
+        for m, s in sources.items()
+        if attached.get(m) != s.supplier
+    ]
+    problems += [
+        f"supplier_overrides: a figure for {m} from {excerpt(supplier)}, but supply.{m} does "
+        "not name that supplier"
+        for m, supplier in attached.items()
+        if m not in sources or sources[m].supplier != supplier
+    ]
+    if problems:
+        raise InputError("design", problems)
+
+
 def build_system(
     design: Design,
     library: FactorLibrary,
@@ -127,6 +151,7 @@ def build_system(
     """The product system of one pack of ``design`` under ``library``, levers and rule policy."""
     options = options or Options()
     check_options(options)
+    check_supply(design)
     b = Assembler(design, library, options, policy or AccountingPolicy())
     chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
     d = model_defaults()
@@ -139,9 +164,8 @@ def build_system(
         return _energy_param(design, chem, energy, key)
 
     # Cathode chain: precursor -> CAM -> cathode coating.
-    ratio = design.cathode_ratio or (tuple(chem["ratio"]) if "ratio" in chem else None)
-    recipe = cathode_recipe(chem["cathode"], ratio, chem["lithium_salt"])
-    route = design.lithium_route or chem["lithium_route"]
+    recipe = design_recipe(design)
+    route = lithium_route(design)
     cam = "cathode_active_material"
     if not b.primary(
         cam, "Cathode active material production (calcination)", "raw_materials", "cathode"
@@ -281,12 +305,20 @@ def build_system(
             [f"flow {excerpt(f)} is not used by this design; overridable: library flows it uses "
              f"or {', '.join(REPLACEABLE_PROCESSES)}" for f in sorted(unused)],
         )  # fmt: skip
+    unused_supplied = set(b.supplied) - b.used_overrides
+    if unused_supplied:
+        raise InputError(
+            "design",
+            [f"supply.{m}: this design does not use {excerpt(b.supplied[m].flow)} for {m} (a "
+             "supplier's cathode material includes its precursor and lithium salt)"
+             for m in sorted(unused_supplied)],
+        )  # fmt: skip
     system = b.matrix.build()
     return BatterySystem(
         design=design, options=options, system=system,
         processes=tuple(b.info[pid] for pid in system.process_ids),
         cell_masses_kg=masses, cell_energy_kwh=cell_kwh, cells_per_pack=cells,
-        pack_parts_kg=parts, plants=plants, year=b.year,
+        pack_parts_kg=parts, plants=plants, year=b.year, warnings=tuple(b.warnings),
     )  # fmt: skip
 
 
