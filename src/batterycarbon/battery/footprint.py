@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -59,6 +59,9 @@ class Footprint:
     inputs_digest: str
     software_version: str
     pack: dict[str, Any]
+    #: Each substitution of the factor lookup, in words: a wider region's factor for a country
+    #: without its own, or a factor of another year (``FactorLibrary.lookup``).
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -182,6 +185,7 @@ def footprint_of_system(
             "plants": bsys.plants,
             "year": bsys.year,
         },
+        warnings=list(bsys.warnings),
     )
 
 

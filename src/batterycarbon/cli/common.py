@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -73,6 +73,14 @@ def user_errors(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_warnings(warnings: Iterable[str]) -> None:
+    """Each fallback a result carries (``Footprint.warnings``) as a yellow ``warning:`` line,
+    unwrapped so that it stays one line to read and to search."""
+    for warning in warnings:
+        out.print("warning:", style="bold yellow", end=" ")
+        out.print(warning, markup=False, highlight=False, soft_wrap=True)
 
 
 def _report(message: str) -> None:

@@ -31,6 +31,7 @@ from batterycarbon.cli.common import (
     make_table,
     out,
     parse_green,
+    print_warnings,
     user_errors,
 )
 from batterycarbon.factors import DEFAULT_RELEASE, library
@@ -111,12 +112,15 @@ def _footprint_csv(result: Footprint) -> str:
         writer.writerow(
             [result.design, result.level, "processes", proc["id"], proc["kgco2e_per_kwh"]]
         )
+    for warning in result.warnings:
+        writer.writerow([result.design, result.level, "warning", warning, ""])
     return buffer.getvalue()
 
 
 def _print_footprint(r: Footprint) -> None:
     out.print(f"[bold]{r.design}[/]: {r.total_kgco2e_per_kwh:.1f} kg CO2e per {r.functional_unit}; "
               f"{r.total_kgco2e_per_pack:,.0f} kg CO2e per pack of {r.capacity_kwh:.1f} kWh")  # fmt: skip
+    print_warnings(r.warnings)
     table = make_table("breakdown", "kg CO2e/kWh", "share")
     for key, value in r.stages.items():
         table.add_row(f"stage: {key}", f"{value:.2f}", f"{value / r.total_kgco2e_per_kwh:.0%}")

@@ -1,6 +1,12 @@
 """The battery emission-factor library: versioned, sourced, regional and dated factors."""
 
-from batterycarbon.factors.library import FactorLibrary, diff_releases, region_fallbacks
+from batterycarbon.factors.library import (
+    FactorLibrary,
+    Lookup,
+    diff_releases,
+    merge_warnings,
+    region_fallbacks,
+)
 from batterycarbon.factors.loader import (
     DEFAULT_RELEASE,
     bundled_release_ids,
@@ -10,9 +16,9 @@ from batterycarbon.factors.loader import (
 from batterycarbon.factors.model import DataQuality, Factor, Release, Source, Uncertainty
 
 __all__ = [
-    "DEFAULT_RELEASE", "DataQuality", "Factor", "FactorLibrary", "Release", "Source",
+    "DEFAULT_RELEASE", "DataQuality", "Factor", "FactorLibrary", "Lookup", "Release", "Source",
     "Uncertainty", "bundled_release_ids", "diff_releases", "load_release", "load_release_dir",
-    "region_fallbacks",
+    "merge_warnings", "region_fallbacks",
 ]  # fmt: skip
 
 

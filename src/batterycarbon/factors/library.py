@@ -4,11 +4,19 @@ Lookup rule (``docs/factor-format.md``): for a requested (flow, region, year) ta
 flow in the region, else in the region's groups (EU27, then EUROPE for EU members; EUROPE for other
 European countries), else GLO; among them the latest year not after the requested year, else the
 earliest later year. The chosen factor's id goes into every result.
+
+Two of these steps substitute one figure for another, and :meth:`FactorLibrary.lookup` names them
+as warnings the result carries: a country without its own row for a flow the release gives per
+country (grid electricity of Iceland taken from GLO), and a year outside the years of a flow the
+release gives as a time series (Korea's grid asked for 2030, latest row 2023). A flow given only
+for wider regions (a chemical with one global row) and a factor with a single reference year are
+what the release defines, not substitutions: they do not warn.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from batterycarbon.errors import FactorNotFoundError
@@ -48,6 +56,14 @@ EU27 = frozenset(
 )
 #: Other European countries that fall back to EUROPE before GLO.
 OTHER_EUROPE = frozenset(["GB", "NO", "CH", "IS", "RS", "UA", "BA", "ME", "MK", "AL", "TR"])
+#: The region groups a release may use besides ISO 3166-1 countries, as a warning names them.
+REGION_GROUPS = {
+    "EU27": "EU-27 average",
+    "EUROPE": "European average",
+    "RER": "European average, ecoinvent's RER",
+    "RoW": "rest-of-world average",
+    "GLO": "global average",
+}
 
 
 def region_fallbacks(region: str) -> list[str]:
@@ -58,6 +74,19 @@ def region_fallbacks(region: str) -> list[str]:
     elif region in OTHER_EUROPE or region == "EU27":
         chain += ["EUROPE", "RER"]
     return [*chain, "GLO"] if region != "GLO" else chain
+
+
+def merge_warnings(*groups: Iterable[str]) -> tuple[str, ...]:
+    """The warnings of several lookups or results, each once, in the order met."""
+    return tuple(dict.fromkeys(w for group in groups for w in group))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The factor the lookup rule chose and, in words, each substitution it made on the way."""
+
+    factor: Factor
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,14 @@ class FactorLibrary:
             index[(factor.flow, factor.region)].append(factor)
         self._index = {key: sorted(rows, key=lambda f: f.year) for key, rows in index.items()}
         self.flows = frozenset(flow for flow, _ in self._index)
+        #: Flows the release gives for at least one country: a country without a row falls back.
+        self._per_country = frozenset(
+            flow for flow, region in self._index if region not in REGION_GROUPS
+        )
+        #: Flows the release gives as a time series (several years in one region).
+        self._time_series = frozenset(
+            flow for (flow, _), rows in self._index.items() if len(rows) > 1
+        )
 
     @property
     def release_id(self) -> str:
@@ -105,7 +142,9 @@ class FactorLibrary:
             ) from None
 
     def resolve(self, flow: str, region: str = "GLO", year: int | None = None) -> Factor:
-        """The factor for ``flow`` in ``region`` at ``year`` by the lookup rule above."""
+        """The factor for ``flow`` in ``region`` at ``year`` by the lookup rule above.
+
+        Use :meth:`lookup` where a result is computed: it names the substitutions too."""
         if flow not in self.flows:
             raise FactorNotFoundError(
                 f"release {self.release_id!r} has no factor for flow {flow!r}"
@@ -122,6 +161,27 @@ class FactorLibrary:
             f"release {self.release_id!r} has no factor for flow {flow!r} in {region} "
             f"or its fallbacks ({', '.join(region_fallbacks(region))})"
         )
+
+    def lookup(self, flow: str, region: str = "GLO", year: int | None = None) -> Lookup:
+        """The factor :meth:`resolve` returns, with a warning for each substitution it made.
+
+        A region warning when ``flow`` has rows for some country but none for ``region`` (e.g.
+        ``"electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"``); a
+        year warning when ``flow`` is a time series and ``year`` lies outside the years of the
+        region used (``"electricity_grid KR: asked 2030, latest factor 2023"``).
+        """
+        factor = self.resolve(flow, region, year)
+        warnings = []
+        if factor.region != region and flow in self._per_country:
+            used = f"{factor.region} ({REGION_GROUPS.get(factor.region, factor.region)})"
+            warnings.append(f"{flow}: no factor for {region} in {self.release_id}; used {used}")
+        if year is not None and flow in self._time_series:
+            years = self.years(flow, factor.region)
+            if year > years[-1]:
+                warnings.append(f"{flow} {factor.region}: asked {year}, latest factor {years[-1]}")
+            elif year < years[0]:
+                warnings.append(f"{flow} {factor.region}: asked {year}, earliest factor {years[0]}")
+        return Lookup(factor, tuple(warnings))
 
     def years(self, flow: str, region: str) -> list[int]:
         """Reference years the release has for ``flow`` in exactly ``region``."""
