@@ -39,7 +39,6 @@ from batterycarbon.bounds import (
     MAX_PACK_PARTS,
     MAX_QUANTITY_CHARS,
     MAX_REFERENCE_CHARS,
-    MAX_SERVICE_YEARS,
     MAX_SOURCES,
     MAX_SPECIFIC_CAPACITY_MAH_PER_G,
     MAX_SPECIFIC_ENERGY,
@@ -50,7 +49,6 @@ from batterycarbon.bounds import (
     MIN_CELL_CAPACITY_AH,
     MIN_CELL_VOLTAGE_V,
     MIN_PACK_ENERGY_KWH,
-    MIN_SERVICE_YEARS,
     MIN_SPECIFIC_CAPACITY_MAH_PER_G,
     DocumentFloat,
     DocumentInt,
@@ -58,6 +56,12 @@ from batterycarbon.bounds import (
 )
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt, validation_problems
+from batterycarbon.rules.functional_unit import (
+    STORED_DOCUMENT,
+    UsableCapacityKwh,
+    WarrantyYears,
+    WrittenVehicleCategory,
+)
 from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
@@ -239,15 +243,15 @@ class TransportLeg(Strict):
 
 
 class Use(Strict):
-    """How the battery is used: the inputs of the EU delivered-energy functional unit."""
+    """How the battery is used: the inputs of the EU delivered-energy functional unit, each
+    checked by the rule the declaration applies (``rules.functional_unit``), so a design takes
+    exactly the values its declaration will. The vehicle category is kept as written (``M1``
+    stays ``M1``); a design stored before that rule applied loads as stored when read with
+    ``context=STORED_DOCUMENT`` (:func:`read_stored_design`)."""
 
-    usable_capacity_kwh: DocumentFloat | None = Field(
-        default=None, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
-    )
-    vehicle_category: Name | None = None  # car_van | two_three_wheeler | bus_truck | M1, N1, L, ...
-    warranty_years: DocumentFloat | None = Field(
-        default=None, ge=MIN_SERVICE_YEARS, le=MAX_SERVICE_YEARS
-    )
+    usable_capacity_kwh: UsableCapacityKwh | None = None
+    vehicle_category: WrittenVehicleCategory | None = None
+    warranty_years: WarrantyYears | None = None
 
 
 class Design(Strict):
@@ -350,6 +354,15 @@ def parse_design(data: Any, source: str) -> Design:
         return Design.model_validate(data)
     except ValidationError as exc:
         raise InputError(source, validation_problems(exc)) from None
+
+
+def read_stored_design(document: dict[str, Any]) -> Design:
+    """A design document read back from storage (a design version, a calculation's inputs).
+
+    It was validated when stored; a value a later rule refuses (a vehicle category such as
+    ``car``, accepted before the design applied the declaration's rule) loads as stored so the
+    record stays readable, and the declaration refuses it naming ``use.vehicle_category``."""
+    return Design.model_validate(document, context=STORED_DOCUMENT)
 
 
 def bundled_design_ids() -> list[str]:

@@ -19,9 +19,9 @@ Ares(2024)3131389 (functional unit); Regulation (EU) 2023/1542, Annex II point 2
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 
 from batterycarbon.bounds import (
     MAX_PACK_ENERGY_KWH,
@@ -34,17 +34,59 @@ from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.ruleset import VEHICLE_CATEGORIES, RuleSet, VehicleCategory
 
 #: Regulation vehicle classes (UNECE / Regulation (EU) 2018/858 and 168/2013) to the category.
-VEHICLE_CLASSES: dict[str, str] = {
-    "M1": "car_van", "N1": "car_van",
+VEHICLE_CLASSES: dict[str, VehicleCategory] = {
+    "M1": "car_van",
+    "N1": "car_van",
     "L": "two_three_wheeler",
-    "M2": "bus_truck", "M3": "bus_truck", "N2": "bus_truck", "N3": "bus_truck",
-}  # fmt: skip
+    "M2": "bus_truck",
+    "M3": "bus_truck",
+    "N2": "bus_truck",
+    "N3": "bus_truck",
+}
 #: The fields the delivered-energy unit needs, with the option that gives each on the CLI.
 USE_FIELDS = {
     "usable_capacity_kwh": "--usable-kwh",
     "vehicle_category": "--vehicle-category",
     "warranty_years": "--warranty-years",
 }
+
+
+def vehicle_category_of(value: object) -> VehicleCategory:
+    """The category that ``value`` names: a category (``car_van``) or a vehicle class (``M1``,
+    any case). ``ValueError`` listing what is expected otherwise: the one rule every path that
+    takes a vehicle category (design, compliance inputs, CLI options, forms) applies."""
+    if isinstance(value, str):
+        if value in VEHICLE_CATEGORIES:
+            return cast(VehicleCategory, value)
+        if value.upper() in VEHICLE_CLASSES:
+            return VEHICLE_CLASSES[value.upper()]
+    raise ValueError(
+        f"expected one of {', '.join(VEHICLE_CATEGORIES)} or a vehicle class "
+        f"({', '.join(VEHICLE_CLASSES)})"
+    )
+
+
+#: Validation context under which a document read back from storage is validated: a vehicle
+#: category written before the rule above was applied to designs loads as it was stored, so
+#: old records stay readable; the declaration, which needs the category, still refuses it.
+STORED_DOCUMENT = {"stored_document": True}
+
+
+def _written_vehicle_category(value: object, info: ValidationInfo) -> object:
+    """``value`` as written, if it names a category (a design keeps ``M1`` as the user wrote)."""
+    if not (info.context or {}).get("stored_document"):
+        vehicle_category_of(value)
+    return value
+
+
+#: A vehicle category or class as written in a design, checked by :func:`vehicle_category_of`.
+WrittenVehicleCategory = Annotated[str, BeforeValidator(_written_vehicle_category)]
+#: The vehicle category, from a category or a vehicle class (``M1`` becomes ``car_van``).
+VehicleCategoryInput = Annotated[VehicleCategory, BeforeValidator(vehicle_category_of)]
+#: Usable energy at the beginning of life, kWh (within the pack energy bounds).
+UsableCapacityKwh = Annotated[DocumentFloat, Field(ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH)]
+#: The warranty, years, taken as the service life (within the service-life bounds).
+WarrantyYears = Annotated[DocumentFloat, Field(ge=MIN_SERVICE_YEARS, le=MAX_SERVICE_YEARS)]
 
 
 class UseProfile(BaseModel):
@@ -58,25 +100,9 @@ class UseProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    usable_capacity_kwh: DocumentFloat | None = Field(
-        default=None, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
-    )
-    vehicle_category: VehicleCategory | None = None
-    warranty_years: DocumentFloat | None = Field(
-        default=None, ge=MIN_SERVICE_YEARS, le=MAX_SERVICE_YEARS
-    )
-
-    @field_validator("vehicle_category", mode="before")
-    @classmethod
-    def _category_or_class(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.upper() in VEHICLE_CLASSES:
-            return VEHICLE_CLASSES[value.upper()]
-        if isinstance(value, str) and value not in VEHICLE_CATEGORIES:
-            raise ValueError(
-                f"expected one of {', '.join(VEHICLE_CATEGORIES)} or a vehicle class "
-                f"({', '.join(VEHICLE_CLASSES)})"
-            )
-        return value
+    usable_capacity_kwh: UsableCapacityKwh | None = None
+    vehicle_category: VehicleCategoryInput | None = None
+    warranty_years: WarrantyYears | None = None
 
     def merged(self, other: UseProfile) -> UseProfile:
         """This profile with the fields ``other`` gives replacing its own."""

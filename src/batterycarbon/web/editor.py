@@ -23,6 +23,8 @@ from batterycarbon.battery import parse_design
 from batterycarbon.battery.design import STEPS
 from batterycarbon.battery.params import known_chemistries
 from batterycarbon.errors import BatteryCarbonError, InputError
+from batterycarbon.rules.functional_unit import VEHICLE_CLASSES
+from batterycarbon.rules.ruleset import VEHICLE_CATEGORIES
 from batterycarbon.safe_yaml import load_yaml
 from batterycarbon.services import Actor
 from batterycarbon.services.products import (
@@ -120,7 +122,8 @@ def _fields() -> list[tuple[str, list[Field]]]:
                 Field(
                     "use.vehicle_category",
                     "Vehicle category",
-                    hint="car_van, two_three_wheeler, bus_truck or a class such as M1",
+                    hint=f"{', '.join(VEHICLE_CATEGORIES)} or a vehicle class "
+                    f"({', '.join(VEHICLE_CLASSES)})",
                 ),
                 Field("use.warranty_years", "Warranty (years)", "number"),
             ],
