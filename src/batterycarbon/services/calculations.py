@@ -1,11 +1,12 @@
-"""Calculate a stored design with suppliers' approved figures replacing library factors.
+"""Calculate a stored design with the supplier figures its bill of materials names.
 
-Which datasets are used: the ones named in ``dataset_ids``, or, by default, every approved
-dataset the calculating organization owns or has been shared that the design can use (for two
-figures of the same flow: the better data-quality rating, then the newer). A cathode (or
-precursor) dataset for the design's chemistry replaces the whole cathode-active-material (or
-precursor) step; any other dataset replaces the library factor of its flow. The stored result
-lists every supplier figure used, and says which emissions were primary data and their share.
+Which datasets are used is the design's choice, nowhere else: for each material its ``supply``
+names a supplier for, the dataset :func:`batterycarbon.services.supply.choose` selects (pinned,
+or the newest approved one whose plant and year fit); nothing else of any supplier. A precursor,
+cathode or anode material figure replaces that whole step; any other replaces its flow's factor
+for that material only. The stored result lists every dataset used (supplier, plant, dataset id
+and version, year, verification state, DQR) and the share of primary data. Recalculating
+identical inputs returns the stored calculation instead of adding a second one.
 """
 
 from __future__ import annotations
@@ -16,54 +17,44 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design, build_system, footprint
-from batterycarbon.battery.cell import anode_material
-from batterycarbon.battery.footprint import accounting_policy
-from batterycarbon.battery.options import Options
-from batterycarbon.bounds import MAX_DATASETS_PER_CALCULATION, MAX_NAME_CHARS
+from batterycarbon.battery import Design, footprint
+from batterycarbon.bounds import MAX_NAME_CHARS
 from batterycarbon.errors import InputError
-from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import library_for, release_library
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
-from batterycarbon.services.permissions import calculation_access, dataset_access, require_role
-from batterycarbon.store import (
-    Calculation,
-    CalculationInput,
-    DesignVersion,
-    Organization,
-    Product,
-    SharingGrant,
-    SupplierDataset,
-)
+from batterycarbon.services.permissions import calculation_access, require_role
+from batterycarbon.services.supply import Chosen, choose_all, figure
+from batterycarbon.store import Calculation, CalculationInput, DesignVersion, Product
 from batterycarbon.store.audit import canonical_json
 from batterycarbon.units import conversion_factor
-
-#: Library flow prefix -> foreground step a supplier's figure replaces as a whole.
-STEP_FLOWS = {"cam_": "cathode_active_material", "pcam_": "precursor"}
-STEP_TARGETS = frozenset((*STEP_FLOWS.values(), "anode_active_material"))
 
 
 class CalculationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     design_version_id: uuid.UUID
-    dataset_ids: list[uuid.UUID] | None = Field(
-        default=None,
-        max_length=MAX_DATASETS_PER_CALCULATION,
-        description="Datasets to use; default: every approved one that applies",
-    )
     rule_set: str = Field(default=DEFAULT_RULE_SET, max_length=MAX_NAME_CHARS)
     level: Literal["pack", "cell"] = "pack"
     factor_release: str | None = Field(
         default=None, max_length=MAX_NAME_CHARS, description="Default: the active release"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_dataset_ids(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "dataset_ids" in data:
+            raise ValueError(
+                "dataset_ids is no longer accepted: the design's supply names the supplier (and "
+                "optionally the dataset) of each material (docs/design-format.md)"
+            )
+        return data
 
 
 class CalculationOut(BaseModel):
@@ -78,35 +69,22 @@ class CalculationOut(BaseModel):
     inputs: dict[str, Any]
     result: dict[str, Any]
     created_at: datetime
+    already_stored: bool = Field(
+        default=False,
+        description="True when this request found a calculation of your organization with the "
+        "same inputs and result (same digest) already stored: that one is returned and "
+        "nothing is added",
+    )
 
 
-def calculation_out(row: Calculation) -> CalculationOut:
+def calculation_out(row: Calculation, already_stored: bool = False) -> CalculationOut:
     return CalculationOut(
         id=row.id, organization_id=row.organization_id, design_version_id=row.design_version_id,
         factor_release=row.factor_release_id, rule_set=row.rule_set,
         total_kgco2e_per_kwh=row.total_kgco2e_per_kwh, primary_share=row.primary_share,
         digest=row.digest, inputs=row.inputs, result=row.result, created_at=row.created_at,
+        already_stored=already_stored,
     )  # fmt: skip
-
-
-def _replaceable(design: Design, library: FactorLibrary, rule_set_id: str) -> dict[str, str]:
-    """Dataset flow -> the override flow it becomes in this design, for every material flow the
-    design uses (energy and transport flows are the plants' own, never a supplier's)."""
-    bsys = build_system(design, library, Options(), accounting_policy(load_rule_set(rule_set_id)))
-    targets = {}
-    for process in bsys.processes:
-        if process.factor_id:
-            factor = library.get(process.factor_id)
-            if is_material_factor(factor.unit):
-                targets[factor.flow] = factor.flow
-    steps = {
-        **{f"{prefix}{design.chemistry.lower()}": step for prefix, step in STEP_FLOWS.items()},
-        anode_material(design): "anode_active_material",
-    }
-    for flow, step in steps.items():
-        if step in bsys.system.index and flow in library.flows:
-            targets[flow] = step
-    return targets
 
 
 def is_material_factor(unit: str) -> bool:
@@ -118,89 +96,16 @@ def is_material_factor(unit: str) -> bool:
     return True
 
 
-def _with_overrides(design: Design, figures: list[dict[str, Any]]) -> Design:
-    """The design with the supplier figures as overrides (replacing its own for those flows)."""
-    replaced = {f["replaces"] for f in figures}
-    kept = [o.model_dump() for o in design.supplier_overrides if o.flow not in replaced]
+def with_figures(design: Design, chosen: list[Chosen]) -> Design:
+    """The design with each chosen dataset's figure attached for its material (the engine
+    refuses a supplier source without one)."""
     added = [
-        {"flow": f["replaces"], "value": f["value"], "unit": f["unit"],
-         "supplier": f["supplier"], "reference": f"dataset:{f['dataset_id']}"}
-        for f in figures
+        {"flow": c.row.flow, "value": c.row.value, "unit": c.row.unit, "supplier": c.supplier,
+         "reference": f"dataset:{c.row.id}", "material": c.material}
+        for c in chosen
     ]  # fmt: skip
+    kept = [o.model_dump() for o in design.supplier_overrides]
     return Design.model_validate({**design.model_dump(), "supplier_overrides": kept + added})
-
-
-def _candidates(
-    session: Session, actor: Actor, dataset_ids: list[uuid.UUID] | None
-) -> list[SupplierDataset]:
-    if dataset_ids is None:
-        shared = select(SharingGrant.dataset_id).where(
-            SharingGrant.grantee_org_id == actor.organization_id, SharingGrant.revoked_at.is_(None)
-        )
-        query = select(SupplierDataset).where(
-            SupplierDataset.status == "approved",
-            or_(SupplierDataset.owner_org_id == actor.organization_id, SupplierDataset.id.in_(shared)),
-        )  # fmt: skip
-        return list(session.scalars(query.order_by(SupplierDataset.dqr, SupplierDataset.created_at.desc())))  # fmt: skip
-    rows = []
-    for dataset_id in dict.fromkeys(dataset_ids):
-        row = session.get(SupplierDataset, dataset_id)
-        if row is None or dataset_access(session, actor, row) not in ("owner", "grantee"):
-            raise NotFound(f"dataset_ids: dataset {dataset_id} not found")
-        if row.status != "approved":
-            raise Conflict(f"dataset_ids: dataset {dataset_id} is {row.status}, not approved")
-        rows.append(row)
-    return rows
-
-
-#: Whole steps first, outermost first: replacing the cathode material makes its precursor unused.
-STEP_ORDER = ("cathode_active_material", "precursor", "anode_active_material")
-
-
-def _choose(
-    session: Session,
-    design: Design,
-    library: FactorLibrary,
-    rule_set_id: str,
-    candidates: list[SupplierDataset],
-) -> list[tuple[SupplierDataset, str]]:
-    """(dataset, override flow) pairs, at most one per override flow, candidates best first.
-
-    A step replaced as a whole no longer uses its own inputs, so after each step the design's
-    replaceable flows are listed again with the steps chosen so far in place.
-    """
-    used: list[tuple[SupplierDataset, str]] = []
-    remaining = list(candidates)
-    current = design
-    while True:
-        targets = _replaceable(current, library, rule_set_id)
-        taken = {target for _, target in used}
-        options: dict[str, SupplierDataset] = {}
-        for row in remaining:
-            target = targets.get(row.flow)
-            if target is not None and target not in taken:
-                options.setdefault(target, row)  # candidates come best first
-        step = next((t for t in STEP_ORDER if t in options), None)
-        if step is None:
-            return used + [(row, target) for target, row in options.items()]
-        used.append((options[step], step))
-        remaining.remove(options[step])
-        current = _with_overrides(design, _figures(session, used))
-
-
-def _figures(session: Session, used: list[tuple[SupplierDataset, str]]) -> list[dict[str, Any]]:
-    """The shared figure of each dataset used, as stored in the calculation's inputs."""
-    owners = {row.owner_org_id for row, _ in used}
-    names = {o.id: o.name for o in session.scalars(select(Organization).where(Organization.id.in_(owners)))}  # fmt: skip
-    return [
-        {
-            "dataset_id": str(row.id), "flow": row.flow, "replaces": target,
-            "value": row.value, "unit": row.unit, "region": row.region, "year": row.year,
-            "dqr": row.dqr, "supplier_org_id": str(row.owner_org_id),
-            "supplier": names[row.owner_org_id],
-        }
-        for row, target in used
-    ]  # fmt: skip
 
 
 def calculate_design(session: Session, actor: Actor, data: CalculationIn) -> CalculationOut:
@@ -210,7 +115,8 @@ def calculate_design(session: Session, actor: Actor, data: CalculationIn) -> Cal
         version = session.get(DesignVersion, data.design_version_id)
         if version is None or version.product.organization_id != actor.organization_id:
             raise NotFound(f"design_version_id: design version {data.design_version_id} not found")
-        return calculation_out(compute_calculation(session, actor, version, data))
+        row, already_stored = compute_calculation(session, actor, version, data)
+        return calculation_out(row, already_stored)
 
 
 @dataclass(frozen=True)
@@ -224,7 +130,7 @@ class PreparedCalculation:
     design_digest: str
     design: Design
     supplier_figures: list[dict[str, Any]]
-    datasets_used: list[tuple[uuid.UUID, str]]  # (dataset id, flow or step it replaces)
+    datasets_used: list[tuple[uuid.UUID, str]]  # (dataset id, material it is used for)
     rule_set: str
     level: Literal["pack", "cell"]
     factor_release: str
@@ -242,19 +148,11 @@ def prepare_calculation(
         raise InputError("calculation", [f"rule_set: {exc}"]) from None
     library = release_library(session, data.factor_release)
     design = Design.model_validate(version.design)
-    used = _choose(session, design, library, data.rule_set, _candidates(session, actor, data.dataset_ids))  # fmt: skip
-    if data.dataset_ids is not None:
-        unused = [r for r in dict.fromkeys(data.dataset_ids) if r not in {row.id for row, _ in used}]  # fmt: skip
-        if unused:
-            raise InputError("calculation", [
-                f"dataset_ids: dataset {r} is for a figure this design does not use, or "
-                "another dataset named replaces the same figure" for r in unused
-            ])  # fmt: skip
-    supplier_figures = _figures(session, used)
+    chosen = choose_all(session, actor, design)
     return PreparedCalculation(
         design_version_id=version.id, design_digest=version.digest,
-        design=_with_overrides(design, supplier_figures), supplier_figures=supplier_figures,
-        datasets_used=[(row.id, target) for row, target in used], rule_set=data.rule_set,
+        design=with_figures(design, chosen), supplier_figures=[figure(session, c) for c in chosen],
+        datasets_used=[(c.row.id, c.material) for c in chosen], rule_set=data.rule_set,
         level=data.level, factor_release=library.release_id,
     )  # fmt: skip
 
@@ -270,9 +168,11 @@ def evaluate_calculation(prepared: PreparedCalculation) -> dict[str, Any]:
 
 def store_calculation(
     session: Session, actor: Actor, prepared: PreparedCalculation, result: dict[str, Any]
-) -> Calculation:
+) -> tuple[Calculation, bool]:
     """Store and audit the calculation of ``prepared`` with its ``result``, in the caller's
-    transaction, for ``actor``'s organization."""
+    transaction, for ``actor``'s organization: (the row, False). If the organization already
+    stored one with the same digest (identical inputs and result), (that one, True) and
+    nothing is written."""
     inputs = {
         "design_version_id": str(prepared.design_version_id), "design_digest": prepared.design_digest,
         "design": prepared.design.model_dump(mode="json"), "datasets": prepared.supplier_figures,
@@ -280,6 +180,14 @@ def store_calculation(
     }  # fmt: skip
     digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
     assert actor.organization_id is not None
+    existing = session.scalar(
+        select(Calculation)
+        .where(Calculation.organization_id == actor.organization_id, Calculation.digest == digest)
+        .order_by(Calculation.created_at)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, True
     row = Calculation(
         organization_id=actor.organization_id, design_version_id=prepared.design_version_id,
         factor_release_id=prepared.factor_release, rule_set=prepared.rule_set, inputs=inputs,
@@ -291,15 +199,16 @@ def store_calculation(
     for dataset_id, target in prepared.datasets_used:
         session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset_id, replaced_flow=target))  # fmt: skip
     audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in prepared.supplier_figures]})  # fmt: skip
-    return row
+    return row, False
 
 
 def compute_calculation(
     session: Session, actor: Actor, version: DesignVersion, data: CalculationIn
-) -> Calculation:
+) -> tuple[Calculation, bool]:
     """Compute, store and audit a calculation of ``version`` for ``actor``'s organization, in
     the caller's transaction; the caller has checked that the organization owns ``version``.
-    Raises before writing anything if the inputs do not fit (rule set, datasets, release)."""
+    Raises before writing anything if the inputs do not fit (rule set, supply, release).
+    (row, True) when identical inputs were already stored (see :func:`store_calculation`)."""
     prepared = prepare_calculation(session, actor, version, data)
     return store_calculation(session, actor, prepared, evaluate_calculation(prepared))
 

@@ -144,7 +144,6 @@ def _request(old: Calculation, release: str) -> CalculationIn:
     return CalculationIn(
         design_version_id=old.design_version_id, rule_set=old.rule_set,
         level=old.inputs.get("level", "pack"), factor_release=release,
-        dataset_ids=[uuid.UUID(d["dataset_id"]) for d in old.inputs.get("datasets", [])],
     )  # fmt: skip
 
 
@@ -176,7 +175,7 @@ def _changed_since_planned(session: Session, actor: Actor, item: PlannedProduct,
     for dataset_id, _ in item.prepared.datasets_used:
         row = session.get(SupplierDataset, dataset_id)
         if row is None or row.status != "approved" or dataset_access(session, on_behalf, row) not in ("owner", "grantee"):  # fmt: skip
-            return f"dataset_ids: dataset {dataset_id} was superseded, rejected or unshared during the recomputation"  # fmt: skip
+            return f"dataset {dataset_id} was superseded, rejected or unshared during the recomputation"  # fmt: skip
     return None
 
 
@@ -192,7 +191,7 @@ def store_recomputation(
             change.status, change.reason = "skipped", problem
             continue
         on_behalf = replace(actor, organization_id=item.organization_id)
-        new = store_calculation(session, on_behalf, item.prepared, result)
+        new, _ = store_calculation(session, on_behalf, item.prepared, result)
         delta = new.total_kgco2e_per_kwh - change.old_total_kgco2e_per_kwh
         change.status, change.new_calculation_id = "recomputed", new.id
         change.new_total_kgco2e_per_kwh, change.change_kgco2e_per_kwh = new.total_kgco2e_per_kwh, delta  # fmt: skip

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
@@ -275,7 +275,11 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
         active = release_library(session, None).release_id
         if active != calc.factor_release_id:
             lines.append(f"factor release {active} is active; this calculation used {calc.factor_release_id}")  # fmt: skip
-        newest = max(d.version for d in version.product.designs)
-        if newest > version.version:
+        newest = session.scalar(
+            select(func.max(DesignVersion.version)).where(
+                DesignVersion.product_id == version.product_id
+            )
+        )
+        if newest is not None and newest > version.version:
             lines.append(f"design version {newest} is newer than version {version.version} calculated")  # fmt: skip
         return lines
