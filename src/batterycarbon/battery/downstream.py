@@ -58,6 +58,7 @@ class Distribution:
     tkm: float
     kgco2e_per_pack: float
     factors: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +89,7 @@ class Disposal:
     kgco2e_per_pack: float
     disposed_kg: float
     materials: tuple[DisposedMaterial, ...]
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,13 +145,18 @@ def distribution_kgco2e(
     tkm_total = 0.0
     total = 0.0
     factor_ids = []
+    warnings: dict[str, None] = {}
     for leg in chosen:
-        factor = library.resolve(f"transport_{leg.mode}", "GLO", year)
+        found = library.lookup(f"transport_{leg.mode}", "GLO", year)
+        warnings.update(dict.fromkeys(found.warnings))
+        factor = found.factor
         tkm = pack_mass_kg / 1000.0 * leg.distance_km
         tkm_total += tkm
         total += tkm * factor.value
         factor_ids.append(factor.id)
-    return Distribution(scenario_id, source, chosen, tkm_total, total, tuple(factor_ids))
+    return Distribution(
+        scenario_id, source, chosen, tkm_total, total, tuple(factor_ids), tuple(warnings)
+    )
 
 
 def pack_materials_kg(bsys: BatterySystem) -> dict[str, float]:
@@ -186,6 +193,7 @@ def disposal_kgco2e(
             [f"{m}: no disposal rule in battery/data/disposal.toml; add one" for m in unknown],
         )
     materials = []
+    warnings: dict[str, None] = {}
     for material, mass in pack_materials_kg(bsys).items():
         rule = rules[material]
         if rule["burnt_as"] and rule["burnt_as"] in burnt_in_route:
@@ -193,7 +201,9 @@ def disposal_kgco2e(
             continue
         rate = float(recovery_rates.get(rule["recovered_by"], 0.0)) if rule["recovered_by"] else 0.0
         disposed = mass * (1.0 - rate)
-        factor = library.resolve(rule["disposal_flow"], "GLO", year or bsys.year)
+        found = library.lookup(rule["disposal_flow"], "GLO", year or bsys.year)
+        warnings.update(dict.fromkeys(found.warnings))
+        factor = found.factor
         fate = "recovered" if disposed <= 0 else "disposed"
         materials.append(
             DisposedMaterial(material, mass, disposed, fate, factor.id, disposed * factor.value)
@@ -203,4 +213,5 @@ def disposal_kgco2e(
         kgco2e_per_pack=sum(m.kgco2e for m in materials),
         disposed_kg=sum(m.disposed_kg for m in materials),
         materials=tuple(materials),
+        warnings=tuple(warnings),
     )

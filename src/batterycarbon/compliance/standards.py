@@ -32,7 +32,7 @@ from batterycarbon.battery.downstream import (
 )
 from batterycarbon.battery.footprint import Footprint
 from batterycarbon.errors import InputError
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import FactorLibrary, merge_warnings
 from batterycarbon.recycling import end_of_life_methods, get_route
 from batterycarbon.recycling.end_of_life import EndOfLifeMethods
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSet, load_rule_set, rule_set_ids
@@ -67,6 +67,8 @@ class RuleSetFootprint:
     distribution: Distribution | None = None
     disposal: Disposal | None = None
     use_stage: dict[str, Any] | None = None
+    #: The factor lookup's substitutions in every stage (:meth:`FactorLibrary.lookup`), once.
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_kgco2e_per_kwh_capacity(self) -> float:
@@ -118,6 +120,7 @@ class RuleSetFootprint:
             "disposal": self.disposal.to_dict() if self.disposal else None,
             "inputs_digest": self.footprint.inputs_digest,
             "factor_release": self.footprint.factor_release,
+            "warnings": list(self.warnings),
         }
 
 
@@ -190,12 +193,15 @@ def end_of_life_stage(
 
 def _use_stage(
     losses: UseLosses | None, delivered_kwh: float | None, library: FactorLibrary, year: int
-) -> tuple[float, dict[str, Any]]:
-    """kg CO2e per pack of the use stage and its record (``provided`` False without inputs)."""
+) -> tuple[float, dict[str, Any], tuple[str, ...]]:
+    """kg CO2e per pack of the use stage, its record (``provided`` False without inputs) and the
+    grid lookup's warnings."""
     if losses is None:
-        return 0.0, {"provided": False, "kgco2e_per_pack": 0.0, "note": (
+        note = (
             "not provided: give use_losses (battery_efficiency, charger_efficiency, country) "
-            "in the compliance inputs; no default efficiency is bundled")}  # fmt: skip
+            "in the compliance inputs; no default efficiency is bundled"
+        )
+        return 0.0, {"provided": False, "kgco2e_per_pack": 0.0, "note": note}, ()
     if delivered_kwh is None:
         raise InputError(
             "use_losses",
@@ -203,12 +209,16 @@ def _use_stage(
              "usable_capacity_kwh, vehicle_category and warranty_years"],
         )  # fmt: skip
     lost_kwh = use_losses_kwh(delivered_kwh, losses.battery_efficiency, losses.charger_efficiency)
-    grid = library.resolve("electricity_grid", losses.country.upper(), losses.year or year)
-    return lost_kwh * grid.value, {
-        "provided": True, **losses.model_dump(), "delivered_energy_kwh": delivered_kwh,
-        "losses_kwh": lost_kwh, "grid_factor": grid.id,
-        "kgco2e_per_pack": lost_kwh * grid.value,
-    }  # fmt: skip
+    found = library.lookup("electricity_grid", losses.country.upper(), losses.year or year)
+    record = {
+        "provided": True,
+        **losses.model_dump(),
+        "delivered_energy_kwh": delivered_kwh,
+        "losses_kwh": lost_kwh,
+        "grid_factor": found.factor.id,
+        "kgco2e_per_pack": lost_kwh * found.factor.value,
+    }
+    return lost_kwh * found.factor.value, record, found.warnings
 
 
 def account(
@@ -239,18 +249,21 @@ def account(
     default_cycles = load_rule_set(EU_REFERENCE_RULE_SET).cycles_per_year
     delivered = delivered_energy_or_none(rule_set, profile, default_cycles)
     distribution = None
+    warnings: list[tuple[str, ...]] = [tuple(fp.warnings)]
     if "distribution" in rule_set.stages:
         distribution = distribution_kgco2e(
             float(fp.pack["pack_mass_kg"]), str(fp.pack["plants"]["pack"]), library,
             int(fp.pack["year"]), downstream.distribution_legs,
         )  # fmt: skip
         stages["distribution"] = distribution.kgco2e_per_pack / capacity
+        warnings.append(distribution.warnings)
     use_stage = None
     if "use" in rule_set.stages:
-        use_kg, use_stage = _use_stage(
+        use_kg, use_stage, use_warnings = _use_stage(
             downstream.use_losses, delivered, library, int(fp.pack["year"])
         )
         stages["use"] = use_kg / capacity
+        warnings.append(use_warnings)
     chosen_route = None
     disposal = None
     if "end_of_life" in rule_set.stages:
@@ -260,6 +273,7 @@ def account(
         stages["end_of_life"] = sum(
             _end_of_life_parts(methods, disposal, rule_set.end_of_life, capacity).values()
         )
+        warnings += [methods.warnings, disposal.warnings]
     return RuleSetFootprint(
         rule_set=rule_set,
         capacity_kwh=capacity,
@@ -272,6 +286,7 @@ def account(
         distribution=distribution,
         disposal=disposal,
         use_stage=use_stage,
+        warnings=merge_warnings(*warnings),
     )
 
 

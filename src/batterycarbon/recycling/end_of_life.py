@@ -53,6 +53,8 @@ class EndOfLifeMethods:
     cut_off_kgco2e_per_kwh: float
     cff_kgco2e_per_kwh: float
     materials: tuple[MaterialEndOfLife, ...]
+    #: The factor lookup's substitutions behind these figures (:class:`.Remanufacture`).
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -90,4 +92,5 @@ def end_of_life_methods(route_id: str, design: Design, library: FactorLibrary) -
         cut_off_kgco2e_per_kwh=0.0,
         cff_kgco2e_per_kwh=sum(m.cff_kgco2e_per_kwh for m in materials),
         materials=tuple(materials),
+        warnings=outcome.warnings,
     )

@@ -6,8 +6,10 @@
         + sum(reagent_kg_per_kg x factor(reagent, country, year))
         + sum(direct_kgco2_per_kg))
 
-Every factor is looked up with :meth:`FactorLibrary.resolve` (region fallback to GLO, latest
-year not after ``year``) and its id is recorded in :class:`ProcessEmissions`. The recycler's
+Every factor is looked up with :meth:`FactorLibrary.lookup` (region fallback to GLO, latest
+year not after ``year``); its id is recorded in :class:`ProcessEmissions` and each substitution
+the lookup made (the recycling country's grid taken from a wider region, a year past the
+factor's years) in its ``warnings``. The recycler's
 electricity is grid electricity of the recycling country (no green-power lever here).
 
 References
@@ -41,6 +43,7 @@ class ProcessEmissions:
     contributions_kgco2e_per_kwh: dict[str, float] = field(default_factory=dict)
     factor_ids: dict[str, str] = field(default_factory=dict)
     factor_release: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_kgco2e_per_pack(self) -> float:
@@ -84,11 +87,14 @@ def process_emissions(
     per_kwh = pack_mass_kg / capacity_kwh
     parts: dict[str, float] = {}
     ids: dict[str, str] = {}
+    warnings: dict[str, None] = {}
 
     def add(label: str, flow: str, amount_per_kg: float, unit: str) -> None:
         if amount_per_kg == 0:
             return
-        factor = library.resolve(flow, country, year)
+        found = library.lookup(flow, country, year)
+        warnings.update(dict.fromkeys(found.warnings))
+        factor = found.factor
         parts[label] = amount_per_kg * factor.value_in(unit) * per_kwh
         ids[label] = factor.id
 
@@ -106,6 +112,7 @@ def process_emissions(
         contributions_kgco2e_per_kwh=parts,
         factor_ids=ids,
         factor_release=library.release_id,
+        warnings=tuple(warnings),
     )
 
 

@@ -34,7 +34,7 @@ from batterycarbon.battery import Design, Footprint, Options, build_system, foot
 from batterycarbon.battery.design import SupplierOverride
 from batterycarbon.battery.inventory import REPLACEABLE_PROCESSES
 from batterycarbon.errors import InputError, excerpt
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import FactorLibrary, merge_warnings
 from batterycarbon.recycling.process import process_emissions, quantified_route
 from batterycarbon.recycling.routes import RouteBook
 
@@ -75,6 +75,8 @@ class Remanufacture:
     process_kgco2e_per_pack: float
     allocated_kgco2e_per_kg: float
     substitutions: tuple[Substitution, ...]
+    #: The factor lookup's substitutions in the footprints and the recycling process, each once.
+    warnings: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:
@@ -158,13 +160,15 @@ def remanufacture(
     new_design = Design.model_validate(
         {**design.model_dump(), "supplier_overrides": [o.model_dump() for o in overrides]}
     )
+    remanufactured = footprint(new_design, library)
     return Remanufacture(
         route=route_id,
         virgin=virgin,
-        remanufactured=footprint(new_design, library),
+        remanufactured=remanufactured,
         process_kgco2e_per_pack=process_per_pack,
         allocated_kgco2e_per_kg=allocated,
         substitutions=substitutions,
+        warnings=merge_warnings(virgin.warnings, emissions.warnings, remanufactured.warnings),
     )
 
 

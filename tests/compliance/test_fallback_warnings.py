@@ -1,0 +1,67 @@
+"""After the factory gate too, each substitution of the factor lookup is a warning the result
+carries (issue 13 §2): the use stage's grid of a country without its own factor, the recycler's
+electricity at a year past the grid factors' years. Both were computed silently with the global
+or the latest factor. ``standards`` and the declaration show them."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from batterycarbon.battery import Design
+from batterycarbon.cli.compliance import app
+from batterycarbon.compliance.standards import Downstream, account, compare, standards_report
+from batterycarbon.factors import FactorLibrary
+from batterycarbon.recycling import process_emissions, remanufacture
+from batterycarbon.rules.functional_unit import UseProfile
+from batterycarbon.rules.use_stage import UseLosses
+
+ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
+GLO_2030 = "electricity_grid GLO: asked 2030, latest factor 2023"
+
+
+def test_recycling_process_names_its_fallbacks(open_library: FactorLibrary) -> None:
+    emissions = process_emissions("hydro", 400.0, 60.0, open_library, country="IS", year=2030)
+    assert emissions.warnings[:2] == (ICELAND_GRID, GLO_2030)
+    assert process_emissions("hydro", 400.0, 60.0, open_library, "DE", 2022).warnings == ()
+
+
+def test_remanufacture_carries_the_recycler_s_fallbacks(
+    ncm811: Design, open_library: FactorLibrary
+) -> None:
+    outcome = remanufacture("hydro", ncm811, open_library, country="IS")
+    assert ICELAND_GRID in outcome.warnings
+    assert ICELAND_GRID not in outcome.virgin.warnings  # every plant of the design is in CN
+
+
+def test_use_stage_grid_fallback_is_a_warning_of_the_rule_set_result(
+    ncm811: Design, open_library: FactorLibrary, car: UseProfile
+) -> None:
+    losses = UseLosses(battery_efficiency=0.95, charger_efficiency=0.9, country="IS")
+    result = account(ncm811, open_library, "pefcr-batteries", None, car,
+                     downstream=Downstream(use_losses=losses))  # fmt: skip
+    assert ICELAND_GRID in result.warnings
+    assert set(result.footprint.warnings) <= set(result.warnings)
+    assert result.to_dict()["warnings"] == list(result.warnings)
+    german = UseLosses(battery_efficiency=0.95, charger_efficiency=0.9, country="DE")
+    quiet = account(ncm811, open_library, "pefcr-batteries", None, car,
+                    downstream=Downstream(use_losses=german))  # fmt: skip
+    assert ICELAND_GRID not in quiet.warnings
+
+
+def test_standards_command_json_carries_the_warnings_of_each_rule_set() -> None:
+    result = CliRunner().invoke(app, [
+        "standards", "ncm811-prismatic", "--grid", "IS", "--format", "json", "--usable-kwh", "54",
+        "--vehicle-category", "M1", "--warranty-years", "8",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert all(ICELAND_GRID in r["warnings"] for r in report["rule_sets"])
+
+
+def test_standards_report_of_a_design_without_fallbacks_has_none(
+    ncm811: Design, whitepaper: FactorLibrary, car: UseProfile
+) -> None:
+    report = standards_report(compare(ncm811, whitepaper, ["whitepaper-c2g"], profile=car), car)
+    assert report["rule_sets"][0]["warnings"] == []
