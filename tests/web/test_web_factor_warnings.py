@@ -1,0 +1,36 @@
+"""The web pages show the factor lookup's substitutions a result carries (issue 13 §2): a stored
+calculation on its product page and a reference design's page list each warning in the
+``result-warnings`` note above the figures; both showed the figures alone before."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import select
+from web_support import App, signed_in
+
+from batterycarbon.store import session_factory
+from batterycarbon.store import Calculation
+
+
+def _note(page: str) -> str:
+    """The text of the warnings note of ``page`` ('' without one)."""
+    parts = page.split('id="result-warnings"', 1)
+    return html.unescape(parts[1].split("</div>", 1)[0]) if len(parts) == 2 else ""
+
+
+def test_product_page_lists_the_stored_calculation_s_warnings(demo_app: App) -> None:
+    app, demo = demo_app
+    with session_factory(app.state.engine)() as session:
+        stored = session.scalars(select(Calculation).where(Calculation.id == demo.calculation_id)).one()  # fmt: skip
+        warnings = stored.result["warnings"]
+    assert warnings, "the demo product's plants in KR, HU and DE use wider regions' factors"
+    client, _ = signed_in(demo_app, "cell")
+    note = _note(client.get(f"/web/products/{demo.product_id}").text)
+    assert all(w in note for w in warnings), (warnings, note)
+
+
+def test_reference_design_page_lists_its_warnings(demo_app: App) -> None:
+    client, _ = signed_in(demo_app, "cell")
+    note = _note(client.get("/designs/ncm811-prismatic").text)
+    assert "nickel_sulfate: no factor for CN in open-2024.1; used GLO (global average)" in note
