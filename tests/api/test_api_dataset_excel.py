@@ -25,7 +25,8 @@ def test_download_fill_and_upload(client: TestClient) -> None:
     workbook.save(buffer)
     upload = {**cam, "Content-Type": XLSX_MEDIA_TYPE}
     body = ok(client.post("/datasets/xlsx", headers=upload, content=buffer.getvalue()), 422)
-    assert [e["field"] for e in body["errors"]] == ["row 3, value"]
+    # Every problem of the row at once: the value, and the evidence its rating needs.
+    assert [e["field"] for e in body["errors"]] == ["row 3, value", "row 3, evidence"]
     assert ok(client.get("/datasets", headers=cam))["own"] == []
 
     sheet.delete_rows(3)

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.bounds import StrictInt
 from batterycarbon.countries import country_problem
+from batterycarbon.errors import InputError
 from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.datasets import grant_access
+from batterycarbon.services.datasets import grant_access, supplier_flow_problem
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import (
     BUYER_ROLES,
@@ -110,9 +112,14 @@ def _out(row: DataRequest) -> DataRequestOut:
 
 
 def request_data(session: Session, actor: Actor, data: DataRequestIn) -> DataRequestOut:
-    """Ask a supplier organization for its figure of ``flow``."""
+    """Ask a supplier organization for its figure of ``flow``: a material flow of the active
+    factor release (one a supplier dataset can answer), else :class:`InputError` on ``flow``
+    naming the closest flows."""
     with unit_of_work(session):
         require_role(actor, *BUYER_ROLES)
+        flow_problem = supplier_flow_problem(release_library(session, None), data.flow)
+        if flow_problem is not None:
+            raise InputError("data request", [flow_problem])
         supplier = session.get(Organization, data.supplier_org_id)
         if supplier is None or "supplier" not in supplier.roles:
             raise NotFound(f"supplier_org_id: no supplier organization {data.supplier_org_id}")

@@ -44,16 +44,15 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.errors import excerpt
 from batterycarbon.factors import FactorLibrary
-from batterycarbon.services.calculations import is_material_factor
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.dataset_input import (
     MAX_CSV_ROWS,
     REQUIRED_COLUMNS,
-    DatasetIn,
+    ReadDataset,
     header_problems,
     validate_row,
 )
-from batterycarbon.services.datasets import DatasetOut, submit_table
+from batterycarbon.services.datasets import DatasetOut, submit_table, supplier_flows
 from batterycarbon.services.factor_releases import release_library
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,16 +108,6 @@ INSTRUCTIONS = {
     "activity.<name>": "Any number of columns of confidential activity data (lower-case name), "
     "e.g. activity.electricity_kwh_per_kg; only you and an assigned verifier see them",
 }
-
-
-def supplier_flows(library: FactorLibrary) -> list[tuple[str, str]]:
-    """(flow, factor unit) of every material flow of the release, sorted by flow."""
-    flows = []
-    for flow in sorted(library.flows):
-        unit = library.resolve(flow).unit
-        if is_material_factor(unit):
-            flows.append((flow, unit))
-    return flows
 
 
 def build_template(library: FactorLibrary) -> bytes:
@@ -312,8 +301,8 @@ def sheet_rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, tuple[Any, ...]]
         yield line, values
 
 
-def parse_dataset_xlsx(content: bytes) -> tuple[list[tuple[int, DatasetIn]], list[str]]:
-    """(row number, dataset) of each valid row and one problem line per bad field of any row;
+def parse_dataset_xlsx(content: bytes) -> tuple[list[tuple[int, ReadDataset]], list[str]]:
+    """(row number, dataset or its valid fields) of each row and one problem line per bad field;
     an upload refused as a whole (:func:`archive_problems`, :func:`sheet_rows`) has one."""
     try:
         with _data_sheet(content) as sheet:
@@ -322,7 +311,7 @@ def parse_dataset_xlsx(content: bytes) -> tuple[list[tuple[int, DatasetIn]], lis
         return [], [str(exc)]
 
 
-def _parse_rows(sheet: ReadOnlyWorksheet) -> tuple[list[tuple[int, DatasetIn]], list[str]]:
+def _parse_rows(sheet: ReadOnlyWorksheet) -> tuple[list[tuple[int, ReadDataset]], list[str]]:
     lines = sheet_rows(sheet)
     first = next(lines, None)
     header = [str(v).strip() if v is not None else "" for v in (first[1] if first else ())]
@@ -331,7 +320,7 @@ def _parse_rows(sheet: ReadOnlyWorksheet) -> tuple[list[tuple[int, DatasetIn]], 
     problems = header_problems(header)
     if problems:
         return [], problems
-    rows: list[tuple[int, DatasetIn]] = []
+    rows: list[tuple[int, ReadDataset]] = []
     for line, values in lines:
         cells = [_cell_text(v) for v in values]
         if all(c == "" for c in cells):
@@ -343,9 +332,7 @@ def _parse_rows(sheet: ReadOnlyWorksheet) -> tuple[list[tuple[int, DatasetIn]], 
             problems.append(f"row {line}: a value right of the last header column; name its column")
             continue
         record = dict(zip(header, [*cells, *[""] * len(header)][: len(header)], strict=True))
-        parsed = validate_row(line, record, problems)
-        if parsed is not None:
-            rows.append((line, parsed))
+        rows.append((line, validate_row(line, record, problems)))
     if not rows and not problems:
         problems.append(f"(document): no data rows in sheet {excerpt(sheet.title)}")
     return rows, problems

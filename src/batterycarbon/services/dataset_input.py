@@ -46,6 +46,11 @@ ACTIVITY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
 MAX_CSV_FIELD_CHARS = 32_767
 #: Longest part of the csv module's message repeated in a problem (characters).
 MAX_CSV_ERROR_CHARS = 120
+#: Most problems an upload's refusal lists (the rest are counted): a table of 10 000 rows may
+#: have tens of thousands, and a page or an API answer listing them all helps no one; 200 is
+#: every problem of a typical upload of a few dozen rows.
+MAX_LISTED_PROBLEMS = 200
+ROW_PROBLEM = re.compile(r"row (\d+)\b")
 
 
 class DatasetIn(BaseModel):
@@ -238,9 +243,10 @@ def _long_field(row: int, column: str) -> str:
     return f"{where}: a field longer than {MAX_CSV_FIELD_CHARS} characters; shorten it"
 
 
-def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]]:
-    """(line, dataset) of each valid row, and one problem line per bad field of any row; a field
-    longer than :data:`MAX_CSV_FIELD_CHARS` is named by row and column, not read."""
+def parse_dataset_csv(text: str) -> tuple[list[tuple[int, ReadDataset]], list[str]]:
+    """(line, dataset or its valid fields) of each row, and one problem line per bad field of
+    any row; a field longer than :data:`MAX_CSV_FIELD_CHARS` is named by row and column, not
+    read (nor is the rest of its row)."""
     text = text.lstrip("\ufeff")
     lines = _Lines(text)
     reader = csv.DictReader(lines)
@@ -253,7 +259,7 @@ def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]
     problems = header_problems(header)
     if problems:
         return [], problems
-    rows: list[tuple[int, DatasetIn]] = []
+    rows: list[tuple[int, ReadDataset]] = []
     for index in itertools.count():
         line, start = index + 2, lines.consumed
         try:
@@ -274,9 +280,7 @@ def parse_dataset_csv(text: str) -> tuple[list[tuple[int, DatasetIn]], list[str]
         if long:
             problems.extend(_long_field(line, name) for name in long)
             continue
-        parsed = validate_row(line, record, problems)
-        if parsed is not None:
-            rows.append((line, parsed))
+        rows.append((line, validate_row(line, record, problems)))
     if not rows and not problems:
         problems.append("(document): no data rows")
     return rows, problems
@@ -293,9 +297,45 @@ def header_problems(header: list[str]) -> list[str]:
     return []
 
 
-def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> DatasetIn | None:
+#: A dataset as read: the dataset when every field is valid, else the fields that are (by name)
+#: with the model's problems already listed, so the checks beyond the model (factor library,
+#: evidence) still run on those and every problem of the row is listed at once.
+ReadDataset = DatasetIn | dict[str, Any]
+
+
+def validate_fields(document: dict[str, Any], where: str, problems: list[str]) -> ReadDataset:
+    """``document`` as a :class:`DatasetIn`, else its valid fields, with one problem per bad
+    field (prefixed with ``where``, e.g. ``row 3, ``) appended to ``problems``."""
+    try:
+        return DatasetIn.model_validate(document)
+    except ValidationError as exc:
+        problems.extend(f"{where}{p}" for p in validation_problems(exc))
+        bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        return {name: value for name, value in document.items() if name not in bad}
+
+
+def listed(problems: list[str]) -> list[str]:
+    """``problems`` sorted by row (stable: a row's own order kept), the first
+    :data:`MAX_LISTED_PROBLEMS` of them and a line counting the others."""
+    ordered = sorted(problems, key=_row_number)
+    if len(ordered) <= MAX_LISTED_PROBLEMS:
+        return ordered
+    more = len(ordered) - MAX_LISTED_PROBLEMS
+    return [
+        *ordered[:MAX_LISTED_PROBLEMS],
+        f"(document): {more} more problems not listed; fix these and upload again",
+    ]
+
+
+def _row_number(problem: str) -> int:
+    match = ROW_PROBLEM.match(problem)
+    return int(match.group(1)) if match else 0
+
+
+def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> ReadDataset:
     """The dataset of one table row (cells by column name; text already stripped, an empty
-    cell is ``""``), or ``None`` with one problem per bad field appended to ``problems``."""
+    cell is ``""``), else its valid fields, with one problem per bad field appended to
+    ``problems`` (:func:`validate_fields`)."""
     document: dict[str, Any] = {
         c: _table_number(record[c]) if c in NUMBER_COLUMNS else record[c] for c in REQUIRED_COLUMNS
     }
@@ -305,8 +345,4 @@ def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> Data
         k.removeprefix("activity."): _activity_value(v) if isinstance(v, str) else v
         for k, v in record.items() if k.startswith("activity.") and v not in ("", None)
     }  # fmt: skip
-    try:
-        return DatasetIn.model_validate(document)
-    except ValidationError as exc:
-        problems.extend(f"row {line}, {p}" for p in validation_problems(exc))
-        return None
+    return validate_fields(document, f"row {line}, ", problems)

@@ -7,8 +7,9 @@ figure only (:class:`SharedFigureOut`); anyone else gets :class:`NotFound`.
 
 from __future__ import annotations
 
+import difflib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -20,7 +21,13 @@ from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.services.calculations import is_material_factor
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.dataset_input import DatasetIn, parse_dataset_csv
+from batterycarbon.services.dataset_input import (
+    DatasetIn,
+    ReadDataset,
+    listed,
+    parse_dataset_csv,
+    validate_fields,
+)
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.evidence import evidence_problems
 from batterycarbon.services.factor_releases import release_library
@@ -129,29 +136,61 @@ def _figure(session: Session, row: SupplierDataset) -> SharedFigureOut:
     )  # fmt: skip
 
 
-def dataset_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
-    """Everything wrong with a validated dataset before it is stored: what the library says
-    (:func:`library_problems`) and evidence its rating needs (``services.evidence``)."""
-    return library_problems(library, data, where) + evidence_problems(data.dqr, data.evidence, where)  # fmt: skip
+def dataset_problems(library: FactorLibrary, data: ReadDataset, where: str) -> list[str]:
+    """Everything wrong with a dataset before it is stored, beyond its model: what the library
+    says (:func:`library_problems`) and evidence its rating needs (``services.evidence``).
+    ``data`` may be only the valid fields of a dataset the model refused: each check runs
+    where the fields it needs are valid, so every problem is listed at once."""
+    fields = data.model_dump() if isinstance(data, DatasetIn) else data
+    problems = library_problems(library, fields, where)
+    if "dqr" in fields and "evidence" in fields:
+        problems += evidence_problems(fields["dqr"], fields["evidence"], where)
+    return problems
 
 
-def library_problems(library: FactorLibrary, data: DatasetIn, where: str) -> list[str]:
-    """What the library says is wrong with ``data`` (unknown flow, unit that does not convert)."""
-    if data.flow not in library.flows:
-        return [
-            f"{where}flow: {excerpt(data.flow)} is not a flow of factor release {library.release_id}"
-        ]
-    factor = library.resolve(data.flow, data.region, data.year)
-    if not is_material_factor(factor.unit):
-        return [
-            f"{where}flow: {excerpt(data.flow)} is not a material (its factor is in {factor.unit!r}); supplier datasets are per kg of material"
-        ]
+def supplier_flows(library: FactorLibrary) -> list[tuple[str, str]]:
+    """(flow, factor unit) of every material flow of the release, sorted by flow."""
+    flows = []
+    for flow in sorted(library.flows):
+        unit = library.resolve(flow).unit
+        if is_material_factor(unit):
+            flows.append((flow, unit))
+    return flows
+
+
+def supplier_flow_problem(library: FactorLibrary, flow: str, where: str = "") -> str | None:
+    """Why no supplier can give a figure for ``flow`` in ``library``: not a flow of the release
+    (naming the closest material flows), or not a material; ``None`` if one can."""
+    if flow not in library.flows:
+        close = difflib.get_close_matches(flow, [f for f, _ in supplier_flows(library)], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else " (the template lists them)"
+        release = library.release_id
+        return f"{where}flow: {excerpt(flow)} is not a flow of factor release {release}{hint}"
+    unit = library.resolve(flow).unit
+    if not is_material_factor(unit):
+        return (
+            f"{where}flow: {excerpt(flow)} is not a material (its factor is in {unit!r}); "
+            "supplier datasets are per kg of material"
+        )
+    return None
+
+
+def library_problems(library: FactorLibrary, fields: Mapping[str, Any], where: str) -> list[str]:
+    """What the library says is wrong with a dataset's (valid) ``fields``: a flow no supplier
+    can give (:func:`supplier_flow_problem`), a unit that does not convert to its factor's."""
+    if "flow" not in fields:
+        return []
+    flow_problem = supplier_flow_problem(library, fields["flow"], where)
+    if flow_problem is not None:
+        return [flow_problem]
+    if "unit" not in fields:
+        return []
+    factor = library.resolve(fields["flow"], fields.get("region", "GLO"), fields.get("year"))
     try:
-        conversion_factor(data.unit, factor.unit)
+        conversion_factor(fields["unit"], factor.unit)
     except ValueError:
-        return [
-            f"{where}unit: {excerpt(data.unit)} does not convert to {factor.unit!r} (flow {data.flow})"
-        ]
+        unit, flow = excerpt(fields["unit"]), fields["flow"]
+        return [f"{where}unit: {unit} does not convert to {factor.unit!r} (flow {flow})"]
     return []
 
 
@@ -212,9 +251,10 @@ def submit_table(
     session: Session,
     actor: Actor,
     source: str,
-    parse: Callable[[], tuple[list[tuple[int, DatasetIn]], list[str]]],
+    parse: Callable[[], tuple[list[tuple[int, ReadDataset]], list[str]]],
 ) -> list[DatasetOut]:
-    """Store every row ``parse`` reads (line, dataset), or none if any row has a problem."""
+    """Store every row ``parse`` reads (line, dataset), or none if any row has a problem; the
+    :class:`InputError` lists every problem of every row (:func:`listed`: bounded, by row)."""
     with unit_of_work(session):
         require_role(actor, "supplier")
         library = release_library(session, None)
@@ -222,9 +262,27 @@ def submit_table(
         for line, data in rows:
             problems.extend(dataset_problems(library, data, f"row {line}, "))
         if problems:
-            raise InputError(source, problems)
-        stored = [store_dataset(session, actor, library, data) for _, data in rows]
+            raise InputError(source, listed(problems))
+        datasets = [data for _, data in rows if isinstance(data, DatasetIn)]
+        stored = [store_dataset(session, actor, library, data) for data in datasets]
         return [dataset_out(session, row) for row in stored]
+
+
+def submit_dataset_document(session: Session, actor: Actor, document: Any) -> DatasetOut:
+    """Store one dataset given as a document (an uploaded JSON object), as
+    :func:`submit_dataset` does; the :class:`InputError` lists the model's and the library's
+    problems at once."""
+    if not isinstance(document, dict):
+        raise InputError("dataset", ["(document): expected one JSON dataset object"])
+    with unit_of_work(session):
+        require_role(actor, "supplier")
+        library = release_library(session, None)
+        problems: list[str] = []
+        data = validate_fields(document, "", problems)
+        problems.extend(dataset_problems(library, data, ""))
+        if problems or not isinstance(data, DatasetIn):
+            raise InputError("dataset", listed(problems))
+        return dataset_out(session, store_dataset(session, actor, library, data))
 
 
 def visible_dataset(

@@ -1,0 +1,83 @@
+"""Input checks that were incomplete (issue 13 §2): a data request for a flow the factor library
+does not know was accepted and opened; an upload row with two problems showed the second only
+after the first was fixed."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from services_support import Chain
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from batterycarbon.errors import InputError
+from batterycarbon.services import Actor
+from batterycarbon.services.data_requests import DataRequestIn, request_data
+from batterycarbon.services.dataset_input import MAX_LISTED_PROBLEMS
+from batterycarbon.services.datasets import submit_datasets_csv
+from batterycarbon.store import DataRequest, SupplierDataset
+
+HEADER = "flow,value,unit,region,year,dqr,evidence\n"
+
+
+def _org(actor: Actor) -> uuid.UUID:
+    assert actor.organization_id is not None
+    return actor.organization_id
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.mark.parametrize(
+    ("flow", "expected"),
+    [
+        ("cam_ncm81", "is not a flow of factor release open-2024.1; did you mean cam_ncm811"),
+        ("unobtainium", "is not a flow of factor release open-2024.1"),
+        ("electricity_grid", "is not a material"),
+    ],
+)
+def test_a_data_request_for_a_flow_no_supplier_can_give_is_refused(
+    session: Session, chain: Chain, flow: str, expected: str
+) -> None:
+    asked = DataRequestIn(supplier_org_id=_org(chain.cam_maker), flow=flow)
+    with pytest.raises(InputError) as caught:
+        request_data(session, chain.cell_maker, asked)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"flow: '{flow}' ") and expected in problem, problem
+    assert _count(session, DataRequest) == 0
+
+
+def test_every_problem_of_every_row_is_listed_at_once(session: Session, chain: Chain) -> None:
+    upload = HEADER + (
+        "cam_ncm811,28.4,kg CO2e / kg,KR,2023,1.8,a.pdf\n"  # fine
+        "cam_ncm811,-3,kg CO2e / kg,KR,2023,1.8,\n"  # a bad value and no evidence for dqr 1.8
+        "unobtainium,5,kg CO2e / kg,KR,1800,2,pcf.pdf\n"  # a bad year and an unknown flow
+        "cam_ncm811,5,kg CO2e / kWh,Korea,2023,2,pcf.pdf\n"  # a bad region, a unit not per kg
+    )
+    with pytest.raises(InputError) as caught:
+        submit_datasets_csv(session, chain.cam_maker, upload)
+    fields = [p.split(":")[0] for p in caught.value.problems]
+    assert fields == [
+        "row 3, value",
+        "row 3, evidence",
+        "row 4, year",
+        "row 4, flow",
+        "row 5, region",
+        "row 5, unit",
+    ], caught.value.problems
+    assert _count(session, SupplierDataset) == 0
+
+
+def test_the_listed_problems_are_bounded_and_say_how_many_more(
+    session: Session, chain: Chain
+) -> None:
+    rows = MAX_LISTED_PROBLEMS + 7
+    upload = HEADER + "cam_ncm811,-3,kg CO2e / kg,KR,2023,2,pcf.pdf\n" * rows
+    with pytest.raises(InputError) as caught:
+        submit_datasets_csv(session, chain.cam_maker, upload)
+    problems = caught.value.problems
+    assert len(problems) == MAX_LISTED_PROBLEMS + 1
+    assert problems[-1] == "(document): 7 more problems not listed; fix these and upload again"
+    assert _count(session, SupplierDataset) == 0
