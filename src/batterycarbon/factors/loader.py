@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from batterycarbon.errors import FactorReleaseError, validation_problems
-from batterycarbon.factors.model import Factor, Release, Source
+from batterycarbon.factors.model import Factor, Fit, Release, Source
 
 RELEASES_DIR = Path(__file__).parent / "releases"
 DEFAULT_RELEASE = "open-2024.1"
@@ -134,17 +134,48 @@ def load_release_dir(folder: Path) -> Release:
                     problems.append(f"{where}: factor id {factor.id!r} appears twice")
                     continue
                 factors[factor.id] = factor
+    fitted = _load_fitted(meta.get("fitted", []), problems)
     if problems:
         raise FactorReleaseError(release_id, problems)
-    return Release(
-        id=release_id,
-        title=str(meta.get("title", release_id)),
-        published=meta["published"],
-        description=str(meta.get("description", "")),
-        supersedes=meta.get("supersedes"),
-        factors=factors,
-        sources=sources,
-    )
+    try:
+        return Release(
+            id=release_id,
+            title=str(meta.get("title", release_id)),
+            published=meta["published"],
+            description=str(meta.get("description", "")),
+            supersedes=meta.get("supersedes"),
+            factors=factors,
+            sources=sources,
+            fitted=fitted,
+        )
+    except ValidationError as exc:  # the checks across fields, e.g. a fitted id not in factors
+        raise FactorReleaseError(release_id, _release_problems(exc)) from None
+
+
+def _release_problems(exc: ValidationError) -> list[str]:
+    """One line per problem; the model's messages name the field and quote values via excerpt."""
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"release.toml: {field}: {message}" if field else f"release.toml: {message}")
+    return lines
+
+
+def _load_fitted(groups: object, problems: list[str]) -> tuple[Fit, ...]:
+    """release.toml's ``[[fitted]]`` groups; each bad field is added to ``problems``."""
+    if not isinstance(groups, list):
+        problems.append("release.toml: fitted: expected [[fitted]] tables")
+        return ()
+    fitted = []
+    for index, group in enumerate(groups):
+        try:
+            fitted.append(Fit.model_validate(group))
+        except ValidationError as exc:
+            problems.extend(
+                f"release.toml: fitted.{index}.{p}" for p in validation_problems(exc, "(table)")
+            )
+    return tuple(fitted)
 
 
 @lru_cache(maxsize=8)

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from batterycarbon.errors import excerpt
 from batterycarbon.units import parse_unit, ureg
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+\Z")
@@ -151,8 +152,33 @@ class Factor(BaseModel):
             ) from exc
 
 
+class Fit(BaseModel):
+    """Factors whose value was set so that the model reproduces published figures.
+
+    A fitted value was not read in a source: it is no evidence for the figures it was fitted to
+    (``figures``: keys of the white-paper reproduction report, ``docs/whitepaper-reproduction.md``)
+    and any result resting on it says so. ``how`` tells what was fitted, in words.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    factors: tuple[str, ...] = Field(min_length=1)
+    figures: tuple[str, ...] = Field(min_length=1)
+    how: str = Field(min_length=10)
+
+    @field_validator("figures")
+    @classmethod
+    def _figure_keys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        for key in keys:
+            if not ID_PATTERN.match(key):
+                raise ValueError(
+                    f"figure {excerpt(key)} may contain only letters, digits and _ . : -"
+                )
+        return keys
+
+
 class Release(BaseModel):
-    """An immutable, validated set of factors with its sources."""
+    """An immutable, validated set of factors with its sources and its fitted factors."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -163,3 +189,26 @@ class Release(BaseModel):
     supersedes: str | None = None
     factors: dict[str, Factor]
     sources: dict[str, Source]
+    fitted: tuple[Fit, ...] = ()  # release.toml's [[fitted]]
+
+    @model_validator(mode="after")
+    def _fitted_factors_exist_once(self) -> Release:
+        seen: set[str] = set()
+        for index, fit in enumerate(self.fitted):
+            for factor_id in fit.factors:
+                where = f"fitted.{index}.factors: {excerpt(factor_id)}"
+                if factor_id not in self.factors:
+                    raise ValueError(f"{where} is not a factor of this release")
+                if factor_id in seen:
+                    raise ValueError(f"{where} is marked twice")
+                seen.add(factor_id)
+        return self
+
+    @property
+    def fitted_ids(self) -> frozenset[str]:
+        """Ids of the factors fitted to a published figure."""
+        return frozenset(factor_id for fit in self.fitted for factor_id in fit.factors)
+
+    def fit_of(self, factor_id: str) -> Fit | None:
+        """What ``factor_id`` was fitted to, or ``None`` for a factor taken from its source."""
+        return next((fit for fit in self.fitted if factor_id in fit.factors), None)
