@@ -36,7 +36,8 @@ from batterycarbon.recycling import (
     route_process_emissions,
 )
 from batterycarbon.reports.charts import trend_chart, waterfall_chart
-from batterycarbon.reports.reproduction import render_markdown, reproduction_rows
+from batterycarbon.reports.published_figures import headline, render_markdown
+from batterycarbon.reports.reproduction import reproduction_rows
 from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.scenarios import PathwayResult, load_pathway, load_scenario, pathway
 
@@ -223,11 +224,7 @@ def reproduce(
     rows = reproduction_rows()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(render_markdown(rows), encoding="utf-8")
-    inside = sum(1 for r in rows if r.within)
-    computed = sum(1 for r in rows if r.within is not None)
-    out.print(
-        f"{inside} of {computed} computed figures within tolerance; report written to {out_path}"
-    )
+    out.print(f"{headline(rows)}; report written to {out_path}")
 
 
 @app.command()
