@@ -1,8 +1,11 @@
 """Shared fixtures.
 
 Bundled libraries are immutable, so one instance per session is enough. Database fixtures: a
-test that asks for ``db_url``, ``engine`` or ``session`` runs on SQLite and, when the local
-server answers, on a fresh PostgreSQL database created for this test session and dropped after.
+test that asks for ``db_url``, ``engine`` or ``session`` runs on SQLite and on a fresh
+PostgreSQL database created for this test session and dropped after; a module-scoped fixture
+that asks for ``module_db_url`` (the web tests' demo application, the permission matrix) gets
+a database of its own on each. When the PostgreSQL server does not answer, the PostgreSQL half
+skips with the reason, or fails in CI (``dependency_support``).
 """
 
 from __future__ import annotations
@@ -11,17 +14,14 @@ from collections.abc import Iterator
 
 import pytest
 from argon2.profiles import CHEAPEST
+from dependency_support import require_postgres
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from batterycarbon.factors import FactorLibrary, library
 from batterycarbon.services.security import use_hash_parameters
 from batterycarbon.store import make_engine, session_factory
-from batterycarbon.store.testing import (
-    migrated_database,
-    postgres_unavailable,
-    temporary_postgres_database,
-)
+from batterycarbon.store.testing import migrated_database, temporary_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +42,7 @@ def cheap_password_hashing() -> None:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    reason = postgres_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
+    require_postgres()
     with temporary_postgres_database() as url:
         yield url
 
@@ -55,6 +53,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         request.getfixturevalue("postgres_database") if request.param == "postgresql" else None
     )
     return migrated_database(request.param, str(tmp_path_factory.mktemp("db")), postgres)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database for one test module: a SQLite file, or a PostgreSQL database of its
+    own (not the session's, which ``db_url`` empties before each test)."""
+    if request.param == "sqlite":
+        yield migrated_database("sqlite", str(tmp_path_factory.mktemp("db")))
+        return
+    require_postgres()
+    with temporary_postgres_database("batterycarbon_module") as url:
+        yield migrated_database("postgresql", "", url)
 
 
 @pytest.fixture

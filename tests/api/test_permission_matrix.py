@@ -7,9 +7,9 @@ object is not in, or a 422 for a business rule, comes after the permission check
 answer wherever the actor may not know the object exists. The expectations follow
 ``services/permissions.py``; each row's comment says why where it is not obvious.
 
-Runs on SQLite only: permissions are decided in the services, the same on both databases (the
-other API tests run on PostgreSQL too). Objects whose state a request changes are made fresh for
-each check, so that the checks do not depend on their order.
+Runs on SQLite and on PostgreSQL (``module_db_url``): permissions are decided in the services,
+but a query that filters by owner or grant runs on each database's own SQL. Objects whose state
+a request changes are made fresh for each check, so that the checks do not depend on their order.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -435,22 +434,40 @@ ANONYMOUS = {route: 400 for route in MATRIX if route[1].startswith("/3/")}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, World]]:
+def world(module_db_url: str) -> Iterator[tuple[TestClient, World]]:
     use_hash_parameters(CHEAPEST)
-    folder: Path = tmp_path_factory.mktemp("matrix")
-    settings = Settings(database_url=f"sqlite:///{folder}/matrix.sqlite3", jwt_secret=SecretStr("matrix-key-" + "x" * 32), allowed_hosts=["testserver"])  # fmt: skip
+    settings = Settings(
+        database_url=module_db_url,
+        jwt_secret=SecretStr("matrix-key-" + "x" * 32),
+        allowed_hosts=["testserver"],
+    )
     app = create_app(settings)
     session = session_factory(app.state.engine)()
     bootstrap_admin(session, "root", PASSWORD)
     admin = authenticate_user(session, "root", PASSWORD)
-    regulator_org = register_organization(session, admin, OrganizationIn(name="Authority", roles=["regulator"]))  # fmt: skip
-    register_user(session, admin, UserIn(organization_id=regulator_org.id, username="regulator", password=PASSWORD))  # fmt: skip
-    single = {"regulator": (regulator_org.id, authenticate_user(session, "regulator", PASSWORD)), "admin": (admin.organization_id, admin)}  # fmt: skip
+    regulator_org = register_organization(
+        session, admin, OrganizationIn(name="Authority", roles=["regulator"])
+    )
+    register_user(
+        session,
+        admin,
+        UserIn(organization_id=regulator_org.id, username="regulator", password=PASSWORD),
+    )
+    single = {
+        "regulator": (regulator_org.id, authenticate_user(session, "regulator", PASSWORD)),
+        "admin": (admin.organization_id, admin),
+    }
     usernames = {r: f"{r}_a" for r in ROLES} | {"regulator": "regulator", "admin": "root"}
-    w = World(a=build_side(session, admin, "A", app.state.jobs), b=build_side(session, admin, "B", app.state.jobs), single=single, username=usernames)  # type: ignore[arg-type]  # fmt: skip
+    w = World(
+        a=build_side(session, admin, "A", app.state.jobs),
+        b=build_side(session, admin, "B", app.state.jobs),
+        single=single,
+        username=usernames,
+    )
     with TestClient(app) as client:
         for role in ROLES:
-            token = client.post("/auth/token", data={"grant_type": "password", "username": w.username[role], "password": PASSWORD})  # fmt: skip
+            form = {"grant_type": "password", "username": w.username[role], "password": PASSWORD}
+            token = client.post("/auth/token", data=form)
             w.headers[role] = {"Authorization": f"Bearer {token.json()['access_token']}"}
         w.client = client
         yield client, w

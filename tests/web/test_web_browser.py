@@ -24,7 +24,6 @@ import functools
 import io
 import os
 import re
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_support import require_module, require_program
 from passport_support import passport_request
 from server_support import running_server
 from web_support import App, password_of
@@ -45,14 +45,15 @@ from batterycarbon.store import session_factory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 AXE = Path(__file__).parent / "fixtures" / "axe.min.js"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="chromium not installed (.ci/run installs it)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +64,11 @@ def base_url(demo_app: App) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """Debian's Chromium driven by Playwright; missing, the tests skip (locally) or fail (CI)."""
+    executable = require_program(CHROMIUM, "chromium")
+    sync_api = require_module("playwright.sync_api", "test")
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 
@@ -210,7 +213,7 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
 def pages_by_role(demo: DemoResult, passport_id: str) -> dict[str | None, list[tuple[str, str]]]:
     """Every page, as (screenshot name, path), grouped by the role that opens it."""
     product, calc, verification = demo.product_id, demo.calculation_id, demo.verification_id
-    declaration = "manufacturer=Danube+Cell+Works&plant=1+Cell+Street%2C+Gy%C5%91r&study_url=https%3A%2F%2Fexample.org%2Fstudy.pdf&usable_capacity_kwh=56&vehicle_category=M1&warranty_years=8"  # fmt: skip
+    declaration = "manufacturer=Danube+Cell+Works&manufacturer_address=2+Works+Road%2C+9027+Gy%C5%91r&plant_address=1+Pack+Street%2C+01067+Dresden&study_url=https%3A%2F%2Fexample.org%2Fstudy.pdf&use.usable_capacity_kwh=56&use.vehicle_category=M1&use.warranty_years=8"
     return {
         None: [
             ("sign-in", "/sign-in"),

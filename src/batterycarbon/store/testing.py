@@ -2,8 +2,9 @@
 
 ``temporary_postgres_database()`` creates a uniquely named database on the server named by
 ``$BATTERYCARBON_TEST_PG`` (default: the local server at 127.0.0.1:5432 as user postgres),
-yields its URL and drops it afterwards. :func:`postgres_unavailable` says why it cannot be used,
-so tests skip with that reason instead of failing.
+yields its URL and drops it afterwards. :func:`postgres_unavailable` says why it cannot be used:
+the tests skip with that reason on a developer's machine and fail with it in CI
+(tests/dependency_support.py).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def postgres_unavailable() -> str | None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to connect means "skip", with the reason shown
+    except Exception as exc:  # any failure to connect is a reason, shown by the skip or failure
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return f"PostgreSQL at {url.host}:{url.port} unreachable: {first_line}"
     finally:
