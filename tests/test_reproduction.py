@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reproduction_support import REPORT, committed_rows
 from typer.testing import CliRunner
 
 from batterycarbon.cli import app
@@ -28,25 +29,10 @@ from batterycarbon.reports.published_figures import (
 )
 from batterycarbon.reports.reproduction import reproduction_rows
 
-REPORT = Path(__file__).parents[1] / "docs" / "whitepaper-reproduction.md"
-
 
 @pytest.fixture(scope="module")
 def rows() -> list[Row]:
     return reproduction_rows()
-
-
-def committed_rows() -> dict[str, dict[str, str]]:
-    """key -> the committed report's cells by column name."""
-    table: dict[str, dict[str, str]] = {}
-    header: list[str] = []
-    for line in REPORT.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.split("|")[1:-1]]
-        if cells[:1] == ["key"]:
-            header = cells
-        elif header and len(cells) == len(header) and not cells[0].startswith("---"):
-            table[cells[0]] = dict(zip(header, cells, strict=True))
-    return table
 
 
 def test_the_committed_report_is_the_one_the_code_writes(rows: list[Row]):

@@ -1,15 +1,24 @@
 """Reproduce the white paper's figures with the ``whitepaper-2023`` release.
 
-Each test cites the section of the paper (see ``reference/DIGEST.md``). The paper states its
-figures as "about" a value, with two significant figures at best; the tolerances below are
-that precision, stated per test, not fitted to pass.
+Each test cites the section of the paper (see ``reference/DIGEST.md``) and computes its value
+itself, but judges it with the reproduction report's tolerance rules (``about``, ``about_percent``
+from ``reports.published_figures``: the paper's precision, not a width fitted to pass), so a test
+cannot pass a figure the report marks as missed. A figure the committed report marks as missed is
+a strict expected failure with the report's computed reason (``reproduction_support``).
+
+Several of these figures are not evidence (the report's kinds): the generation ratios, the
+cells' share, the LFP cathode share and the solid-state pack were used to fit factors of the
+release (``release.toml``, ``[[fitted]]``), and the cell plant's electricity was set from fig. 16.
+Their tests keep the data and the model consistent with the paper.
 """
 
 from __future__ import annotations
 
 import pytest
+from reproduction_support import expect_report_verdict
 
 from batterycarbon.battery import Options, footprint, load_design
+from batterycarbon.reports.published_figures import about, about_percent
 
 NCM = ("ncm111-prismatic", "ncm622-prismatic", "ncm811-prismatic")
 PACKS = (*NCM, "lfp-prismatic")
@@ -25,42 +34,50 @@ def cells(whitepaper):
     return {d: footprint(load_design(d), whitepaper, level="cell") for d in PACKS}
 
 
-def test_ncm_generations_section_4_2_1(packs):
-    """Section 4.2.1: vs NCM111, NCM622 about -4 % and NCM811 about -8 % (tolerance +-2.5 pp)."""
-    base = packs["ncm111-prismatic"].total_kgco2e_per_kwh
-    ncm622 = packs["ncm622-prismatic"].total_kgco2e_per_kwh / base - 1
-    ncm811 = packs["ncm811-prismatic"].total_kgco2e_per_kwh / base - 1
-    assert ncm622 == pytest.approx(-0.04, abs=0.025)
-    assert ncm811 == pytest.approx(-0.08, abs=0.025)
+def inside(value: float, bounds: tuple[float, float]) -> bool:
+    low, high = bounds
+    return low <= value <= high
 
 
-def test_cathode_share_of_the_cell_section_4_2_1(cells):
-    """Fig. 11: cathode above 40 % of an NCM cell; about 37 % for LFP (tolerance +-5 pp)."""
+@pytest.mark.parametrize(
+    ("design", "paper"), [("ncm622-prismatic", -0.04), ("ncm811-prismatic", -0.08)]
+)
+def test_ncm_generations_section_4_2_1(request, packs, design, paper):
+    """Section 4.2.1: vs NCM111, NCM622 about -4 % and NCM811 about -8 % (fitted)."""
+    expect_report_verdict(request, f"gen-{design}")
+    change = packs[design].total_kgco2e_per_kwh / packs["ncm111-prismatic"].total_kgco2e_per_kwh - 1
+    assert inside(change, about_percent(paper)), change
+
+
+def test_cathode_share_of_the_cell_section_4_2_1(request, cells):
+    """Fig. 11: cathode above 40 % of an NCM cell; about 37 % for LFP."""
     for design in NCM:
         r = cells[design]
         assert r.components["cathode"] / r.total_kgco2e_per_kwh > 0.40, design
+    expect_report_verdict(request, "cathode-lfp")
     lfp = cells["lfp-prismatic"]
-    assert lfp.components["cathode"] / lfp.total_kgco2e_per_kwh == pytest.approx(0.37, abs=0.05)
+    share = lfp.components["cathode"] / lfp.total_kgco2e_per_kwh
+    assert inside(share, about(0.37)), share
 
 
 def test_raw_materials_share_section_4_1_2(packs):
-    """Section 4.1.2: raw material acquisition about 80 % of cradle-to-gate (+-5 pp); NCM slightly
-    above LFP in both stages."""
+    """Section 4.1.2: raw material acquisition about 80 % of cradle-to-gate; NCM slightly above
+    LFP in both stages."""
     for design in PACKS:
         r = packs[design]
-        assert r.stages["raw_materials"] / r.total_kgco2e_per_kwh == pytest.approx(
-            0.80, abs=0.05
-        ), design
+        share = r.stages["raw_materials"] / r.total_kgco2e_per_kwh
+        assert inside(share, about(0.80)), (design, share)
     lfp = packs["lfp-prismatic"]
     for design in NCM:
         assert packs[design].stages["raw_materials"] > lfp.stages["raw_materials"], design
         assert packs[design].stages["production"] >= lfp.stages["production"] * 0.98, design
 
 
-def test_cells_share_of_the_pack_section_4_2(packs):
-    """Section 4.2: cells about 65 % of the pack footprint (tolerance +-7 pp)."""
-    for design in PACKS:
-        assert packs[design].cell_share == pytest.approx(0.65, abs=0.07), design
+@pytest.mark.parametrize("design", ["ncm811-prismatic", "lfp-prismatic"])
+def test_cells_share_of_the_pack_section_4_2(request, packs, design):
+    """Section 4.2: cells about 65 % of the pack footprint (fitted: the BMS factor)."""
+    expect_report_verdict(request, f"cells-{design}")
+    assert inside(packs[design].cell_share, about(0.65)), packs[design].cell_share
 
 
 def test_pack_footprint_ranges_section_4_1_2(packs):
@@ -70,12 +87,12 @@ def test_pack_footprint_ranges_section_4_1_2(packs):
     assert 150 <= packs["ssb-sulfide-pouch"].total_kgco2e_per_kwh <= 200
 
 
-def test_green_cell_plant_ncm811_china_fig_16(whitepaper):
+def test_green_cell_plant_ncm811_china_fig_16(request, whitepaper):
     """Fig. 16: a Chinese NCM811 cell plant moving all its power from grid to green lowers the cell
-    footprint by about 30 % (tolerance +-4 pp)."""
+    footprint by about 30 % (calibrated: the cell plant's electricity is set from this figure)."""
+    expect_report_verdict(request, "fig16")
     design = load_design("ncm811-prismatic")
     grid = footprint(design, whitepaper, level="cell")
     green = footprint(design, whitepaper, Options(green={"cell": 1.0}), level="cell")
-    assert green.total_kgco2e_per_kwh / grid.total_kgco2e_per_kwh - 1 == pytest.approx(
-        -0.30, abs=0.04
-    )
+    change = green.total_kgco2e_per_kwh / grid.total_kgco2e_per_kwh - 1
+    assert inside(change, about_percent(-0.30)), change
