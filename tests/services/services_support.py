@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from batterycarbon.services import Actor
 
 PASSWORD = "correct horse battery staple"  # test-only credential
+#: Design keys buying the cathode material from the chain's "Cathode Co" at its plant in Korea.
+CAM_FROM_CATHODE_CO = {
+    "plants": {"cathode": "KR"},
+    "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+}
 
 
 @dataclass

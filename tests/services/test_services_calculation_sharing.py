@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from services_support import PASSWORD, Chain
+from services_support import CAM_FROM_CATHODE_CO, PASSWORD, Chain
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ from batterycarbon.store import AuditEvent, CalculationGrant, Verification
 
 DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
-    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
+    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023, **CAM_FROM_CATHODE_CO,
 }  # fmt: skip
 CAM = DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, evidence=["pcf-2023.pdf"], activity_data={"electricity_kwh_per_kg": 22.0})  # fmt: skip
 

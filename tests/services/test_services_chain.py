@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from services_support import Chain
+from services_support import CAM_FROM_CATHODE_CO, Chain
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -134,30 +134,35 @@ def _shared_cam_and_product(session: Session, chain: Chain) -> tuple[DatasetOut,
     dataset = submit_dataset(session, chain.cam_maker, CAM)
     assert chain.cell_maker.organization_id is not None
     share_dataset(session, chain.cam_maker, dataset.id, GrantIn(organization_id=chain.cell_maker.organization_id))  # fmt: skip
-    product = create_product(session, chain.cell_maker, ProductIn(name="Pack 60", design=DESIGN))
+    design = {**DESIGN, **CAM_FROM_CATHODE_CO}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Pack 60", design=design))
     return dataset, str(product.designs[0].id)
 
 
 def test_calculation_uses_shared_approved_supplier_data(session: Session, chain: Chain) -> None:
     dataset, version_id = _shared_cam_and_product(session, chain)
-    library_only = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id, dataset_ids=[]))  # fmt: skip
+    library = create_product(session, chain.cell_maker, ProductIn(name="Library pack", design={**DESIGN, "plants": {"cathode": "KR"}}))  # fmt: skip
+    library_only = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=library.designs[0].id))  # fmt: skip
     with_supplier = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id))  # fmt: skip
     assert library_only.primary_share == 0
     assert with_supplier.primary_share > 0
     used = with_supplier.result["supplier_datasets"]
     assert used == [
         {
-            "dataset_id": str(dataset.id), "flow": "cam_ncm811", "replaces": "cathode_active_material",
-            "value": 28.4, "unit": "kg CO2e / kg", "region": "KR", "year": 2023, "dqr": 1.75,
-            "supplier_org_id": str(chain.cam_maker.organization_id), "supplier": "Cathode Co",
+            "material": "cathode_active_material", "supplier": "Cathode Co",
+            "supplier_org_id": str(chain.cam_maker.organization_id), "plant": "KR",
+            "dataset_id": str(dataset.id), "version": 1, "year": 2023, "status": "approved",
+            "cleared_by_verifier": False, "dqr": 1.75, "flow": "cam_ncm811",
+            "replaces": "cathode_active_material", "value": 28.4, "unit": "kg CO2e / kg",
+            "region": "KR",
         }
     ]  # fmt: skip
     assert with_supplier.result["primary_data"][0]["process"] == "cathode_active_material"
     assert with_supplier.total_kgco2e_per_kwh != library_only.total_kgco2e_per_kwh
     assert get_calculation(session, chain.cell_maker, with_supplier.id).digest == with_supplier.digest  # fmt: skip
-    # The same inputs give the same digest, bit for bit.
+    # The same inputs give the same digest, bit for bit: the stored calculation is returned.
     again = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id))
-    assert again.digest == with_supplier.digest and again.id != with_supplier.id
+    assert again.digest == with_supplier.digest and again.id == with_supplier.id
     with pytest.raises(NotFound):
         get_calculation(session, chain.regulator, with_supplier.id)
 
@@ -165,8 +170,10 @@ def test_calculation_uses_shared_approved_supplier_data(session: Session, chain:
 def test_flagged_or_foreign_datasets_are_refused(session: Session, chain: Chain) -> None:
     _, version_id = _shared_cam_and_product(session, chain)
     foreign = submit_dataset(session, chain.other_supplier, CAM)
-    with pytest.raises(NotFound, match="dataset_ids"):
-        calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id, dataset_ids=[foreign.id]))  # fmt: skip
+    pinned = {**DESIGN, "plants": {"cathode": "KR"}, "supply": {"cathode_active_material": {"supplier": "Graphite Co", "dataset": str(foreign.id)}}}  # fmt: skip
+    product = create_product(session, chain.cell_maker, ProductIn(name="Foreign", design=pinned))
+    with pytest.raises(InputError, match=f"supply.cathode_active_material.dataset: no dataset {foreign.id}"):  # fmt: skip
+        calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     with pytest.raises(InputError, match="rule_set"):
         calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id, rule_set="nope"))  # fmt: skip
 
@@ -218,24 +225,23 @@ def test_energy_flows_are_not_supplier_datasets(session: Session, chain: Chain) 
 
 
 def test_a_replaced_step_makes_its_inputs_unused(session: Session, chain: Chain) -> None:
-    """CAM replaced as a whole: the precursor and lithium figures of the same supplier are inside
-    it and are not counted twice; the graphite figure replaces the anode material step."""
+    """CAM replaced as a whole: a precursor or lithium figure named beside it would be inside it
+    and counted twice, so naming one is an error, not silently dropped; the graphite figure
+    replaces the anode material step."""
     assert chain.cell_maker.organization_id is not None
     grant = GrantIn(organization_id=chain.cell_maker.organization_id)
-    flows = [("cam_ncm811", 28.4), ("pcam_ncm811", 17.0), ("lithium_hydroxide_spodumene", 20.0)]
-    ids = {}
-    for flow, value in flows:
-        dataset = submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"flow": flow, "value": value}))  # fmt: skip
+    for flow, value, region in [("cam_ncm811", 28.4, "KR"), ("pcam_ncm811", 17.0, "CN"), ("lithium_hydroxide_spodumene", 20.0, "KR")]:  # fmt: skip
+        dataset = submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"flow": flow, "value": value, "region": region}))  # fmt: skip
         share_dataset(session, chain.cam_maker, dataset.id, grant)
-        ids[flow] = dataset.id
     graphite = submit_dataset(session, chain.other_supplier, CAM.model_copy(update={"flow": "graphite_synthetic", "value": 15.0, "region": "CN"}))  # fmt: skip
     share_dataset(session, chain.other_supplier, graphite.id, grant)
-    product = create_product(session, chain.cell_maker, ProductIn(name="Pack 60", design=DESIGN))
+    design = {**DESIGN, **CAM_FROM_CATHODE_CO}
+    design["supply"] = {**design["supply"], "anode_active_material": {"supplier": "Graphite Co"}}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Pack 60", design=design))
     calc = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     replaced = {f["flow"]: f["replaces"] for f in calc.result["supplier_datasets"]}
     assert replaced == {"cam_ncm811": "cathode_active_material", "graphite_synthetic": "anode_active_material"}  # fmt: skip
-    # Named explicitly, a precursor figure inside a replaced CAM is an error, not silently dropped.
-    precursor = submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"flow": "pcam_ncm811", "value": 16.0}))  # fmt: skip
-    share_dataset(session, chain.cam_maker, precursor.id, grant)
-    with pytest.raises(InputError, match=str(precursor.id)):
-        calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id, dataset_ids=[ids["cam_ncm811"], precursor.id]))  # fmt: skip
+    for material, source in [("precursor", {"supplier": "Cathode Co"}), ("lithium_salt", {"supplier": "Cathode Co", "plant": "KR"})]:  # fmt: skip
+        both = create_product(session, chain.cell_maker, ProductIn(name=f"With {material}", design={**design, "supply": {**design["supply"], material: source}}))  # fmt: skip
+        with pytest.raises(InputError, match=f"supply.{material}: this design does not use"):
+            calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=both.designs[0].id))  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from services_support import Chain
+from services_support import CAM_FROM_CATHODE_CO, Chain
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from batterycarbon.store import AuditEvent
 CAM = DatasetIn(flow="cam_ncm811", value=400.0, region="KR", year=2023, dqr=2, evidence=["pcf.pdf"], activity_data={"electricity_kwh_per_kg": 90.0})  # fmt: skip
 DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
-    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
+    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023, **CAM_FROM_CATHODE_CO,
 }  # fmt: skip
 APPROVE = DatasetDecisionIn(decision="approve", note="Metered electricity confirms it.")
 
@@ -54,7 +54,8 @@ def _calculate(session: Session, chain: Chain) -> list[str]:
 
 def test_assigned_verifier_clears_a_flagged_dataset_then_it_is_used(session: Session, chain: Chain) -> None:  # fmt: skip
     flagged = _flagged_and_shared(session, chain)
-    assert _calculate(session, chain) == []  # flagged data are never used
+    with pytest.raises(InputError, match=f"dataset {flagged.id} is flagged, not approved"):
+        _calculate(session, chain)  # flagged data are never used, nor replaced by the library
     (alert,) = flagged.alerts
     with pytest.raises(NotFound):  # not assigned yet: the verifier cannot see the data
         get_dataset(session, chain.verifier, flagged.id)

@@ -89,8 +89,10 @@ def _org_actor(session: Session, chain: Chain, name: str, roles: list[str]) -> A
     return authenticate_user(session, username, PASSWORD)
 
 
-def _calculation(session: Session, maker: Actor, name: str = "EV pack") -> CalculationOut:
-    product = create_product(session, maker, ProductIn(name=name, design=DESIGN))
+def _calculation(
+    session: Session, maker: Actor, name: str = "EV pack", design: dict[str, Any] = DESIGN
+) -> CalculationOut:
+    product = create_product(session, maker, ProductIn(name=name, design=design))
     return calculate_design(session, maker, CalculationIn(design_version_id=product.designs[0].id))
 
 
@@ -170,7 +172,12 @@ def test_a_verifier_may_not_verify_a_calculation_built_on_its_own_dataset(
     dataset = submit_dataset(session, supplier, CAM)
     assert dataset.status == "approved"
     share_dataset(session, supplier, dataset.id, GrantIn(organization_id=org(chain.cell_maker)))
-    calc = _calculation(session, chain.cell_maker)
+    supplied = {
+        **DESIGN,
+        "plants": {"cathode": "KR"},
+        "supply": {"cathode_active_material": {"supplier": "Cathode and Verify Co"}},
+    }
+    calc = _calculation(session, chain.cell_maker, design=supplied)
     assert [f["dataset_id"] for f in calc.result["supplier_datasets"]] == [str(dataset.id)]
     with pytest.raises(
         PermissionDenied,

@@ -125,6 +125,17 @@ COMPLAINTS = (
 )
 
 
+#: The demo product: the example design buying its cathode material from Hanil's plant in Korea
+#: and its graphite from Inner Mongolia (the plants of the design's cathode and anode steps).
+DEMO_DESIGN = {
+    **EXAMPLE_DESIGN,
+    "supply": {
+        "cathode_active_material": {"supplier": "Hanil Cathode Materials"},
+        "anode_active_material": {"supplier": "Inner Mongolia Graphite"},
+    },
+}
+
+
 class DemoAccount(BaseModel):
     """One organization's credentials, printed once by the CLI."""
 
@@ -167,7 +178,7 @@ def load_demo_data(session: Session) -> DemoResult:
         request_data(session, actors[buyer], DataRequestIn(supplier_org_id=orgs[supplier], flow=flow, region=region, year=year, message=message))  # fmt: skip
     for complainant, supplier, text in COMPLAINTS:
         file_complaint(session, actors[complainant], ComplaintIn(subject_type="dataset", subject_id=datasets[supplier], text=text))  # fmt: skip
-    product = create_product(session, actors["cell"], ProductIn(name="EV pack 60 kWh NCM811", design=EXAMPLE_DESIGN))  # fmt: skip
+    product = create_product(session, actors["cell"], ProductIn(name="EV pack 60 kWh NCM811", design=DEMO_DESIGN))  # fmt: skip
     calc = calculate_design(session, actors["cell"], CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     verification = submit_for_verification(session, actors["cell"], VerificationIn(calculation_id=calc.id, verifier_org_id=orgs["verifier"]))  # fmt: skip
     start_review(session, actors["verifier"], verification.id)
