@@ -46,6 +46,12 @@ def test_the_committed_report_is_the_one_the_code_writes(rows: list[Row]):
     assert headline(rows) in REPORT.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("doc", ["README.md", "docs/validation.md"])
+def test_the_docs_state_the_reports_independent_count(rows: list[Row], doc: str):
+    text = " ".join((REPORT.parents[1] / doc).read_text(encoding="utf-8").split())
+    assert headline(rows).partition(";")[0] in text.replace("**", "")
+
+
 def test_a_row_is_fitted_exactly_when_a_factor_of_the_release_was_fitted_to_it(rows: list[Row]):
     release = library("whitepaper-2023").release
     marked = {key for fit in release.fitted for key in fit.figures}
