@@ -346,27 +346,38 @@ def test_bundled_data_files_exist() -> None:
     assert Path(ROUTES_FILE).is_file() and Path(GRADING_FILE).is_file()
 
 
-def test_end_of_life_side_by_side_matches_a_hand_calculation():
-    """CFF end of life = sum over recovered materials of (1-A)*R2*(ErecEoL - E*v*Qsout/Qp)*m / kWh;
-    the cut-off carries none of the recycling burden and earns no credit."""
-    from batterycarbon.battery import load_design as _load
-    from batterycarbon.factors import library as _library
-    from batterycarbon.recycling import end_of_life_methods
-    from batterycarbon.recycling.remanufacture import remanufacture as _remanufacture
+def test_end_of_life_side_by_side_matches_a_hand_calculation(
+    monkeypatch: pytest.MonkeyPatch, open_library: FactorLibrary
+) -> None:
+    """CFF end of life = sum over recovered materials of (1-A)*R2*(ErecEoL - E*v*Qsout/Qp)*m / kWh,
+    with A and Qsout/Qp of the material's group (cff_defaults.toml: 0.2 and 1.0 for battery
+    active materials and for metals); the cut-off carries none of it and earns no credit.
 
-    design, lib = _load("ncm811-prismatic"), _library("open-2024.1")
-    methods = end_of_life_methods("hydro", design, lib)
-    outcome = _remanufacture("hydro", design, lib)
-    expected = 0.0
-    for s in outcome.substitutions:
-        a = 0.2  # PEF default for metals and (as assumed) battery active materials
-        expected += (
-            (1 - a)
-            * s.rate
-            * (s.recovered_kgco2e_per_kg - s.virgin_kgco2e_per_kg * 1.0)
-            * s.mass_kg
-        )
-    expected /= outcome.virgin.capacity_kwh
-    assert methods.cff_kgco2e_per_kwh == pytest.approx(expected, rel=1e-12)
+    Recovered from a 50 kWh pack (literal figures, not a route's):
+    cathode active material, 100 kg, R2 0.9, E*v 20, ErecEoL 4:
+        0.8 x 0.9 x (4 - 20) = -11.52 kg CO2e/kg; x 100 kg / 50 kWh = -23.04 kg CO2e/kWh;
+    copper foil, 20 kg, R2 0.8, E*v 5, ErecEoL 4:
+        0.8 x 0.8 x (4 - 5) = -0.64 kg CO2e/kg; x 20 kg / 50 kWh = -0.256 kg CO2e/kWh;
+    in all -23.296 kg CO2e/kWh.
+    """
+    from types import SimpleNamespace
+
+    from batterycarbon.recycling import end_of_life
+    from batterycarbon.recycling.remanufacture import Substitution
+
+    substitutions = (
+        Substitution("cathode_active_material", "cam", 0.9, 100.0, 20.0, 4.0),
+        Substitution("copper_foil", "copper", 0.8, 20.0, 5.0, 4.0),
+    )
+    outcome = SimpleNamespace(
+        virgin=SimpleNamespace(capacity_kwh=50.0), substitutions=substitutions, warnings=()
+    )
+    monkeypatch.setattr(end_of_life, "remanufacture", lambda route, design, library: outcome)
+    design = load_design("ncm811-prismatic")
+    methods = end_of_life.end_of_life_methods("hydro", design, open_library)
+    assert [m.cff_kgco2e_per_kwh for m in methods.materials] == pytest.approx([-23.04, -0.256])
+    assert [(m.a, m.qsout_qp, m.mass_kg_per_kwh) for m in methods.materials] == pytest.approx(
+        [(0.2, 1.0, 2.0), (0.2, 1.0, 0.4)]
+    )
+    assert methods.cff_kgco2e_per_kwh == pytest.approx(-23.296, rel=1e-12)
     assert methods.cut_off_kgco2e_per_kwh == 0.0
-    assert methods.cff_kgco2e_per_kwh < 0  # recovered metals replace dearer virgin ones
