@@ -14,8 +14,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from batterycarbon.battery import Design
 from batterycarbon.compliance.battery_passport import check_aspect
+from batterycarbon.compliance.declare import DEFAULT_DECLARATION_RULE_SET
+from batterycarbon.compliance.passport import LIFECYCLE_STAGES
+from batterycarbon.compliance.standards import account
 from batterycarbon.errors import InputError
+from batterycarbon.factors import library
+from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.services import Actor, Conflict, NotFound, PermissionDenied
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -88,10 +94,26 @@ def test_issued_passport_is_complete_and_each_reader_gets_its_view(session: Sess
     assert document["GeneralProductInformation"]["productIdentifier"] == "SN-0001"
     for aspect in RESTRICTED:  # the issuer reads every attribute, each valid by its schema
         assert check_aspect(aspect, document[aspect]) == []
-    # The declared footprint is the stored calculation's design under the declaration rules.
+    # The declared footprint is the stored calculation's design under the declaration rules,
+    # in its factor release, per kWh delivered over the request's use profile.
     cf = document["CarbonFootprintForBatteries"]
     assert cf["carbonFootprintPerformanceClass"] == "not yet defined"
-    assert cf["batteryCarbonFootprint"] > 0
+    declared = account(
+        Design.model_validate(DESIGN),
+        library(calc.factor_release),
+        DEFAULT_DECLARATION_RULE_SET,
+        profile=UseProfile(**passport_request(calc.id)["use"]),
+    )
+    assert cf["batteryCarbonFootprint"] == pytest.approx(declared.total_kgco2e_per_fu, rel=1e-9)
+    stages = {
+        LIFECYCLE_STAGES[s]: v
+        for s, v in declared.stages_kgco2e_per_fu.items()
+        if s in LIFECYCLE_STAGES
+    }
+    assert {
+        stage["lifecycleStage"]: stage["carbonFootprint"]
+        for stage in cf["carbonFootprintPerLifecycleStage"]
+    } == pytest.approx(stages, rel=1e-9)
 
     anonymous = read_passport(session, None, issued.id)
     stranger = read_passport(session, _org_actor(session, chain, "Other Maker", "manufacturer"), issued.id)  # fmt: skip
