@@ -171,6 +171,7 @@ class MonteCarloSamples:
     inputs: list[UncertainInput]
     multipliers: NDArray[np.float64]  # (runs, n_inputs)
     deterministic: dict[str, float]  # every input at its library value: "total", "stages:x", ...
+    warnings: tuple[str, ...] = ()  # the factor lookup's fallbacks (``Footprint.warnings``)
 
     def point(self, kind: str, key: str) -> float:
         """The deterministic value of a breakdown entry (``kind`` "stages" or "components")."""
@@ -275,6 +276,7 @@ def monte_carlo(
         inputs,
         multipliers,
         deterministic,
+        bsys.warnings,
     )
 
 

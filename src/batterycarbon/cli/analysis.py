@@ -10,7 +10,13 @@ import numpy as np
 import typer
 
 from batterycarbon.battery import load_design
-from batterycarbon.battery.uncertainty import STATS, monte_carlo, sensitivity, summary
+from batterycarbon.battery.uncertainty import (
+    STATS,
+    MonteCarloSamples,
+    monte_carlo,
+    sensitivity,
+    summary,
+)
 from batterycarbon.cli.common import (
     FORMATS,
     ChartOpt,
@@ -21,6 +27,7 @@ from batterycarbon.cli.common import (
     check_level,
     make_table,
     out,
+    print_warnings,
     user_errors,
 )
 from batterycarbon.factors import DEFAULT_RELEASE, library
@@ -63,6 +70,7 @@ def uncertainty(
     data = {
         "design": samples.design, "level": samples.level, "runs": runs, "seed": seed,
         "factor_release": factors, "uncertain_inputs": len(samples.inputs), **total, **breakdowns,
+        "warnings": list(samples.warnings),
     }  # fmt: skip
     if chart is not None:
         histogram_chart(samples.total.tolist(), f"kg CO2e per kWh ({level})",
@@ -70,6 +78,7 @@ def uncertainty(
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    print_warnings(samples.warnings)
     columns = ("deterministic", *STATS)
     table = make_table(
         "breakdown", *columns, title=f"{samples.design}: {runs} runs, seed {seed}, kg CO2e/kWh"
@@ -108,10 +117,12 @@ def compare(
         "design_a": a.design, "design_b": b.design, "runs": runs, "seed": seed, "level": level,
         "factor_release": factors, "probability_a_lower": float(np.mean(difference < 0)),
         "a": summary(a.total), "b": summary(b.total), "difference_a_minus_b": summary(difference),
+        "warnings": _labelled_warnings(a, b),
     }  # fmt: skip
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    print_warnings(cast(list[str], data["warnings"]))
     table = make_table(
         "", *STATS, title=f"{a.design} vs {b.design}, {runs} runs (common random numbers)"
     )
@@ -120,6 +131,11 @@ def compare(
         table.add_row(label, *(f"{stats[s]:.2f}" for s in STATS))
     out.print(table)
     out.print(f"probability that {a.design} is lower: {data['probability_a_lower']:.1%}")
+
+
+def _labelled_warnings(*samples: MonteCarloSamples) -> list[str]:
+    """The fallbacks of each design's footprint, each prefixed by the design it belongs to."""
+    return [f"{s.design}: {w}" for s in samples for w in s.warnings]
 
 
 @app.command(name="sensitivity")
@@ -179,6 +195,7 @@ def sweep_command(
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
+    print_warnings(result.warnings)
     order = np.argsort(result.totals, kind="stable")[:top]
     table = make_table(*result.keys, "kg CO2e/kWh",
                        title=f"{result.design}: {len(result.totals)} variants, lowest {len(order)}")  # fmt: skip

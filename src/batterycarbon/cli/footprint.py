@@ -175,6 +175,7 @@ def overview(
                       f"{r.stages['production']:.1f}", f"{r.components['cathode']:.1f}",
                       f"{r.cell_share:.0%}", f"{r.total_kgco2e_per_pack / 1000:.2f}")  # fmt: skip
     out.print(table)
+    print_warnings(f"{r.design}: {w}" for r in results for w in r.warnings)
     out.print(f"chart written to {chart}")
 
 

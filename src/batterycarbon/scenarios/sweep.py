@@ -12,7 +12,7 @@ the same wherever it runs, so distributed results equal local ones bit for bit.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -23,7 +23,7 @@ from batterycarbon.battery.design import STEPS
 from batterycarbon.battery.options import ELEMENTS
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import FactorLibrary, merge_warnings
 from batterycarbon.scenarios.model import PLANT_STEPS
 
 Level = Literal["pack", "cell"]
@@ -85,17 +85,20 @@ def combo_coefficients(
     continuous_keys: list[str],
     level: Level,
     rule_set_id: str,
-) -> NDArray[np.float64]:
-    """[T0, T_1 - T0, ..., T_K - T0] for one categorical combination (kg CO2e per kWh)."""
+) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+    """[T0, T_1 - T0, ..., T_K - T0] for one categorical combination (kg CO2e per kWh), and the
+    fallbacks of the factor lookup behind them (``Footprint.warnings``), each once."""
+    warnings: list[list[str]] = []
 
     def total(shares: dict[str, float]) -> float:
         options = _options(categorical, shares)
-        return footprint(
-            design, library, options, level=level, rule_set_id=rule_set_id
-        ).total_kgco2e_per_kwh
+        result = footprint(design, library, options, level=level, rule_set_id=rule_set_id)
+        warnings.append(result.warnings)
+        return result.total_kgco2e_per_kwh
 
     base = total({})
-    return np.array([base, *(total({key: 1.0}) - base for key in continuous_keys)])
+    coefficients = np.array([base, *(total({key: 1.0}) - base for key in continuous_keys)])
+    return coefficients, merge_warnings(*warnings)
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,23 @@ class SweepResult:
     keys: list[str]
     variants: list[dict[str, str]]
     totals: NDArray[np.float64]
+    #: Fallbacks of the factor lookup, each once, prefixed by the variants they apply to
+    #: (``plants.cell=IS: ...``) when the sweep varies plants, grid or year.
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self, limit: int | None = None) -> dict[str, Any]:
         rows = [
             {**v, "total_kgco2e_per_kwh": float(t)}
             for v, t in zip(self.variants, self.totals, strict=True)
         ]
-        return {"design": self.design, "level": self.level, "keys": self.keys, "count": len(rows),
-                "variants": rows if limit is None else rows[:limit]}  # fmt: skip
+        return {
+            "design": self.design,
+            "level": self.level,
+            "keys": self.keys,
+            "count": len(rows),
+            "variants": rows if limit is None else rows[:limit],
+            "warnings": self.warnings,
+        }
 
 
 def sweep(
@@ -150,12 +162,17 @@ def sweep(
     )
     variants: list[dict[str, str]] = []
     totals = []
-    for combo, coeff in zip(combos, coefficients, strict=True):
+    warnings: list[str] = []
+    for combo, (coeff, combo_warnings) in zip(combos, coefficients, strict=True):
         totals.append(coeff[0] + grid @ coeff[1:])
         for row in itertools.product(*(varies[k] for k in continuous_keys)):
             variants.append({**combo, **dict(zip(continuous_keys, row, strict=True))})
+        label = ", ".join(f"{k}={v}" for k, v in combo.items())
+        warnings += [f"{label}: {w}" if label else w for w in combo_warnings]
     ordered = [{k: v[k] for k in keys} for v in variants]
-    return SweepResult(design.id or "design", level, keys, ordered, np.concatenate(totals))
+    return SweepResult(
+        design.id or "design", level, keys, ordered, np.concatenate(totals), warnings
+    )
 
 
 def _on_dask(
@@ -165,7 +182,7 @@ def _on_dask(
     continuous_keys: list[str],
     level: Level,
     rule_set_id: str,
-) -> list[NDArray[np.float64]]:
+) -> list[tuple[NDArray[np.float64], tuple[str, ...]]]:
     """Evaluate the categorical combinations on a Dask cluster (``scheduler`` address)."""
     try:
         from distributed import Client

@@ -1,0 +1,59 @@
+"""Every CLI command that prints a footprint prints the fallbacks behind it as ``warning:``
+lines and carries them in its JSON (issue 13 §2): a design with its cell plant in Iceland,
+which has no grid factor of its own in open-2024.1, was printed by sweep, compare,
+uncertainty and overview with the global grid and no word about it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from batterycarbon.battery.design import DESIGNS_DIR
+from batterycarbon.cli import app
+
+runner = CliRunner()
+ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
+COMMANDS = {
+    "sweep": ["--vary", "green.cell=0,1"],
+    "compare": ["ncm811-prismatic", "--runs", "20"],
+    "uncertainty": ["--runs", "20"],
+}
+
+
+@pytest.fixture(scope="module")
+def iceland(tmp_path_factory: pytest.TempPathFactory) -> str:
+    data = yaml.safe_load((DESIGNS_DIR / "ncm811-prismatic.yaml").read_text())
+    data["plants"] = {**data["plants"], "cell": "IS"}
+    path = tmp_path_factory.mktemp("designs") / "iceland.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def _warning_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("warning:")]
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_table_output_prints_each_fallback_once(iceland: str, command: str) -> None:
+    result = runner.invoke(app, [command, iceland, *COMMANDS[command]])
+    assert result.exit_code == 0, result.output
+    lines = _warning_lines(result.output)
+    assert sum(ICELAND_GRID in line for line in lines) == 1, result.output
+    assert len(lines) == len(set(lines))
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_json_output_carries_the_fallbacks(iceland: str, command: str) -> None:
+    result = runner.invoke(app, [command, iceland, *COMMANDS[command], "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert ICELAND_GRID in json.dumps(json.loads(result.output))
+
+
+def test_overview_names_the_design_of_each_warning(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["overview", "--chart", str(tmp_path / "chart.png")])
+    lines = _warning_lines(result.output)
+    assert any(line.startswith("warning: ncm811-prismatic: nickel_sulfate:") for line in lines)
