@@ -26,6 +26,7 @@ from batterycarbon.bounds import (
 )
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import excerpt
+from batterycarbon.rules.functional_unit import STORED_DOCUMENT
 
 DATA_DIR = Path(__file__).parent / "data"
 PLANT_STEPS = (*STEPS, "foil")
@@ -142,7 +143,9 @@ def compose(scenarios: list[Scenario]) -> Scenario:
 def apply(design: Design, scenario: Scenario) -> tuple[Design, Options]:
     """The design (format swapped if asked) and the calculation options of ``scenario``."""
     if scenario.format is not None and scenario.format != design.format:
-        design = Design.model_validate({**design.model_dump(), "format": scenario.format})
+        # The design was validated already (a stored one as stored: read_stored_design).
+        changed = {**design.model_dump(), "format": scenario.format}
+        design = Design.model_validate(changed, context=STORED_DOCUMENT)
     options = Options(
         grid=scenario.grid,
         year=scenario.year,

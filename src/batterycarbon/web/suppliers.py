@@ -30,16 +30,18 @@ from batterycarbon.services.data_requests import (
     list_requests,
     request_data,
 )
-from batterycarbon.services.dataset_input import REQUIRED_COLUMNS, DatasetIn
+from batterycarbon.services.dataset_input import REQUIRED_COLUMNS
 from batterycarbon.services.datasets import (
     GrantIn,
     get_dataset,
     list_datasets,
     revoke_share,
     share_dataset,
-    submit_dataset,
+    submit_dataset_document,
     submit_datasets_csv,
+    supplier_flows,
 )
+from batterycarbon.services.factor_releases import release_library
 from batterycarbon.web.common import (
     DbSession,
     csrf_ok,
@@ -178,7 +180,7 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
             document = _json_document(text)
             if not isinstance(document, dict):
                 raise ValueError("(document): upload one JSON dataset object; use the CSV template for several datasets")  # fmt: skip
-            stored = [submit_dataset(db, actor, DatasetIn.model_validate(document))]
+            stored = [submit_dataset_document(db, actor, document)]
         else:
             stored = submit_datasets_csv(db, actor, text)
     except (BatteryCarbonError, ValidationError, ValueError) as exc:
@@ -285,6 +287,7 @@ def _requests_page(request: Request, db: Session, actor: Actor, *, problems: lis
         "suppliers": [o for o in orgs if "supplier" in o.roles and o.id != actor.organization_id],
         "approved": [d for d in own if d.status == "approved"],
         "problems": problems or [], "errors": field_errors(problems or []),
+        "flows": [flow for flow, _ in supplier_flows(release_library(db, None))],
     }  # fmt: skip
     return render(request, "requests.html", context, status_code=status_code, actor=actor)
 

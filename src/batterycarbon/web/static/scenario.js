@@ -6,6 +6,8 @@ document.addEventListener("DOMContentLoaded", function () {
   var rows = document.getElementById("pathway-rows");
   var problems = document.getElementById("scenario-problems");
   var endOfLife = document.getElementById("end-of-life-summary");
+  var start = document.getElementById("scenario-start");
+  var warnings = document.getElementById("scenario-warnings");
   var timer = null;
   var sequence = 0;
 
@@ -52,6 +54,11 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.textContent = steps[0].total_kgco2e_per_kwh.toFixed(1) + " \u2192 " + last.total_kgco2e_per_kwh.toFixed(1) +
       " kg CO\u2082e/kWh (" + percent(last.change_vs_start) + "), factor release " + result.factor_release + ", rule set " + result.rule_set;
     summary.setAttribute("data-final", last.total_kgco2e_per_kwh.toFixed(4));
+    summary.setAttribute("data-start", steps[0].total_kgco2e_per_kwh.toFixed(4));
+    start.textContent = "Starting point: " + result.start.description + ".";
+    if (result.start.calculation_id) { start.setAttribute("data-calculation", result.start.calculation_id); } else { start.removeAttribute("data-calculation"); }
+    // Rendered by the server from _warnings.html, its text escaped there.
+    warnings.innerHTML = result.warnings_html;
     var eol = result.end_of_life;
     if (!eol) {
       endOfLife.textContent = "";
