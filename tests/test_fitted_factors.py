@@ -125,3 +125,34 @@ def test_a_bad_fitted_mark_is_refused_naming_the_field(tmp_path: Path, fitted: s
     with pytest.raises(FactorReleaseError) as caught:
         load_release_dir(_release_copy(tmp_path, fitted))
     assert expected in str(caught.value)
+
+
+def test_a_footprint_says_how_much_of_it_rests_on_fitted_factors(open_library):
+    """The default NCM811 pack rests on one fitted factor, the BMS electronics (about 10 % of the
+    pack by SOURCES.md); its share is that factor's row over the total."""
+    from batterycarbon.battery import footprint, load_design
+
+    result = footprint(load_design("ncm811-prismatic"), open_library)
+    assert result.fitted_factors == ["electronics_bms:GLO:2023"]
+    bms = next(f for f in result.factors if f["id"] == "electronics_bms:GLO:2023")
+    assert result.fitted_share == pytest.approx(bms["kgco2e_per_kwh"] / result.total_kgco2e_per_kwh)
+    assert 0.05 < result.fitted_share < 0.15
+    assert result.to_dict()["fitted_share"] == result.fitted_share
+
+
+def test_cells_alone_rest_on_no_fitted_factor_of_the_default_release(open_library):
+    from batterycarbon.battery import footprint, load_design
+
+    result = footprint(load_design("ncm811-prismatic"), open_library, level="cell")
+    assert result.fitted_factors == [] and result.fitted_share == 0.0
+
+
+def test_under_the_white_paper_release_the_implied_salts_count_too(whitepaper):
+    from batterycarbon.battery import footprint, load_design
+
+    result = footprint(load_design("ncm811-prismatic"), whitepaper)
+    used = {str(f["id"]) for f in result.factors}
+    assert set(result.fitted_factors) == used & whitepaper.release.fitted_ids
+    assert "nickel_sulfate:GLO:2022" in result.fitted_factors
+    fitted = sum(f["kgco2e_per_kwh"] for f in result.factors if f["id"] in result.fitted_factors)
+    assert result.fitted_share == pytest.approx(fitted / result.total_kgco2e_per_kwh)

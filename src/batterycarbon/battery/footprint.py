@@ -62,6 +62,10 @@ class Footprint:
     #: Each substitution of the factor lookup, in words: a wider region's factor for a country
     #: without its own, or a factor of another year (``FactorLibrary.lookup``).
     warnings: list[str] = field(default_factory=list)
+    #: Factors of the result fitted to a published figure instead of read in a source (the
+    #: release's ``[[fitted]]``), and the share of the total that rests on them.
+    fitted_factors: list[str] = field(default_factory=list)
+    fitted_share: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -104,11 +108,17 @@ def footprint(
     options = options or Options()
     rule_set = load_rule_set(rule_set_id)
     bsys = build_system(design, library, options, accounting_policy(rule_set))
-    return footprint_of_system(bsys, library.release_id, level, rule_set)
+    return footprint_of_system(
+        bsys, library.release_id, level, rule_set, library.release.fitted_ids
+    )
 
 
 def footprint_of_system(
-    bsys: BatterySystem, release: str, level: Level, rule_set: RuleSet
+    bsys: BatterySystem,
+    release: str,
+    level: Level,
+    rule_set: RuleSet,
+    fitted_ids: frozenset[str] = frozenset(),
 ) -> Footprint:
     system = bsys.system
     solver = Solver(system)
@@ -131,27 +141,43 @@ def footprint_of_system(
         if info.component in components:
             components[info.component] += attributed[i]
         if abs(attributed[i]) > 0:
-            processes.append({
-                "id": info.id, "name": info.name, "stage": info.stage, "component": info.component,
-                "kgco2e_per_kwh": _r(attributed[i]), "primary": info.primary,
-            })  # fmt: skip
+            processes.append(
+                {
+                    "id": info.id,
+                    "name": info.name,
+                    "stage": info.stage,
+                    "component": info.component,
+                    "kgco2e_per_kwh": _r(attributed[i]),
+                    "primary": info.primary,
+                }
+            )
     factor_rows = []
-    primary_total = 0.0
+    primary_total = fitted_total = 0.0
+    fitted: list[str] = []
     for i, info in enumerate(bsys.processes):
         if direct[i] == 0:
             continue
         if info.primary:
             primary_total += direct[i]
-        factor_rows.append({
-            "id": _emission_source_id(info), "name": info.name, "primary": info.primary,
-            "amount": _r(solution.scaling[i] * per_kwh), "unit": info.unit,
-            "kgco2e_per_kwh": _r(direct[i]),
-        })  # fmt: skip
+        if info.factor_id in fitted_ids:
+            fitted_total += direct[i]
+            fitted.append(info.factor_id)
+        factor_rows.append(
+            {
+                "id": _emission_source_id(info),
+                "name": info.name,
+                "primary": info.primary,
+                "amount": _r(solution.scaling[i] * per_kwh),
+                "unit": info.unit,
+                "kgco2e_per_kwh": _r(direct[i]),
+            }
+        )
     total = float(solution.total) * per_kwh
     primary = [
         {"process": p.id, "supplier": p.supplier, "factor_replaced": p.id.removeprefix("supplier:")}
-        for p in bsys.processes if p.primary
-    ]  # fmt: skip
+        for p in bsys.processes
+        if p.primary
+    ]
     level_name = "pack" if level == "pack" else "cells"
     return Footprint(
         design=bsys.design.id or "design",
@@ -186,6 +212,8 @@ def footprint_of_system(
             "year": bsys.year,
         },
         warnings=list(bsys.warnings),
+        fitted_factors=sorted(set(fitted)),
+        fitted_share=_r(fitted_total / total if total else 0.0),
     )
 
 
