@@ -36,7 +36,7 @@ def test_down_and_up_again_with_the_write_once_triggers(db_url: str) -> None:
         assert current_revision(db_url) == "0007"
         assert "class_tables" not in inspect(engine).get_table_names()
         upgrade(db_url)
-        assert current_revision(db_url) == "0009"
+        assert current_revision(db_url) == "0010"
         with Session(engine) as session:
             with session.begin():
                 first, second = _row("1"), _row("2")

@@ -30,9 +30,9 @@ TABLES = {
     "organizations", "users", "api_clients", "products", "design_versions", "supplier_datasets",
     "sharing_grants", "factor_releases", "calculations", "calculation_inputs", "verifications",
     "findings", "alerts", "audit_events", "data_requests", "complaints", "idempotency_keys",
-    "calculation_grants", "jobs", "passports", "class_tables",
+    "calculation_grants", "jobs", "passports", "class_tables", "issued_declarations",
 }  # fmt: skip
-HEAD = "0009"
+HEAD = "0010"
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:

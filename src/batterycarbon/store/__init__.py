@@ -22,6 +22,7 @@ from batterycarbon.store.db import (
     make_engine,
     session_factory,
 )
+from batterycarbon.store.declarations import IssuedDeclaration
 from batterycarbon.store.exchange import (
     COMPLAINT_STATUSES,
     DATA_REQUEST_STATUSES,
@@ -50,12 +51,12 @@ from batterycarbon.store.workflow import (
     Verification,
 )
 
-install_guards((AuditEvent, Calculation))
+install_guards((AuditEvent, Calculation, IssuedDeclaration))
 
 __all__ = [
     "CLASS_TABLE_STATUSES", "COMPLAINT_STATUSES", "ClassTableVersion", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",
     "Calculation", "CalculationGrant", "CalculationInput", "ChainReport", "DesignVersion", "FactorRelease", "Finding", "IdempotencyRecord",
-    "ImmutableRecordError", "JOB_STATES", "Job", "Organization", "PASSPORT_STATUSES", "Passport", "UNIT_KINDS", "Product", "SharingGrant", "SupplierDataset", "User",
+    "ImmutableRecordError", "IssuedDeclaration", "JOB_STATES", "Job", "Organization", "PASSPORT_STATUSES", "Passport", "UNIT_KINDS", "Product", "SharingGrant", "SupplierDataset", "User",
     "Verification", "append_event", "database_url", "default_database_path", "describe_url",
     "downgrade", "make_engine", "session_factory", "upgrade", "verify_chain",
 ]  # fmt: skip
