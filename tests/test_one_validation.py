@@ -18,6 +18,7 @@ from batterycarbon.compliance.inputs import parse_compliance_inputs, use_profile
 from batterycarbon.errors import InputError
 from batterycarbon.rules.functional_unit import VEHICLE_CLASSES, parse_use_profile
 from batterycarbon.rules.ruleset import VEHICLE_CATEGORIES
+from batterycarbon.services.dataset_input import validate_fields
 
 MINIMAL = {"chemistry": "NCM811", "format": "prismatic", "cell": {"capacity_ah": 100}}
 
@@ -100,3 +101,21 @@ def test_a_stored_design_with_a_car_loads_and_its_declaration_names_the_field() 
         use_profile_for(design)
     (problem,) = caught.value.problems
     assert problem.startswith("vehicle_category: expected one of car_van"), problem
+
+
+@pytest.mark.parametrize("country", ["ZZ", "SW", "Germany", "de"])
+def test_the_charging_country_is_checked_as_every_region_is(country: str) -> None:
+    use_losses = {"battery_efficiency": 0.95, "charger_efficiency": 0.9, "country": country}
+    with pytest.raises(InputError) as caught:
+        parse_compliance_inputs({"use_losses": use_losses}, "inputs.yaml")
+    (problem,) = caught.value.problems
+    dataset = {"flow": "cam_ncm811", "value": 1, "region": country, "year": 2023, "dqr": 2}
+    dataset_problems: list[str] = []
+    validate_fields(dataset, "", dataset_problems)
+    assert problem.removeprefix("use_losses.country") == dataset_problems[0].removeprefix("region")
+
+
+@pytest.mark.parametrize("region", ["DE", "EU27", "GLO"])
+def test_a_known_charging_country_or_region_is_accepted(region: str) -> None:
+    use_losses = {"battery_efficiency": 0.95, "charger_efficiency": 0.9, "country": region}
+    assert parse_compliance_inputs({"use_losses": use_losses}, "inputs.yaml").use_losses

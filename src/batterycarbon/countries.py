@@ -70,3 +70,21 @@ def country_problem(code: str) -> str | None:
         return f"{message} such as CN, DE or SE"
     choices = hints[0] if len(hints) == 1 else ", ".join(hints[:-1]) + " or " + hints[-1]
     return f"{message}; did you mean {choices}?"
+
+
+REGION_GROUPS = ("EU27", "EUROPE", "GLO", "RER", "RoW")
+"""Regions the factor library gives factors for besides countries (``factors.model``'s
+``REGION_PATTERN``): where a supplier's plant, a data request or the charging grid may also be."""
+
+
+def region_problem(code: str) -> str | None:
+    """None if ``code`` is an ISO 3166-1 alpha-2 country or one of :data:`REGION_GROUPS`, else
+    what is wrong: the one rule for every region a user gives (dataset, data request, the grid
+    of the use stage), with :func:`country_problem`'s hint for two capitals."""
+    groups = ", ".join(REGION_GROUPS)
+    if code in REGION_GROUPS:
+        return None
+    if len(code) == 2 and code.isascii() and code.isupper():
+        problem = country_problem(code)
+        return None if problem is None else f"{problem} (other regions: {groups})"
+    return f"expected an ISO 3166 alpha-2 code or {groups}"

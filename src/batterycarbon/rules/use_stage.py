@@ -20,9 +20,10 @@ paper's Table 3 (reference/DIGEST.md).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from batterycarbon.bounds import DocumentFloat, DocumentInt
+from batterycarbon.countries import region_problem
 
 
 class UseLosses(BaseModel):
@@ -38,8 +39,16 @@ class UseLosses(BaseModel):
 
     battery_efficiency: DocumentFloat = Field(gt=0, le=1)
     charger_efficiency: DocumentFloat = Field(gt=0, le=1)
-    country: str = Field(min_length=2, max_length=6)
+    country: str
     year: DocumentInt | None = Field(default=None, ge=2000, le=2060)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        problem = region_problem(value)  # the rule of every region a user gives
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 def use_losses_kwh(

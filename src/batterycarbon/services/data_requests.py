@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batterycarbon.bounds import StrictInt
-from batterycarbon.countries import country_problem
+from batterycarbon.countries import region_problem
 from batterycarbon.errors import InputError
-from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
+from batterycarbon.factors.model import FLOW_PATTERN
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.datasets import grant_access, supplier_flow_problem
 from batterycarbon.services.errors import Conflict, NotFound
@@ -71,11 +71,9 @@ class DataRequestIn(BaseModel):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not REGION_PATTERN.match(value):
-            raise ValueError("expected an ISO 3166 alpha-2 code or EU27, EUROPE, GLO, RER, RoW")
-        problem = country_problem(value) if value is not None and len(value) == 2 else None
-        if problem is not None:  # the pattern lets any two capitals through, "ZZ" included
-            raise ValueError(f"{problem} (other regions: EU27, EUROPE, GLO, RER, RoW)")
+        problem = None if value is None else region_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 

@@ -26,9 +26,9 @@ from batterycarbon.bounds import (
     FiniteFloat,
     StrictInt,
 )
-from batterycarbon.countries import country_problem
+from batterycarbon.countries import region_problem
 from batterycarbon.errors import excerpt, validation_problems
-from batterycarbon.factors.model import FLOW_PATTERN, REGION_PATTERN
+from batterycarbon.factors.model import FLOW_PATTERN
 from batterycarbon.text import Line, text_problem
 from batterycarbon.units import parse_unit, ureg
 
@@ -101,11 +101,9 @@ class DatasetIn(BaseModel):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not REGION_PATTERN.match(value):
-            raise ValueError("expected an ISO 3166 alpha-2 code or EU27, EUROPE, GLO, RER, RoW")
-        problem = country_problem(value) if len(value) == 2 else None
-        if problem is not None:  # the pattern lets any two capitals through, "ZZ" included
-            raise ValueError(f"{problem} (other regions: EU27, EUROPE, GLO, RER, RoW)")
+        problem = region_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("unit")
