@@ -22,6 +22,7 @@ from batterycarbon.reports.published_figures import (
     Row,
     about,
     about_percent,
+    figure_row,
     fmt_value,
     headline,
     precise,
@@ -134,3 +135,8 @@ def test_the_command_prints_the_headline_and_writes_the_report(tmp_path: Path, r
     assert result.exit_code == 0, result.output
     assert headline(rows) in " ".join(result.output.split())  # the console wraps long lines
     assert out.read_text(encoding="utf-8").startswith("# The white paper reproduced")
+
+
+def test_a_row_refuses_a_value_that_is_not_a_finite_number():
+    with pytest.raises(ValueError, match="fig16: the value nan"):
+        figure_row("fig16", "f", "5.1", "about -30 %", float("nan"), (-0.33, -0.27), "change", "r")

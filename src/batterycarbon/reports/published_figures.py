@@ -21,11 +21,13 @@ against the tolerance and a reason computed from the model's numbers for that ro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from batterycarbon import __version__
+from batterycarbon.errors import excerpt
 from batterycarbon.factors import Release
 
 Kind = Literal["independent", "fitted", "calibrated", "given"]
@@ -110,6 +112,11 @@ def figure_row(
 ) -> Row:
     """A computed row whose ``why`` starts with where the value lies, then the reason."""
     low, high = bounds
+    if not all(math.isfinite(x) for x in (value, low, high)):
+        raise ValueError(
+            f"{key}: the value {excerpt(value)} or its tolerance {excerpt(bounds)} is not a "
+            "finite number"
+        )
     why = f"{where(value, low, high, unit)}: {reason}"
     return Row(key, figure, section, paper, value, low, high, unit, why, kind, basis)
 
