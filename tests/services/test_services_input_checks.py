@@ -8,15 +8,17 @@ import uuid
 
 import pytest
 from services_support import Chain
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from batterycarbon.errors import InputError
 from batterycarbon.services import Actor
+from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import MAX_LISTED_PROBLEMS
 from batterycarbon.services.datasets import submit_datasets_csv
-from batterycarbon.store import DataRequest, SupplierDataset
+from batterycarbon.services.products import ProductIn, create_product
+from batterycarbon.store import Calculation, DataRequest, DesignVersion, SupplierDataset
 
 HEADER = "flow,value,unit,region,year,dqr,evidence\n"
 
@@ -81,3 +83,21 @@ def test_the_listed_problems_are_bounded_and_say_how_many_more(
     assert len(problems) == MAX_LISTED_PROBLEMS + 1
     assert problems[-1] == "(document): 7 more problems not listed; fix these and upload again"
     assert _count(session, SupplierDataset) == 0
+
+
+def test_a_stored_design_with_a_category_now_refused_is_an_input_error_at_calculation(
+    session: Session, chain: Chain
+) -> None:
+    use = {"usable_capacity_kwh": 54, "vehicle_category": "car_van", "warranty_years": 8}
+    design = {"chemistry": "LFP", "format": "prismatic", "cell": {"capacity_ah": 100}, "use": use}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Old pack", design=design))
+    version = product.designs[0]
+    # Stored before the design applied the declaration's rule (the editor took "car" then).
+    old = {**version.design, "use": {**use, "vehicle_category": "car"}}
+    session.execute(update(DesignVersion).where(DesignVersion.id == version.id).values(design=old))
+    session.commit()
+    with pytest.raises(InputError) as caught:
+        calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version.id))
+    (problem,) = caught.value.problems
+    assert problem.startswith("use.vehicle_category: expected one of car_van"), problem
+    assert "(got 'car')" in problem and _count(session, Calculation) == 0

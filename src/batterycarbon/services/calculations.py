@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design, footprint
+from batterycarbon.battery import Design, footprint, parse_design
 from batterycarbon.bounds import MAX_NAME_CHARS
 from batterycarbon.errors import InputError
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
@@ -147,7 +147,9 @@ def prepare_calculation(
     except RuleSetError as exc:
         raise InputError("calculation", [f"rule_set: {exc}"]) from None
     library = release_library(session, data.factor_release)
-    design = Design.model_validate(version.design)
+    # Checked again as a new document: a version stored before a rule applied (a vehicle
+    # category such as "car") is an InputError naming the field, not a crash.
+    design = parse_design(version.design, f"design version {version.version}")
     chosen = choose_all(session, actor, design)
     return PreparedCalculation(
         design_version_id=version.id, design_digest=version.digest,
