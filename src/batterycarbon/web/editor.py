@@ -17,6 +17,7 @@ import yaml
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from batterycarbon.battery import parse_design
@@ -48,6 +49,7 @@ from batterycarbon.web.common import (
     to_sign_in,
     unflatten,
 )
+from batterycarbon.web.supply_form import form_problems, supply_rows
 
 router = APIRouter(include_in_schema=False)
 OVERRIDE_ROWS_EXTRA = 1  # blank supplier-override rows offered below the existing ones
@@ -138,8 +140,9 @@ OVERRIDE_COLUMNS = (
     ("supplier", "Supplier"),
     ("reference", "Reference"),
 )
-#: Top-level keys the form owns entirely (rows are renumbered on every save).
-WHOLE_KEYS = ("supplier_overrides",)
+#: Top-level keys the form owns entirely (override rows are renumbered on every save; a
+#: material of the bill of materials whose fields are all blank is from the library).
+WHOLE_KEYS = ("supplier_overrides", "supply")
 
 
 def _get(document: dict[str, Any], path: str) -> Any:
@@ -241,6 +244,7 @@ def _base(db: DbSession, actor: Actor, product_id: uuid.UUID | None) -> dict[str
 
 def _editor(
     request: Request,
+    db: Session,
     actor: Actor,
     *,
     product: Any,
@@ -250,6 +254,7 @@ def _editor(
     yaml_text: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    problems = form_problems(problems or [])
     overrides = document.get("supplier_overrides") or []
     rows = (overrides if isinstance(overrides, list) else []) + [{}] * OVERRIDE_ROWS_EXTRA
     context = {
@@ -260,8 +265,9 @@ def _editor(
         "values": {f.name: _get(document, f.name) for _, g in _fields() for f in g},
         "override_columns": OVERRIDE_COLUMNS,
         "override_rows": rows,
-        "problems": problems or [],
-        "errors": field_errors(problems or []),
+        "supply_rows": supply_rows(db, actor, document),
+        "problems": problems,
+        "errors": field_errors(problems),
         "yaml_text": yaml_text if yaml_text is not None else design_yaml(document),
     }
     return render(request, "editor.html", context, status_code=status_code, actor=actor)
@@ -272,7 +278,7 @@ def new_product_form(request: Request, db: DbSession) -> Response:
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
-    return _editor(request, actor, product=None, document=_base(db, actor, None))
+    return _editor(request, db, actor, product=None, document=_base(db, actor, None))
 
 
 @router.get("/web/products/{product_id}/edit")
@@ -284,7 +290,7 @@ def edit_design_form(request: Request, db: DbSession, product_id: uuid.UUID) -> 
         product = get_product(db, actor, product_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    return _editor(request, actor, product=product, document=_base(db, actor, product_id))
+    return _editor(request, db, actor, product=product, document=_base(db, actor, product_id))
 
 
 def _submitted_document(form: FormData, base: dict[str, Any]) -> tuple[Any, list[str], str | None]:
@@ -319,6 +325,7 @@ async def create_product_page(request: Request, db: DbSession) -> Response:
     shown = document if isinstance(document, dict) else {}
     return _editor(
         request,
+        db,
         actor,
         product=None,
         document=shown,
@@ -356,6 +363,7 @@ async def add_version_page(request: Request, db: DbSession, product_id: uuid.UUI
     shown = document if isinstance(document, dict) else {}
     return _editor(
         request,
+        db,
         actor,
         product=product,
         document=shown,
@@ -392,7 +400,7 @@ def validate_design(
         except (ValueError, BatteryCarbonError):
             return JSONResponse({"detail": "product_id: no such product of yours"}, status_code=404)
         document, problems = design_from_form(base, {str(k): str(v) for k, v in fields.items()}), []
-    problems = problems or validate_document(document)
+    problems = form_problems(problems or validate_document(document))
     return JSONResponse(
         {
             "valid": not problems,

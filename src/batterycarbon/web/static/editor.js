@@ -73,6 +73,14 @@ document.addEventListener("DOMContentLoaded", function () {
     timer = setTimeout(fn, 250);
   }
 
+  // A material made at one of the design's own plants shows that plant: it follows the field.
+  form.querySelectorAll("[data-follows]").forEach(function (shown) {
+    var source = document.getElementById(shown.getAttribute("data-follows"));
+    if (source) {
+      source.addEventListener("input", function () { shown.value = source.value; });
+    }
+  });
+
   form.addEventListener("input", function () { later(validateForm); });
   form.addEventListener("change", function () { later(validateForm); });
   if (yamlText) {

@@ -1,0 +1,110 @@
+"""The bill of materials in the web pages (issue 13 §1), through TestClient: the design editor
+offers, for each purchased material, the library or a supplier whose data the maker reads, with
+the plant and a dataset version, and puts the model's messages next to those fields; the
+product page lists the datasets a calculation used, says when newer data would change it, and
+a recalculation of identical inputs shows the stored calculation instead of adding one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from web_support import App, signed_in
+
+CAM = "cathode_active_material"
+HANIL = "Hanil Cathode Materials"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+@pytest.fixture
+def cell(demo_app: App) -> Iterator[tuple[TestClient, str]]:
+    client, token = signed_in(demo_app, "cell")
+    with client:
+        yield client, token
+
+
+def part(page: str, start: str, end: str = "</tr>") -> str:
+    """The text of ``page`` from ``start`` to the next ``end``."""
+    assert start in page, start
+    return page.split(start, 1)[1].split(end, 1)[0]
+
+
+def form_of(page: str) -> dict[str, str]:
+    """The design form's text fields and selected options, as a browser would send them."""
+    form = part(page, 'id="design-form"', "</form>")
+    fields = dict(
+        re.findall(
+            r'<input id="[^"]+" name="([^"]+)" type="(?:text|number)"[^>]*?value="([^"]*)"', form
+        )
+    )
+    for name, options in re.findall(
+        r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)"[^>]* selected', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    return fields
+
+
+def test_editor_offers_each_materials_suppliers_plant_and_versions(
+    cell: tuple[TestClient, str],
+) -> None:
+    client, _ = cell
+    row = part(client.get("/web/products/new").text, f'<tr id="supply-{CAM}">')
+    assert f'<option value="{HANIL}">{HANIL} (plant KR)</option>' in row
+    assert re.search(rf'<option value="{UUID}">version \d · 2023 · KR · cam_ncm811 · approved', row)
+    assert 'readonly value="KR" data-follows="f-plants-cathode"' in row  # the design's plant
+    assert "flow cam_ncm811" in row
+    assert '<option value="" selected>Library</option>' in row
+    # A material no supplier has shared data for: the library only.
+    separator = part(client.get("/web/products/new").text, '<tr id="supply-separator">')
+    assert separator.count("<option value=") == 2  # Library, the newest dataset that fits
+
+
+def test_editor_names_the_supply_fields_the_model_refuses(cell: tuple[TestClient, str]) -> None:
+    client, _ = cell
+    fields = form_of(client.get("/web/products/new").text)
+    fields["supply.separator.supplier"] = HANIL  # a bought-in material needs its plant
+    answer = client.post("/web/designs/validate", json={"fields": fields}).json()
+    assert answer["valid"] is False
+    assert "plant is required" in answer["errors"]["supply.separator.plant"][0]
+    fields["supply.separator.plant"] = "SW"
+    answer = client.post("/web/designs/validate", json={"fields": fields}).json()
+    assert "SE (Sweden)" in answer["errors"]["supply.separator.plant"][0]
+    fields["supply.separator.dataset"] = "not-an-id"
+    answer = client.post("/web/designs/validate", json={"fields": fields}).json()
+    assert "valid UUID" in answer["errors"]["supply.separator.dataset"][0]
+    del fields["supply.separator.supplier"]  # a plant without a supplier is no source
+    answer = client.post(
+        "/web/designs/validate", json={"fields": {**fields, "supply.separator.dataset": ""}}
+    ).json()
+    assert "supply.separator.supplier" in answer["errors"]
+    fields.update({"supply.separator.plant": "", "supply.separator.dataset": ""})
+    answer = client.post("/web/designs/validate", json={"fields": fields}).json()
+    assert answer["valid"] is True and "supply" not in answer["yaml"]  # all library
+
+
+def test_a_supplier_chosen_in_the_form_is_saved_and_library_removes_it(
+    cell: tuple[TestClient, str],
+) -> None:
+    client, token = cell
+    fields = {**form_of(client.get("/web/products/new").text), f"supply.{CAM}.supplier": HANIL}
+    page = client.post(
+        "/web/products",
+        data={**fields, "csrf_token": token, "mode": "form", "name": "Supplied pack"},
+    )
+    assert page.status_code == 200, page.text
+    product_url = str(page.url).split("?")[0]
+    editor = client.get(f"{product_url}/edit").text
+    assert f"supply:\n  {CAM}:\n    supplier: {HANIL}\n" in editor  # the YAML view
+    assert f'<option value="{HANIL}" selected>' in part(editor, f'<tr id="supply-{CAM}">')
+    fields = {**form_of(editor), f"supply.{CAM}.supplier": ""}  # back to the library
+    page = client.post(
+        f"{product_url}/designs", data={**fields, "csrf_token": token, "mode": "form"}
+    )
+    assert page.status_code == 200, page.text
+    editor = client.get(f"{product_url}/edit").text
+    assert "supply: {}" in part(editor, 'id="yaml-text"', "</textarea>")
+    assert '<option value="" selected>Library</option>' in part(editor, f'<tr id="supply-{CAM}">')
