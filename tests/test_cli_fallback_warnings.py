@@ -1,7 +1,7 @@
 """Every CLI command that prints a footprint prints the fallbacks behind it as ``warning:``
 lines and carries them in its JSON (issue 13 §2): a design with its cell plant in Iceland,
-which has no grid factor of its own in open-2024.1, was printed by sweep, compare,
-uncertainty and overview with the global grid and no word about it."""
+which has no grid factor of its own in open-2024.1, was printed by trend, pathway, sweep,
+compare, uncertainty, eol and overview with the global grid and no word about it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from batterycarbon.cli import app
 runner = CliRunner()
 ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
 COMMANDS = {
+    "trend": ["--years", "2022:2023"],
+    "pathway": ["--step", "green=green-cell"],
     "sweep": ["--vary", "green.cell=0,1"],
     "compare": ["ncm811-prismatic", "--runs", "20"],
     "uncertainty": ["--runs", "20"],
+    "eol": [],
 }
 
 
@@ -57,3 +60,13 @@ def test_overview_names_the_design_of_each_warning(tmp_path: Path) -> None:
     result = runner.invoke(app, ["overview", "--chart", str(tmp_path / "chart.png")])
     lines = _warning_lines(result.output)
     assert any(line.startswith("warning: ncm811-prismatic: nickel_sulfate:") for line in lines)
+
+
+def test_trend_names_years_past_the_grid_factors() -> None:
+    result = runner.invoke(
+        app,
+        ["trend", "ncm811-prismatic", "--grid", "KR", "--years", "2023:2025", "--format", "json"],
+    )
+    years = {row["year"]: row["warnings"] for row in json.loads(result.output)["years"]}
+    assert "electricity_grid KR: asked 2025, latest factor 2023" in years[2025]
+    assert not any("electricity_grid KR" in w for w in years[2023])

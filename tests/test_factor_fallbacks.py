@@ -24,9 +24,6 @@ runner = CliRunner()
 ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
 IRELAND_GRID = "electricity_grid: no factor for IE in open-2024.1; used EU27 (EU-27 average)"
 KOREA_2030 = "electricity_grid KR: asked 2030, latest factor 2023"
-#: Every plant in China, lithium from spodumene: each factor used is China's own or global-only.
-OWN_COUNTRY = {"lithium_route": "spodumene",
-               "plants": {"precursor": "CN", "cathode": "CN", "anode": "CN", "cell": "CN", "pack": "CN"}}  # fmt: skip
 
 
 def test_lookup_names_a_country_without_its_own_factor(open_library: FactorLibrary) -> None:
@@ -78,7 +75,7 @@ def test_both_fallbacks_of_one_lookup_are_named(open_library: FactorLibrary) -> 
 
 def test_footprint_carries_each_fallback_once(open_library: FactorLibrary) -> None:
     design = load_design("ncm811-prismatic")
-    design = design.model_copy(update={"plants": design.plants.model_copy(update={"cell": "IS"})})  # fmt: skip
+    design = design.model_copy(update={"plants": design.plants.model_copy(update={"cell": "IS"})})
     result = footprint(design, open_library)
     assert ICELAND_GRID in result.warnings
     assert len(result.warnings) == len(set(result.warnings))
@@ -88,6 +85,8 @@ def test_footprint_carries_each_fallback_once(open_library: FactorLibrary) -> No
 
 
 def test_design_with_only_own_country_factors_has_no_warnings(open_library: FactorLibrary) -> None:
+    # every plant of lfp-prismatic is in China; with lithium from spodumene each factor it uses
+    # is China's own row or a flow the release gives only globally
     design = load_design("lfp-prismatic").model_copy(update={"lithium_route": "spodumene"})
     assert footprint(design, open_library).warnings == []
 

@@ -11,10 +11,17 @@ from test_api_chain import DESIGN, ok, setup_chain
 def test_calculation_result_names_each_fallback_and_keeps_it_stored(client: TestClient) -> None:
     cell = setup_chain(client)["cell"]["auth"]
     design = {**DESIGN, "year": 2030, "plants": {**DESIGN["plants"], "cell": "IS"}}
-    product = ok(client.post("/products", headers=cell, json={"name": "Iceland pack", "design": design}), 201)  # fmt: skip
+    product = ok(
+        client.post("/products", headers=cell, json={"name": "Iceland pack", "design": design}), 201
+    )
     body = {"design_version_id": product["designs"][0]["id"]}
     calc = ok(client.post("/calculations", headers=cell, json=body), 201)
     warnings = calc["result"]["warnings"]
-    assert "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)" in warnings  # fmt: skip
+    assert (
+        "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)" in warnings
+    )
     assert "electricity_grid KR: asked 2030, latest factor 2023" in warnings
-    assert ok(client.get(f"/calculations/{calc['id']}", headers=cell))["result"]["warnings"] == warnings  # fmt: skip
+    assert (
+        ok(client.get(f"/calculations/{calc['id']}", headers=cell))["result"]["warnings"]
+        == warnings
+    )

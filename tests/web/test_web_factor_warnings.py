@@ -9,8 +9,7 @@ import html
 from sqlalchemy import select
 from web_support import App, signed_in
 
-from batterycarbon.store import session_factory
-from batterycarbon.store import Calculation
+from batterycarbon.store import Calculation, session_factory
 
 
 def _note(page: str) -> str:
@@ -22,7 +21,9 @@ def _note(page: str) -> str:
 def test_product_page_lists_the_stored_calculation_s_warnings(demo_app: App) -> None:
     app, demo = demo_app
     with session_factory(app.state.engine)() as session:
-        stored = session.scalars(select(Calculation).where(Calculation.id == demo.calculation_id)).one()  # fmt: skip
+        stored = session.scalars(
+            select(Calculation).where(Calculation.id == demo.calculation_id)
+        ).one()
         warnings = stored.result["warnings"]
     assert warnings, "the demo product's plants in KR, HU and DE use wider regions' factors"
     client, _ = signed_in(demo_app, "cell")

@@ -23,17 +23,18 @@ from batterycarbon.cli.common import (
     check_level,
     make_table,
     out,
+    print_warnings,
     user_errors,
 )
 from batterycarbon.errors import InputError
-from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.factors import DEFAULT_RELEASE, library, merge_warnings
 from batterycarbon.recycling import (
     RouteNotQuantifiedError,
     end_of_life_methods,
     grade,
+    process_emissions,
     remanufacture_change,
     route_ids,
-    route_process_emissions,
 )
 from batterycarbon.reports.charts import trend_chart, waterfall_chart
 from batterycarbon.reports.published_figures import headline, render_markdown
@@ -113,6 +114,7 @@ def pathway_command(
 
 
 def _print_pathway(result: PathwayResult) -> None:
+    print_warnings(result.warnings)
     table = make_table(
         "step", "kg CO2e/kWh", "vs start", "vs previous",
         title=f"{result.design}, {result.level} level, factors {result.factor_release}",
@@ -163,6 +165,7 @@ def trend(
                 "year": year,
                 "total_kgco2e_per_kwh": result.total_kgco2e_per_kwh,
                 "grid_factors": sorted(grid_ids),
+                "warnings": result.warnings,
             }
         )
     if chart is not None:
@@ -173,6 +176,7 @@ def trend(
         sys.stdout.write(json.dumps({"design": loaded.id, "level": level, "factor_release": lib.release_id,
                                      "years": rows}, indent=2) + "\n")  # fmt: skip
         return
+    print_warnings(merge_warnings(*(r["warnings"] for r in rows)))
     table = make_table(
         "year", "kg CO2e/kWh", "grid factors used", title=f"{loaded.id} ({level} level)"
     )
@@ -253,16 +257,19 @@ def eol(
     change: float | None = None
     end_of_life: dict[str, float] | None = None
     note = ""
+    warnings = bsys.warnings
     if band is None or band.recommended_route is not None or route is not None:
         try:
-            process = route_process_emissions(chosen, bsys.pack_mass_kg, bsys.pack_capacity_kwh,
-                                              lib, bsys.plants["pack"], bsys.year)  # fmt: skip
+            pack = (bsys.pack_mass_kg, bsys.pack_capacity_kwh)
+            emissions = process_emissions(chosen, *pack, lib, bsys.plants["pack"], bsys.year)
+            process = emissions.total_kgco2e_per_kwh
             change = remanufacture_change(chosen, loaded, lib)
             methods = end_of_life_methods(chosen, loaded, lib)
             end_of_life = {
                 "cut-off": methods.cut_off_kgco2e_per_kwh,
                 "cff": methods.cff_kgco2e_per_kwh,
             }
+            warnings = merge_warnings(warnings, emissions.warnings, methods.warnings)
         except RouteNotQuantifiedError as exc:
             note = "; ".join(exc.problems)
     data = {
@@ -273,8 +280,9 @@ def eol(
         "end_of_life_kgco2e_per_kwh": end_of_life, "note": note,
     }  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(json.dumps({**data, "warnings": list(warnings)}, indent=2) + "\n")
         return
+    print_warnings(warnings)
     table = make_table("field", "value", show_header=False, title=f"{loaded.id}: end of life")
     for key, value in data.items():
         if isinstance(value, dict):
