@@ -28,6 +28,7 @@ from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules.functional_unit import UseProfile
 
 STUDY = "https://example.com/cfb-study.pdf"
+ADDRESS = "2 Works Road, 352100 Ningde"
 
 
 def test_no_official_classes_exist_yet() -> None:
@@ -73,6 +74,7 @@ def test_declaration_holds_the_annex_ii_content(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile
 ) -> None:
     bundle = declare(ncm811, open_library, manufacturer="ACME Cells", plant_address="1 Road, Ningde",
+                     manufacturer_address=ADDRESS,
                      class_table=load_class_table(FIXTURE_CLASSES), use=car, study_url=STUDY,
                      issued=dt.date(2025, 3, 1))  # fmt: skip
     d = bundle.declaration.to_json_dict()
@@ -89,6 +91,7 @@ def test_declaration_holds_the_annex_ii_content(
     assert cf["delivered_energy_kwh"] == pytest.approx(54 * 60 * 8)
     assert d["performance_class"]["performance_class"] == "B"  # fixture: 0.1785 <= 0.2
     again = declare(ncm811, open_library, manufacturer="ACME Cells", plant_address="1 Road, Ningde",
+                     manufacturer_address=ADDRESS,
                     class_table=load_class_table(FIXTURE_CLASSES), use=car, study_url=STUDY,
                     issued=dt.date(2025, 3, 1))  # fmt: skip
     assert again.declaration == bundle.declaration  # same inputs, same declaration
@@ -102,13 +105,14 @@ def test_missing_declaration_inputs_are_all_named(
                 class_table=load_class_table())  # fmt: skip
     problems = "\n".join(caught.value.problems)
     assert "--manufacturer" in problems and "--plant" in problems and "--study-url" in problems
+    assert "--manufacturer-address: required by Annex II" in problems
 
 
 def test_a_capacity_rule_set_cannot_declare(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile
 ) -> None:
     with pytest.raises(InputError, match="per kWh delivered"):
-        declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car,
+        declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car, manufacturer_address=ADDRESS,
                 study_url=STUDY, rule_set_id="iso14067-c2g",
                 class_table=load_class_table())  # fmt: skip
 
@@ -116,7 +120,7 @@ def test_a_capacity_rule_set_cannot_declare(
 def test_passport_aspect_validates_against_the_battery_pass_schema(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile
 ) -> None:
-    bundle = declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car,
+    bundle = declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car, manufacturer_address=ADDRESS,
                      study_url=STUDY, class_table=load_class_table())  # fmt: skip
     aspect = bundle.passport["CarbonFootprintForBatteries"]
     reference_schema = REFERENCE / "CarbonFootprintForBatteries-schema.json"
@@ -133,7 +137,7 @@ def test_passport_aspect_validates_against_the_battery_pass_schema(
 def test_an_incomplete_passport_is_rejected_naming_the_missing_attributes(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile
 ) -> None:
-    bundle = declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car,
+    bundle = declare(ncm811, open_library, manufacturer="A", plant_address="B", use=car, manufacturer_address=ADDRESS,
                      study_url=STUDY, class_table=load_class_table())  # fmt: skip
     aspect = copy.deepcopy(bundle.passport["CarbonFootprintForBatteries"])
     del aspect["carbonFootprintStudy"], aspect["batteryCarbonFootprint"]
@@ -150,6 +154,7 @@ def test_an_incomplete_passport_is_rejected_naming_the_missing_attributes(
 def test_declare_command_writes_three_files_and_prints_the_class(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [
         "declare", "ncm811-prismatic", "--manufacturer", "ACME", "--plant", "1 Road, Ningde",
+        "--manufacturer-address", ADDRESS, "--manufacturer-country", "CN", "--plant-country", "CN",
         "--out", str(tmp_path), "--usable-kwh", "54", "--vehicle-category", "M1",
         "--warranty-years", "8", "--study-url", STUDY, "--classes", str(FIXTURE_CLASSES),
         "--issued", "2025-03-01",
@@ -161,11 +166,14 @@ def test_declare_command_writes_three_files_and_prints_the_class(tmp_path: Path)
     assert (tmp_path / "declaration.pdf").read_bytes().startswith(b"%PDF-")
     declared = json.loads((tmp_path / "declaration.json").read_text())
     assert declared["issued"] == "2025-03-01"
+    assert declared["manufacturer"] == {"name": "ACME", "address": ADDRESS, "country": "CN"}
+    assert declared["manufacturing_plant"] == {"address": "1 Road, Ningde", "country": "CN"}
 
 
 def test_declare_command_without_study_link_fails_clearly(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [
         "declare", "ncm811-prismatic", "--manufacturer", "ACME", "--plant", "X",
+        "--manufacturer-address", ADDRESS,
         "--out", str(tmp_path), "--usable-kwh", "54", "--vehicle-category", "M1",
         "--warranty-years", "8",
     ])  # fmt: skip

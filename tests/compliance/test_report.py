@@ -35,6 +35,7 @@ RULE_SET = "jrc-cfb-ev-2023"
 COMPARED = ("whitepaper-c2g", "iso14067-c2g", "eu-draft-2024")
 ARGS = [
     "report", "ncm811-prismatic", "--manufacturer", "ACME Cells",
+    "--manufacturer-address", "2 Works Road, 352100 Ningde",
     "--plant", "1 Battery Road, Skelleftea, Sweden", "--study-url", "https://example.com/s.pdf",
     "--usable-kwh", "54", "--vehicle-category", "M1", "--warranty-years", "8",
     "--issued", "2025-06-01", "--factors", "open-2024.1", "--classes", str(FIXTURE_CLASSES),

@@ -20,7 +20,17 @@ from batterycarbon.services.class_tables import (
 )
 from batterycarbon.store import session_factory
 
-FULL = {"manufacturer": "Danube Cell Works", "plant": "1 Cell Street, Győr, HU", "study_url": "https://example.org/study.pdf", "usable_capacity_kwh": "56", "vehicle_category": "M1", "warranty_years": "8", "rule_set": "jrc-cfb-ev-2023", "issued": "2025-03-01"}  # fmt: skip
+FULL = {
+    "manufacturer": "Danube Cell Works",
+    "manufacturer_address": "2 Works Road, 9027 Győr",
+    "plant_address": "1 Pack Street, 01067 Dresden",
+    "study_url": "https://example.org/study.pdf",
+    "use.usable_capacity_kwh": "56",
+    "use.vehicle_category": "M1",
+    "use.warranty_years": "8",
+    "rule_set": "jrc-cfb-ev-2023",
+    "issued": "2025-03-01",
+}
 SHOWN = re.compile(r'id="performance-class">([^<]*)</dd>')
 
 

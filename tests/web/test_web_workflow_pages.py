@@ -137,17 +137,25 @@ def test_declaration_names_missing_fields_then_declares(
     url = f"/web/calculations/{demo_app[1].calculation_id}/declaration"
     assert "Make the declaration" in client.get(url).text
     page = client.get(
-        url, params={"manufacturer": "Danube Cell Works", "plant": "", "study_url": ""}
+        url, params={"manufacturer": "Danube Cell Works", "plant_address": "", "study_url": ""}
     )
     assert page.status_code == 422
-    for field in ("usable_capacity_kwh", "vehicle_category", "warranty_years"):
-        assert re.search(rf'id="err-{field}">[^<]+<', page.text), field
-    use = {"usable_capacity_kwh": "56", "vehicle_category": "M1", "warranty_years": "8"}
-    page = client.get(url, params={"manufacturer": "Danube Cell Works", "plant": "", **use})
+    for field in ("use.usable_capacity_kwh", "use.vehicle_category", "use.warranty_years"):
+        assert re.search(rf'id="err-{re.escape(field)}">[^<]+<', page.text), field
+    use = {"use.usable_capacity_kwh": "56", "use.vehicle_category": "M1", "use.warranty_years": "8"}
+    page = client.get(url, params={"manufacturer": "Danube Cell Works", "plant_address": "", **use})
     assert page.status_code == 422
-    for field in ("plant", "study_url"):
+    for field in ("manufacturer_address", "plant_address", "study_url"):
         assert re.search(rf'id="err-{field}">required by Annex II', page.text), field
-    full = {"manufacturer": "Danube Cell Works", "plant": "1 Cell Street, Győr, HU", "study_url": "https://example.org/study.pdf", "usable_capacity_kwh": "56", "vehicle_category": "M1", "warranty_years": "8", "rule_set": "jrc-cfb-ev-2023", "issued": "2025-03-01"}  # fmt: skip
+    full = {
+        "manufacturer": "Danube Cell Works",
+        "manufacturer_address": "2 Works Road, 9027 Győr",
+        "plant_address": "1 Pack Street, 01067 Dresden",
+        "study_url": "https://example.org/study.pdf",
+        **use,
+        "rule_set": "jrc-cfb-ev-2023",
+        "issued": "2025-03-01",
+    }
     page = client.get(url, params=full)
     assert page.status_code == 200, page.text
     assert re.search(r'id="declared-total">0\.\d{4} kg CO₂e per kWh delivered', page.text)
@@ -157,8 +165,14 @@ def test_declaration_names_missing_fields_then_declares(
     declaration = client.get(f"{url}.json", params=full).json()
     assert declaration["manufacturer"]["name"] == "Danube Cell Works"
     assert declaration["issued"] == "2025-03-01"
-    assert client.get(f"/web/calculations/{demo_app[1].calculation_id}/passport.json", params=full).status_code == 200  # fmt: skip
-    assert client.get(f"{url}.json", params={**full, "warranty_years": "-1"}).status_code == 422
+    assert (
+        client.get(
+            f"/web/calculations/{demo_app[1].calculation_id}/passport.json", params=full
+        ).status_code
+        == 200
+    )
+    bad = client.get(f"{url}.json", params={**full, "use.warranty_years": "-1"})
+    assert bad.status_code == 422
 
 
 def test_other_organizations_cannot_see_a_product(demo_app: App) -> None:

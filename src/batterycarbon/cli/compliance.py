@@ -163,12 +163,30 @@ def standards(
     out.print(recon)
 
 
+ManufacturerAddressOpt = Annotated[
+    str | None, typer.Option(help="Manufacturer's postal address (street, postal code, town).")
+]
+ManufacturerCountryOpt = Annotated[
+    str | None, typer.Option(help="Country of the manufacturer's address (ISO 3166-1 alpha-2).")
+]
+PlantCountryOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Country of the manufacturing plant (ISO 3166-1 alpha-2); it must be the design's "
+        "pack plant (default: that plant)."
+    ),
+]
+
+
 @app.command(name="declare")
 @user_errors
 def declare_command(
     design: DesignArg,
     manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    manufacturer_address: ManufacturerAddressOpt = None,
+    manufacturer_country: ManufacturerCountryOpt = None,
     plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    plant_country: PlantCountryOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
         "declaration"
     ),
@@ -196,7 +214,10 @@ def declare_command(
         load_design(design),
         library(factors),
         manufacturer=manufacturer,
+        manufacturer_address=manufacturer_address,
+        manufacturer_country=manufacturer_country,
         plant_address=plant,
+        plant_country=plant_country,
         class_table=load_class_table(classes),
         inputs=load_compliance_inputs(inputs),
         use=_use(usable_kwh, vehicle_category, warranty_years),
@@ -236,7 +257,10 @@ def report_command(
         "report.pdf"
     ),
     manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    manufacturer_address: ManufacturerAddressOpt = None,
+    manufacturer_country: ManufacturerCountryOpt = None,
     plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    plant_country: PlantCountryOpt = None,
     study_url: Annotated[
         str | None, typer.Option(help="Public link to the study supporting the figures.")
     ] = None,
@@ -271,7 +295,10 @@ def report_command(
         load_design(design),
         library(factors),
         manufacturer=manufacturer,
+        manufacturer_address=manufacturer_address,
+        manufacturer_country=manufacturer_country,
         plant_address=plant,
+        plant_country=plant_country,
         class_table=load_class_table(classes),
         inputs=load_compliance_inputs(inputs),
         use=_use(usable_kwh, vehicle_category, warranty_years),

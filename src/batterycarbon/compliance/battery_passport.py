@@ -189,6 +189,14 @@ def _merge(computed: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
+def unknown_aspects(given: Mapping[str, Any]) -> list[str]:
+    """One problem per aspect of ``given`` that the data model does not have."""
+    return [
+        f"{a}: unknown aspect; known: {', '.join(ASPECTS)}"
+        for a in sorted(set(given) - set(ASPECTS))
+    ]
+
+
 def build_passport(
     *,
     design: Design,
@@ -209,11 +217,9 @@ def build_passport(
     batch); default: derived from ``declaration_id`` (:func:`passport_identifier`).
     """
     given = dict(given or {})
-    unknown = sorted(set(given) - set(ASPECTS))
+    unknown = unknown_aspects(given)
     if unknown:
-        raise InputError(
-            "passport", [f"{a}: unknown aspect; known: {', '.join(ASPECTS)}" for a in unknown]
-        )
+        raise InputError("passport", unknown)
     identifier = identifier or passport_identifier(declaration_id)
     computed: dict[str, dict[str, Any]] = {
         "GeneralProductInformation": {

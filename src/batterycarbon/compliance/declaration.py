@@ -8,6 +8,15 @@ pre-processing, main product production, distribution, end of life and recycling
 identification number of the EU declaration of conformity; and a web link to a public version of
 the supporting study. :class:`Declaration` holds these, plus what makes the figure reproducible
 (rule set and version, factor release, inputs digest) and the performance class.
+
+The manufacturing plant is the plant of the battery placed on the market: a declaration is made
+"for each battery model per manufacturing plant" (Art. 7(1)), and an electric-vehicle battery is
+the complete unit a vehicle takes, its battery pack (Art. 3, definitions of "battery", "battery
+pack" and "electric vehicle battery"), so its plant is the design's pack plant
+(:data:`MANUFACTURING_PLANT_STEP`); cells made elsewhere are part of the counted supply chain,
+not the declared plant. The plant's country is the one the declarer names, checked against
+ISO 3166-1 and against the pack plant the footprint counted: a figure computed for a pack plant
+in one country is never declared for a plant in another.
 """
 
 from __future__ import annotations
@@ -21,11 +30,15 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
 from batterycarbon.compliance.classes import BatteryCategory, Classification
 from batterycarbon.compliance.standards import RuleSetFootprint
+from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, validation_problems
 from batterycarbon.rules.ruleset import VehicleCategory
 
 SCHEMA_ID = "batterycarbon/eu-carbon-footprint-declaration/1"
 LEGAL_BASIS = "Regulation (EU) 2023/1542, Article 7(1) and Annex II"
+#: The production step whose plant is the declared manufacturing plant (see the module).
+MANUFACTURING_PLANT_STEP = "pack"
+COUNTRY = r"^[A-Z]{2}$"
 
 
 class Strict(BaseModel):
@@ -33,8 +46,11 @@ class Strict(BaseModel):
 
 
 class Manufacturer(Strict):
+    """Annex II point (a): name and postal address (``country``: ISO 3166-1 alpha-2)."""
+
     name: str = Field(min_length=1)
-    address: str | None = None
+    address: str = Field(min_length=1)
+    country: str | None = Field(default=None, pattern=COUNTRY)
 
 
 class BatteryModel(Strict):
@@ -47,7 +63,7 @@ class BatteryModel(Strict):
 
 class Plant(Strict):
     address: str = Field(min_length=1)
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: str = Field(pattern=COUNTRY)
 
 
 class StageFootprint(Strict):
@@ -121,47 +137,70 @@ def build_declaration(
     battery_category: BatteryCategory = "ev",
     issued: dt.date | None = None,
     battery_model: str | None = None,
+    battery_model_id: str | None = None,
     declaration_id: str | None = None,
     eu_declaration_of_conformity_id: str | None = None,
     manufacturer_address: str | None = None,
+    manufacturer_country: str | None = None,
+    plant_country: str | None = None,
 ) -> Declaration:
     """The declaration of ``result`` (which must be counted per kWh delivered).
 
-    Raises :class:`InputError` naming every missing or invalid field.
+    ``plant_country``: the country of the plant named; ``None`` declares the pack plant the
+    design names (the one the footprint counted). Raises :class:`InputError` naming every
+    missing or invalid field (as command-line options: ``--plant-country``).
     """
     rs = result.rule_set
+    fp = result.footprint
     problems = []
     if rs.functional_unit_basis != "delivered_energy":
         problems.append(
             f"--rule-set: {rs.id} counts per kWh of capacity; Annex II asks per kWh delivered "
             "over the service life (use jrc-cfb-ev-2023 or eu-draft-2024)"
         )
-    for option, value in (("--manufacturer", manufacturer), ("--plant", plant_address),
-                          ("--study-url", study_url)):  # fmt: skip
-        if not value:
-            problems.append(f"{option}: required by Annex II (got nothing)")
+    required = (
+        ("--manufacturer", manufacturer),
+        ("--manufacturer-address", manufacturer_address),
+        ("--plant", plant_address),
+        ("--study-url", study_url),
+    )
+    problems += [f"{option}: required by Annex II (got nothing)" for option, v in required if not v]
+    counted = str(fp.pack["plants"][MANUFACTURING_PLANT_STEP])
+    plant_country = counted if plant_country is None else plant_country
+    problems += _country_problems("--manufacturer-country", manufacturer_country)
+    plant_problems = _country_problems("--plant-country", plant_country)
+    if not plant_problems and plant_country != counted:
+        plant_problems.append(
+            f"--plant-country: {plant_country} is not the country of the "
+            f"{MANUFACTURING_PLANT_STEP} plant the calculation counted ({counted}); the figure is "
+            f"per manufacturing plant (Art. 7(1)): declare that plant, or set the design's "
+            f"plants.{MANUFACTURING_PLANT_STEP} to {plant_country} and calculate again"
+        )
+    problems += plant_problems
     if problems:
         raise InputError("declaration", problems)
     assert manufacturer and plant_address and study_url
-    fp = result.footprint
     per_fu = result.stages_kgco2e_per_fu
     stages = tuple(
         StageFootprint(
             stage=s, name=rs.stage_names[s], kgco2e_per_fu=per_fu[s], kgco2e_per_kwh_capacity=v
-        )  # fmt: skip
+        )
         for s, v in result.stages_kgco2e_per_kwh_capacity.items()
     )
     usable, category, years = _use_inputs(result)
     cycles = rs.cycles_per_year[category]
+    model_name = battery_model or fp.design
     data = {
         "declaration_id": declaration_id or _declaration_id(result, manufacturer, plant_address),
         "issued": issued or dt.date.today(),
-        "manufacturer": {"name": manufacturer, "address": manufacturer_address},
+        "manufacturer": {
+            "name": manufacturer, "address": manufacturer_address, "country": manufacturer_country,
+        },
         "battery_model": {
-            "id": fp.design, "name": battery_model or fp.design, "chemistry": chemistry,
+            "id": battery_model_id or fp.design, "name": model_name, "chemistry": chemistry,
             "battery_category": battery_category, "capacity_kwh": result.capacity_kwh,
         },
-        "manufacturing_plant": {"address": plant_address, "country": fp.pack["plants"].get("pack")},
+        "manufacturing_plant": {"address": plant_address, "country": plant_country},
         "eu_declaration_of_conformity_id": eu_declaration_of_conformity_id,
         "carbon_footprint": {
             "functional_unit": rs.functional_unit, "usable_capacity_kwh": usable,
@@ -183,6 +222,11 @@ def build_declaration(
         return Declaration.model_validate(data)
     except ValidationError as exc:
         raise InputError("declaration", validation_problems(exc)) from None
+
+
+def _country_problems(option: str, code: str | None) -> list[str]:
+    problem = country_problem(code) if code is not None else None
+    return [f"{option}: {problem}"] if problem else []
 
 
 def _use_inputs(result: RuleSetFootprint) -> tuple[float, VehicleCategory, float]:

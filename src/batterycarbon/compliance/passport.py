@@ -122,7 +122,7 @@ def passport_document(declaration: Declaration, result: RuleSetFootprint) -> dic
             "specification": "DIN DKE SPEC 99100:2025-02",
             "aspectUrn": aspect_schema()["x-samm-aspect-model-urn"],
         },
-        "batteryModel": declaration.battery_model.id,
+        "batteryModel": declaration.battery_model.name,
         ASPECT: carbon_footprint_aspect(declaration),
         "extensions": {"batterycarbon": passport_extension(declaration, result)},
     }

@@ -198,10 +198,13 @@ def report_content(
     issued: dt.date | None = None,
     mc_runs: int = MC_RUNS,
     mc_seed: int = MC_SEED,
+    manufacturer_address: str | None = None,
+    manufacturer_country: str | None = None,
+    plant_country: str | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows (see the module), or :class:`InputError` naming what is
-    missing: the declaration's fields (manufacturer, plant, study link, use profile) are
-    required because the declaration is the report's annex.
+    missing: the declaration's fields (manufacturer and its address, plant, study link, use
+    profile) are required because the declaration is the report's annex.
 
     ``compared``: rule sets side by side (default every bundled one); the declared rule set is
     always among them. ``mc_runs``/``mc_seed``: the Monte Carlo of the uncertainty section.
@@ -211,6 +214,8 @@ def report_content(
         design, library, manufacturer=manufacturer, plant_address=plant_address,
         class_table=class_table, inputs=inputs, use=use, study_url=study_url,
         rule_set_id=rule_set_id, options=options, issued=issued,
+        manufacturer_address=manufacturer_address, manufacturer_country=manufacturer_country,
+        plant_country=plant_country,
     )  # fmt: skip
     result = bundle.result
     fp = result.footprint

@@ -2,11 +2,13 @@
 
 The PDF shows the declaration's content (Annex II of Regulation (EU) 2023/1542) as a person reads
 it; the JSON beside it is the machine-readable record. Core PDF fonts cover Latin-1 only, so
-text is reduced to it (``CO2e``, not a subscript).
+text is reduced to it (``CO2e``, not a subscript): a letter outside it is printed without its
+accent ("Győr" as "Gyor"), never as "?"; the JSON keeps the text as entered.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,18 @@ TITLE = "Battery carbon footprint declaration"
 
 
 def latin1(text: Any) -> str:
-    return str(text).encode("latin-1", "replace").decode("latin-1")
+    """``text`` in Latin-1: each other character by its base letter (NFKD without the accents)."""
+    return "".join(char if ord(char) < 256 else _base_letters(char) or "?" for char in str(text))
+
+
+def _base_letters(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if ord(c) < 256 and not unicodedata.combining(c))
+
+
+def postal_address(party: dict[str, Any]) -> str:
+    """An address line and its country code, as a declaration stores them."""
+    return ", ".join(part for part in (party.get("address"), party.get("country")) if part)
 
 
 def key_value_rows(pdf: FPDF, rows: list[tuple[str, str]], key_width: float = 62) -> None:
@@ -63,9 +76,10 @@ def declaration_pages(pdf: FPDF, declaration: dict[str, Any], title: str = TITLE
         ("Issued", d["issued"]),
         ("EU declaration of conformity", d.get("eu_declaration_of_conformity_id") or "not given"),
         ("Manufacturer", d["manufacturer"]["name"]),
+        ("Manufacturer's address", postal_address(d["manufacturer"])),
         ("Battery model", f"{d['battery_model']['name']} ({d['battery_model']['chemistry']}, "
                           f"{d['battery_model']['capacity_kwh']:.4g} kWh)"),
-        ("Manufacturing plant", d["manufacturing_plant"]["address"]),
+        ("Manufacturing plant", postal_address(d["manufacturing_plant"])),
     ])  # fmt: skip
     heading(pdf, "Carbon footprint")
     pdf.set_font("Helvetica", style="B", size=13)

@@ -50,6 +50,7 @@ from batterycarbon.errors import InputError, excerpt
 from batterycarbon.rules import RuleSetError, load_rule_set
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.rules.use_stage import UseLosses
+from batterycarbon.services.calculations import product_of
 from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
@@ -62,11 +63,15 @@ from batterycarbon.store.base import new_id
 
 View = Literal["public", "legitimate_interest", "authorities"]
 Access = Literal["public", "recycler", "verifier", "customer", "authority", "issuer"]
+#: Where a passport gives the manufacturer's postal address the declaration needs (Annex II).
+MAKER_ADDRESS = "attributes.GeneralProductInformation.manufacturerInformation.postalAddress"
 #: The declaration's option names (``compliance`` speaks CLI) to this API's field names.
 FIELD_NAMES = {
     "--manufacturer": "manufacturer", "--plant": "plant_address", "--study-url": "study_url",
     "--rule-set": "rule_set", "usable_capacity_kwh": "use.usable_capacity_kwh",
     "vehicle_category": "use.vehicle_category", "warranty_years": "use.warranty_years",
+    "--manufacturer-address": f"{MAKER_ADDRESS}.streetAddress",
+    "--manufacturer-country": f"{MAKER_ADDRESS}.addressCountry",
 }  # fmt: skip
 UNIT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"
 
@@ -200,6 +205,10 @@ def build_document(
     if general.get("productIdentifier", data.unit_identifier) != data.unit_identifier:
         raise InputError("passport", ["attributes.GeneralProductInformation.productIdentifier: must be the unit_identifier (the serial or batch number)"])  # fmt: skip
     general["productIdentifier"] = data.unit_identifier
+    maker = general.get("manufacturerInformation")
+    maker_address = maker.get("postalAddress") if isinstance(maker, dict) else None
+    maker_address = maker_address if isinstance(maker_address, dict) else {}
+    model = product_of(session, calculation)
     library = release_library(session, calculation.factor_release_id)
     try:
         load_rule_set(data.rule_set)
@@ -221,6 +230,9 @@ def build_document(
             Design.model_validate(calculation.inputs["design"]),
             library,
             manufacturer=manufacturer, plant_address=data.plant_address,
+            manufacturer_address=maker_address.get("streetAddress"),
+            manufacturer_country=maker_address.get("addressCountry"),
+            battery_model=model.name, battery_model_id=str(model.id),
             class_table=active_class_table(session, data.battery_category), inputs=inputs,
             rule_set_id=data.rule_set, issued=data.issued, passport_identifier=identifier,
         )  # fmt: skip

@@ -1,9 +1,10 @@
-"""The EU carbon footprint declaration and passport data of one stored calculation: the form,
-the computed declaration (read-only, by ``compliance``) and its downloads (JSON, PDF, passport)."""
+"""The EU carbon footprint declaration of one stored calculation: the form, the previewed
+declaration and passport data (nothing stored), their downloads, issuing the declaration as a
+record of the product, and the downloads of an issued one. Every rule is the service's
+(:mod:`batterycarbon.services.issued_declarations`); this module reads forms and renders."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tempfile
 import uuid
@@ -12,79 +13,121 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design
-from batterycarbon.compliance.declare import (
-    DEFAULT_DECLARATION_RULE_SET,
-    DeclarationBundle,
-    declare,
-)
-from batterycarbon.compliance.inputs import ComplianceInputs
-from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
+from batterycarbon.errors import BatteryCarbonError, InputError
 from batterycarbon.reports.pdf import declaration_pdf
-from batterycarbon.rules.functional_unit import parse_use_profile
 from batterycarbon.services import Actor
-from batterycarbon.services.accounts import list_organizations
 from batterycarbon.services.calculations import CalculationOut, get_calculation
-from batterycarbon.services.class_tables import active_class_table
-from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.issued_declarations import (
+    DECLARATION_RULE_SETS,
+    DeclarationIn,
+    IssueDeclarationIn,
+    declaration_defaults,
+    issue_declaration,
+    issued_declaration_file,
+    preview_declaration,
+)
 from batterycarbon.web.common import (
     DbSession,
+    csrf_ok,
+    csrf_rejected,
     field_errors,
+    problems_of,
+    redirect,
     render,
     service_error,
     signed_in_actor,
     to_sign_in,
+    unflatten,
 )
+from batterycarbon.web.products import get_product_id
 
 router = APIRouter(include_in_schema=False)
 
-
-DECLARATION_FIELDS = ("manufacturer", "plant", "study_url", "usable_capacity_kwh", "vehicle_category", "warranty_years", "rule_set", "issued")  # fmt: skip
-
-
-def _declaration_field(problem: str) -> str:
-    """Compliance names CLI options (``--plant: ...``); the form's fields are the same words."""
-    head, sep, rest = problem.partition(": ")
-    return f"{head.lstrip('-').replace('-', '_')}{sep}{rest}" if head.startswith("--") else problem
-
-
-def _bundle(db: Session, actor: Actor, calc: CalculationOut, form: dict[str, str]) -> DeclarationBundle:  # fmt: skip
-    """The declaration of the design exactly as calculated (supplier figures included), with the
-    calculation's factor release; raises :class:`InputError` naming each missing field."""
-    use = {k: v for k, v in (("usable_capacity_kwh", form["usable_capacity_kwh"]), ("vehicle_category", form["vehicle_category"]), ("warranty_years", form["warranty_years"])) if v}  # fmt: skip
-    try:
-        issued = dt.date.fromisoformat(form["issued"]) if form["issued"] else None
-    except ValueError:
-        raise InputError(
-            "declaration", [f"issued: {excerpt(form['issued'])}: expected a date YYYY-MM-DD"]
-        ) from None
-    profile = parse_use_profile(use, "declaration")
-    inputs = ComplianceInputs()
-    return declare(
-        Design.model_validate(calc.inputs["design"]), release_library(db, calc.factor_release),
-        manufacturer=form["manufacturer"] or None, plant_address=form["plant"] or None,
-        class_table=active_class_table(db, inputs.battery_category), inputs=inputs, use=profile,
-        study_url=form["study_url"] or None, rule_set_id=form["rule_set"] or DEFAULT_DECLARATION_RULE_SET,
-        issued=issued,
-    )  # fmt: skip
+#: The form's fields (the service's names; ``use.*`` nested) and their labels.
+FIELDS = (
+    ("manufacturer", "Manufacturer", "text"),
+    ("manufacturer_address", "Manufacturer's postal address (street, postal code, town)", "text"),
+    ("manufacturer_country", "Manufacturer's country (ISO 3166-1 code, e.g. HU)", "text"),
+    ("plant_address", "Manufacturing plant address (the pack plant)", "text"),
+    (
+        "plant_country",
+        "Manufacturing plant country (ISO 3166-1 code; the design's pack plant)",
+        "text",
+    ),
+    ("study_url", "Public link to the supporting study", "url"),
+    ("eu_declaration_of_conformity_id", "EU declaration of conformity number (optional)", "text"),
+    ("use.usable_capacity_kwh", "Usable capacity (kWh)", "number"),
+    (
+        "use.vehicle_category",
+        "Vehicle category (car_van, bus_truck, two_three_wheeler or M1, N3, L…)",
+        "text",
+    ),
+    ("use.warranty_years", "Warranty (years)", "number"),
+    ("issued", "Issue date (YYYY-MM-DD, blank: today)", "text"),
+)
+FIELD_NAMES = (*(name for name, _, _ in FIELDS), "rule_set")
+#: Longest value a form field keeps (the service bounds each field more tightly).
+MAX_FIELD_CHARS = 500
 
 
-def _declaration_form(request: Request, db: Session, actor: Actor, calc: CalculationOut) -> dict[str, str]:  # fmt: skip
-    given = {k: str(request.query_params.get(k, "")).strip()[:500] for k in DECLARATION_FIELDS}
-    design = calc.inputs["design"]
-    use = design.get("use") or {}
-    defaults = {
-        "manufacturer": next(
-            (o.name for o in list_organizations(db, actor) if o.id == calc.organization_id), ""
-        ),  # fmt: skip
-        "usable_capacity_kwh": str(use.get("usable_capacity_kwh") or ""),
-        "vehicle_category": str(use.get("vehicle_category") or ""),
-        "warranty_years": str(use.get("warranty_years") or ""),
-        "rule_set": DEFAULT_DECLARATION_RULE_SET,
+def _flat(data: DeclarationIn) -> dict[str, str]:
+    """The form's text values of ``data`` (blank for what it does not give)."""
+    document = data.model_dump(mode="json", exclude_none=True)
+    use = document.pop("use", {})
+    values = {**document, **{f"use.{k}": v for k, v in use.items()}}
+    return {name: str(values.get(name, "")) for name in FIELD_NAMES}
+
+
+def _form(request: Request, db: Session, actor: Actor, calc: CalculationOut) -> dict[str, str]:
+    """The sent form (query), or the service's defaults for a field not sent."""
+    defaults = _flat(declaration_defaults(db, actor, calc.id))
+    query = request.query_params
+    return {
+        name: str(query[name]).strip()[:MAX_FIELD_CHARS] if name in query else defaults[name]
+        for name in FIELD_NAMES
     }
-    return {k: given[k] if k in request.query_params else defaults.get(k, "") for k in DECLARATION_FIELDS}  # fmt: skip
+
+
+def _declaration_in(form: dict[str, str], model: type[DeclarationIn] = DeclarationIn) -> Any:
+    return model.model_validate(unflatten(form))
+
+
+def _page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    calc: CalculationOut,
+    form: dict[str, str],
+    sent: bool,
+    status_code: int = 200,
+    problems: list[str] | None = None,
+) -> Response:
+    context: dict[str, Any] = {
+        "title": "EU carbon footprint declaration",
+        "calc": calc,
+        "form": form,
+        "fields": FIELDS,
+        "declaration_rule_sets": DECLARATION_RULE_SETS,
+        "bundle": None,
+        "may_issue": actor.has_role("manufacturer")
+        and calc.organization_id == actor.organization_id,
+    }
+    if sent and not problems:
+        try:
+            bundle = preview_declaration(db, actor, calc.id, _declaration_in(form))
+            context.update(
+                bundle=bundle,
+                declaration=bundle.declaration.to_json_dict(),
+                passport_json=json.dumps(bundle.passport, indent=2, ensure_ascii=False),
+                query=str(request.url.query),
+            )
+        except (BatteryCarbonError, ValidationError) as exc:
+            problems, status_code = problems_of(exc), 422
+    context.update(problems=problems or [], errors=field_errors(problems or []))
+    return render(request, "declaration.html", context, status_code=status_code, actor=actor)
 
 
 @router.get("/web/calculations/{calculation_id}/declaration")
@@ -94,61 +137,100 @@ def declaration_page(request: Request, db: DbSession, calculation_id: uuid.UUID)
         return to_sign_in()
     try:
         calc = get_calculation(db, actor, calculation_id)
+        form = _form(request, db, actor, calc)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    form = _declaration_form(request, db, actor, calc)
-    context: dict[str, Any] = {"title": "EU carbon footprint declaration", "calc": calc, "form": form, "problems": [], "errors": {}, "bundle": None, "declaration_rule_sets": ("jrc-cfb-ev-2023", "eu-draft-2024")}  # fmt: skip
-    status = 200
-    if "manufacturer" in request.query_params:  # the form was sent
-        try:
-            bundle = _bundle(db, actor, calc, form)
-            context["bundle"] = bundle
-            context["declaration"] = bundle.declaration.to_json_dict()
-            context["passport_json"] = json.dumps(bundle.passport, indent=2, ensure_ascii=False)
-            context["query"] = str(request.url.query)
-        except BatteryCarbonError as exc:
-            problems = (
-                [_declaration_field(p) for p in exc.problems]
-                if isinstance(exc, InputError)
-                else [str(exc)]
-            )
-            context.update(problems=problems, errors=field_errors(problems))
-            status = 422
-    return render(request, "declaration.html", context, status_code=status, actor=actor)
+    return _page(request, db, actor, calc, form, sent="manufacturer" in request.query_params)
 
 
-def _download(request: Request, db: Session, calculation_id: uuid.UUID, kind: str) -> Response:
+@router.post("/web/calculations/{calculation_id}/declaration")
+async def issue_page(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
+    """Issue the previewed declaration (the form's fields, sent again) as a record of the
+    product; back to the product page, or the form with the problems next to their fields."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    sent = await request.form()
+    if not csrf_ok(request, str(sent.get("csrf_token", ""))):
+        return csrf_rejected(request, actor)
+    form = {name: str(sent.get(name, "")).strip()[:MAX_FIELD_CHARS] for name in FIELD_NAMES}
+    try:
+        calc = get_calculation(db, actor, calculation_id)
+        product_id = get_product_id(db, actor, calculation_id)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    try:
+        data = _declaration_in({**form, "calculation_id": str(calculation_id)}, IssueDeclarationIn)
+        issue_declaration(db, actor, product_id, data)
+    except (InputError, ValidationError) as exc:
+        return _page(request, db, actor, calc, form, True, 422, problems_of(exc))
+    except BatteryCarbonError as exc:  # not the actor's to issue (403), or issued already (409)
+        return service_error(request, actor, exc)
+    return redirect(
+        f"/web/products/{product_id}?calculation={calculation_id}#issued-declarations-h"
+    )
+
+
+def _preview_download(
+    request: Request, db: Session, calculation_id: uuid.UUID, kind: str
+) -> Response:
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
     try:
         calc = get_calculation(db, actor, calculation_id)
-        bundle = _bundle(db, actor, calc, _declaration_form(request, db, actor, calc))
-    except BatteryCarbonError as exc:
-        if isinstance(exc, InputError):
-            return JSONResponse({"detail": [_declaration_field(p) for p in exc.problems]}, status_code=422)  # fmt: skip
+        bundle = preview_declaration(
+            db, actor, calc.id, _declaration_in(_form(request, db, actor, calc))
+        )
+    except (BatteryCarbonError, ValidationError) as exc:
+        if isinstance(exc, InputError | ValidationError):
+            return JSONResponse({"detail": problems_of(exc)}, status_code=422)
         return service_error(request, actor, exc)
     declaration = bundle.declaration.to_json_dict()
     name = declaration["declaration_id"]
     if kind == "passport":
-        return JSONResponse(bundle.passport, headers={"Content-Disposition": f'attachment; filename="{name}-passport.json"'})  # fmt: skip
+        return JSONResponse(bundle.passport, headers=_attachment(f"{name}-passport.json"))
     if kind == "json":
-        return JSONResponse(declaration, headers={"Content-Disposition": f'attachment; filename="{name}.json"'})  # fmt: skip
+        return JSONResponse(declaration, headers=_attachment(f"{name}.json"))
     with tempfile.TemporaryDirectory() as tmp:
         pdf = declaration_pdf(declaration, Path(tmp) / "declaration.pdf").read_bytes()
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})  # fmt: skip
+    return Response(pdf, media_type="application/pdf", headers=_attachment(f"{name}.pdf"))
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @router.get("/web/calculations/{calculation_id}/declaration.json")
 def declaration_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
-    return _download(request, db, calculation_id, "json")
+    return _preview_download(request, db, calculation_id, "json")
 
 
 @router.get("/web/calculations/{calculation_id}/declaration.pdf")
-def declaration_pdf_download(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:  # fmt: skip
-    return _download(request, db, calculation_id, "pdf")
+def declaration_pdf_download(
+    request: Request, db: DbSession, calculation_id: uuid.UUID
+) -> Response:
+    return _preview_download(request, db, calculation_id, "pdf")
 
 
 @router.get("/web/calculations/{calculation_id}/passport.json")
 def passport_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
-    return _download(request, db, calculation_id, "passport")
+    return _preview_download(request, db, calculation_id, "passport")
+
+
+@router.get("/web/products/{product_id}/declarations/{record_id}.{kind}")
+def issued_download(
+    request: Request, db: DbSession, product_id: uuid.UUID, record_id: uuid.UUID, kind: str
+) -> Response:
+    """An issued declaration again: its JSON as issued, or its PDF drawn from that JSON."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        return to_sign_in()
+    if kind not in ("json", "pdf"):
+        return Response(status_code=404)
+    try:
+        name, content = issued_declaration_file(db, actor, product_id, record_id, kind)
+    except BatteryCarbonError as exc:
+        return service_error(request, actor, exc)
+    media = "application/json" if kind == "json" else "application/pdf"
+    return Response(content, media_type=media, headers=_attachment(name))

@@ -33,6 +33,7 @@ from batterycarbon.services.calculations import (
     list_calculations,
 )
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.issued_declarations import issued_declarations
 from batterycarbon.services.passports import passports_of_calculation
 from batterycarbon.services.products import get_product, list_products
 from batterycarbon.services.uncertainty import MAX_RUNS, MIN_RUNS, submit_uncertainty
@@ -141,6 +142,7 @@ def _product_page(
         context["verifiers"] = [o for o in others if "verifier" in o.roles]
         context["grants"] = list_calculation_grants(db, actor, selected.id)
         context["passports"] = passports_of_calculation(db, actor, selected.id)
+        context["issued_declarations"] = issued_declarations(db, actor, product.id)
         context["customers"] = [
             o
             for o in list_organizations(db, actor)
