@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from passport_support import passport_request
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import AlertAssignmentIn, assign_alert
 from batterycarbon.services.datasets import GrantIn, share_dataset, submit_dataset
+from batterycarbon.services.issued_declarations import IssueDeclarationIn, issue_declaration
 from batterycarbon.services.jobs import JobRunner
 from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.services.portfolio import RecomputeIn, submit_recomputation
@@ -41,6 +43,21 @@ DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
     "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
 }  # fmt: skip
+
+
+def declaration_request(
+    calculation_id: uuid.UUID, manufacturer: str | None = None
+) -> dict[str, Any]:
+    """The body of ``POST /products/{id}/declarations`` for the side's calculation (the design's
+    pack plant is in CN, the default plant)."""
+    return {
+        "calculation_id": str(calculation_id),
+        "manufacturer": manufacturer,
+        "manufacturer_address": "2 Works Road, 352100 Ningde",
+        "plant_address": "1 Pack Road, 352100 Ningde",
+        "study_url": "https://example.org/cfb-study.pdf",
+        "use": {"usable_capacity_kwh": 54, "vehicle_category": "M1", "warranty_years": 8},
+    }
 
 
 def _id(value: uuid.UUID | None) -> uuid.UUID:
@@ -123,5 +140,9 @@ def build_side(session: Session, admin: Actor, name: str, jobs: JobRunner) -> Si
     jobs.wait(job.id, 300)
     side.ids["job"] = job.id
     body = PassportIn.model_validate(passport_request(side.ids["calculation"], unit=f"SN-{name}"))
+    declaration = IssueDeclarationIn.model_validate(declaration_request(side.ids["calculation"]))
+    side.ids["declaration"] = issue_declaration(
+        session, side.actors["manufacturer"], product.id, declaration
+    ).id
     side.ids["passport"] = issue_passport(session, side.actors["manufacturer"], body, "https://passports.example.org").id  # fmt: skip
     return side

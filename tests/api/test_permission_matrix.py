@@ -26,7 +26,7 @@ from class_table_support import fixture_table
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from passport_support import passport_request
-from permission_world import PASSWORD, ROLES, Side, build_side
+from permission_world import PASSWORD, ROLES, Side, build_side, declaration_request
 from pydantic import SecretStr
 
 from batterycarbon.api import create_app
@@ -413,6 +413,28 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ("GET", "/passports"): (req(), expect()),
     ("GET", "/passports/{passport_id}"): (obj("passport", "passport_id"), expect()),
     ("GET", "/passports/{passport_id}/qr.png"): (obj("passport", "passport_id"), expect()),
+    # A product's declarations are its organization's: its manufacturer issues and reads them,
+    # anyone else is told the product does not exist (404), or lacks the role to issue (403).
+    ("POST", "/products/{product_id}/declarations"): (
+        lambda w, s, r, o: Req(
+            path={"product_id": s.ids["product"]},
+            json=declaration_request(s.ids["calculation"], f"Maker {uuid.uuid4().hex[:8]}"),
+        ),
+        expect("403/403", manufacturer="ok/404"),
+    ),
+    ("GET", "/products/{product_id}/declarations"): (
+        obj("product", "product_id"),
+        expect("404/404", manufacturer="ok/404"),
+    ),
+    **{
+        ("GET", f"/products/{{product_id}}/declarations/{{declaration_id}}{suffix}"): (
+            lambda w, s, r, o: Req(
+                path={"product_id": s.ids["product"], "declaration_id": s.ids["declaration"]}
+            ),
+            expect("404/404", manufacturer="ok/404"),
+        )
+        for suffix in ("", "/declaration.json", "/declaration.pdf")
+    },
     # Performance-class tables are the installation's, not an organization's: everyone signed
     # in lists them, only the platform administrator loads and activates one.
     ("GET", "/performance-classes"): (req(), expect()),

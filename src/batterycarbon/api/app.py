@@ -34,6 +34,7 @@ from batterycarbon.api.routes import (
     declarations,
     factor_releases,
     health,
+    issued_declarations,
     jobs,
     organizations,
     oversight,
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routers = (
         health, auth, organizations, datasets, data_requests, products, calculations,
         verifications, complaints, oversight, declarations, factor_releases, jobs, audit, passports,
-        class_tables, credentials,
+        class_tables, credentials, issued_declarations,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
