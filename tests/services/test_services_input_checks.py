@@ -17,7 +17,9 @@ from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import MAX_LISTED_PROBLEMS
 from batterycarbon.services.datasets import submit_datasets_csv
+from batterycarbon.services.pact_exchange import product_footprint
 from batterycarbon.services.products import ProductIn, create_product
+from batterycarbon.services.uncertainty import stored_inputs
 from batterycarbon.store import Calculation, DataRequest, DesignVersion, SupplierDataset
 
 HEADER = "flow,value,unit,region,year,dqr,evidence\n"
@@ -101,3 +103,23 @@ def test_a_stored_design_with_a_category_now_refused_is_an_input_error_at_calcul
     (problem,) = caught.value.problems
     assert problem.startswith("use.vehicle_category: expected one of car_van"), problem
     assert "(got 'car')" in problem and _count(session, Calculation) == 0
+
+
+def test_a_stored_calculation_with_a_category_now_refused_is_still_read(
+    session: Session, chain: Chain
+) -> None:
+    use = {"usable_capacity_kwh": 54, "vehicle_category": "car", "warranty_years": 8}
+    design = {"chemistry": "LFP", "format": "prismatic", "cell": {"capacity_ah": 100}, "use": use}
+    # As a calculation made before the design applied the declaration's rule holds it.
+    stored = Calculation(
+        id=uuid.uuid4(),
+        inputs={"design": design, "level": "pack"},
+        rule_set="whitepaper-c2g",
+        factor_release_id="open-2024.1",
+        total_kgco2e_per_kwh=1.0,
+    )
+    read = stored_inputs(session, stored).design  # what a Monte Carlo job of it reads
+    assert read.use is not None and read.use.vehicle_category == "car"
+    with pytest.raises(InputError) as caught:  # the exchange needs the category: it says so
+        product_footprint(session, stored)
+    assert caught.value.problems[0].startswith("vehicle_category: expected one of car_van")

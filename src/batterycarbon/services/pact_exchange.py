@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design
+from batterycarbon.battery.design import read_stored_design
 from batterycarbon.compliance.inputs import use_profile_for
 from batterycarbon.compliance.pact_v3 import CPC_URN, to_product_footprint_v3
 from batterycarbon.compliance.standards import account
@@ -183,7 +183,7 @@ def visible_footprint(session: Session, actor: Actor, calculation_id: uuid.UUID)
 def product_footprint(session: Session, calculation: Calculation) -> dict[str, Any]:
     """The v3 ProductFootprint of a stored pack-level calculation (id = calculation id)."""
     inputs = calculation.inputs
-    design = Design.model_validate(inputs["design"])
+    design = read_stored_design(inputs["design"])
     library = release_library(session, calculation.factor_release_id)
     result = account(design, library, calculation.rule_set, None, use_profile_for(design))
     stored, recomputed = calculation.total_kgco2e_per_kwh, result.footprint.total_kgco2e_per_kwh

@@ -21,6 +21,7 @@ from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import active_release_id
+from batterycarbon.services.uncertainty import stored_inputs
 from batterycarbon.store import Calculation, DesignVersion, Product
 
 
@@ -55,12 +56,12 @@ def product_start(session: Session, actor: Actor, product_id: uuid.UUID) -> Scen
         ).first()
         if latest is not None:
             version = session.get_one(DesignVersion, latest.design_version_id)
-            inputs = latest.inputs
+            stored = stored_inputs(session, latest)
             return ScenarioStart(
-                design=read_stored_design({**inputs["design"], "id": product.name}),
-                factor_release=latest.factor_release_id,
-                rule_set=latest.rule_set,
-                level=inputs.get("level", "pack"),
+                design=stored.design.model_copy(update={"id": product.name}),
+                factor_release=stored.factor_release,
+                rule_set=stored.rule_set,
+                level=stored.level,
                 calculation_id=latest.id,
                 stored_total_kgco2e_per_kwh=latest.total_kgco2e_per_kwh,
                 description=(

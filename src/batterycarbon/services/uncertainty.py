@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
+from batterycarbon.battery.design import read_stored_design
 from batterycarbon.battery.uncertainty import MonteCarloSamples, monte_carlo, summary
 from batterycarbon.bounds import StrictInt
 from batterycarbon.errors import InputError, excerpt
@@ -133,7 +134,7 @@ class StoredInputs:
 def stored_inputs(session: Session, calculation: Calculation) -> StoredInputs:
     """The design (supplier figures in place), release, rule set and level it was stored with."""
     return StoredInputs(
-        calculation_id=calculation.id, design=Design.model_validate(calculation.inputs["design"]),
+        calculation_id=calculation.id, design=read_stored_design(calculation.inputs["design"]),
         library=release_library(session, calculation.factor_release_id),
         factor_release=calculation.factor_release_id, rule_set=calculation.rule_set,
         level=calculation.inputs.get("level", "pack"),
