@@ -47,8 +47,9 @@ def validate_aspect(aspect: dict[str, Any], source: str = ASPECT) -> None:
     """Raise :class:`InputError` listing every schema violation (missing attributes first)."""
     validator = Draft4Validator(aspect_schema())
     problems = []
-    for error in sorted(validator.iter_errors(aspect), key=lambda e: (e.validator != "required",
-                                                                      list(e.path))):  # fmt: skip
+    for error in sorted(
+        validator.iter_errors(aspect), key=lambda e: (e.validator != "required", list(e.path))
+    ):
         where = ".".join(str(p) for p in error.absolute_path) or "(aspect)"
         if error.validator == "required":
             missing = str(error.message).split("'")[1]

@@ -71,45 +71,74 @@ def declaration_pages(pdf: FPDF, declaration: dict[str, Any], title: str = TITLE
     pdf.set_font("Helvetica", size=9)
     pdf.cell(0, 5, latin1(d["legal_basis"]), new_x="LMARGIN", new_y="NEXT")
     heading(pdf, "Declaration")
-    key_value_rows(pdf, [
-        ("Declaration id", d["declaration_id"]),
-        ("Issued", d["issued"]),
-        ("EU declaration of conformity", d.get("eu_declaration_of_conformity_id") or "not given"),
-        ("Manufacturer", d["manufacturer"]["name"]),
-        ("Manufacturer's address", postal_address(d["manufacturer"])),
-        ("Battery model", f"{d['battery_model']['name']} ({d['battery_model']['chemistry']}, "
-                          f"{d['battery_model']['capacity_kwh']:.4g} kWh)"),
-        ("Manufacturing plant", postal_address(d["manufacturing_plant"])),
-    ])  # fmt: skip
+    key_value_rows(
+        pdf,
+        [
+            ("Declaration id", d["declaration_id"]),
+            ("Issued", d["issued"]),
+            (
+                "EU declaration of conformity",
+                d.get("eu_declaration_of_conformity_id") or "not given",
+            ),
+            ("Manufacturer", d["manufacturer"]["name"]),
+            ("Manufacturer's address", postal_address(d["manufacturer"])),
+            (
+                "Battery model",
+                f"{d['battery_model']['name']} ({d['battery_model']['chemistry']}, "
+                f"{d['battery_model']['capacity_kwh']:.4g} kWh)",
+            ),
+            ("Manufacturing plant", postal_address(d["manufacturing_plant"])),
+        ],
+    )
     heading(pdf, "Carbon footprint")
     pdf.set_font("Helvetica", style="B", size=13)
-    pdf.cell(0, 8, latin1(f"{cf['total_kgco2e_per_fu']:.4f} kg CO2e per kWh delivered"),
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-    key_value_rows(pdf, [
-        ("Functional unit", cf["functional_unit"]),
-        ("Inputs", f"usable {cf['usable_capacity_kwh']:g} kWh x {cf['cycles_per_year']:g} "
-                   f"cycles/year x {cf['service_life_years']:g} years = "
-                   f"{cf['delivered_energy_kwh']:,.0f} kWh delivered"),
-        ("Per kWh of capacity", f"{cf['total_kgco2e_per_kwh_capacity']:.2f} kg CO2e"),
-        ("Per battery", f"{cf['absolute_kgco2e_per_battery']:,.0f} kg CO2e"),
-    ])  # fmt: skip
+    pdf.cell(
+        0,
+        8,
+        latin1(f"{cf['total_kgco2e_per_fu']:.4f} kg CO2e per kWh delivered"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    key_value_rows(
+        pdf,
+        [
+            ("Functional unit", cf["functional_unit"]),
+            (
+                "Inputs",
+                f"usable {cf['usable_capacity_kwh']:g} kWh x {cf['cycles_per_year']:g} "
+                f"cycles/year x {cf['service_life_years']:g} years = "
+                f"{cf['delivered_energy_kwh']:,.0f} kWh delivered",
+            ),
+            ("Per kWh of capacity", f"{cf['total_kgco2e_per_kwh_capacity']:.2f} kg CO2e"),
+            ("Per battery", f"{cf['absolute_kgco2e_per_battery']:,.0f} kg CO2e"),
+        ],
+    )
     heading(pdf, "By life-cycle stage (kg CO2e per kWh delivered)")
     key_value_rows(
         pdf, [(s["name"], f"{s['kgco2e_per_fu']:.5f}") for s in cf["stages"]], key_width=100
     )
     heading(pdf, "Performance class")
     pc = d["performance_class"]
-    key_value_rows(pdf, [("Class", pc["performance_class"]), ("Table", f"{pc['table']} ({pc['table_status']})"),
-                ("Note", pc.get("note") or "-")])  # fmt: skip
+    key_value_rows(
+        pdf,
+        [
+            ("Class", pc["performance_class"]),
+            ("Table", f"{pc['table']} ({pc['table_status']})"),
+            ("Note", pc.get("note") or "-"),
+        ],
+    )
     heading(pdf, "Method and sources")
     rs = d["rule_set"]
-    key_value_rows(pdf, [
-        ("Rule set", f"{rs['id']} {rs['version']} ({rs['status']}): {rs['title']}"),
-        ("Supporting study", d["study_url"]),
-        ("Factor release", d["provenance"]["factor_release"]),
-        ("Inputs digest", d["provenance"]["inputs_digest"]),
-        ("Software", f"batterycarbon {d['provenance']['software_version']}"),
-    ])  # fmt: skip
+    key_value_rows(
+        pdf,
+        [
+            ("Rule set", f"{rs['id']} {rs['version']} ({rs['status']}): {rs['title']}"),
+            ("Supporting study", d["study_url"]),
+            ("Factor release", d["provenance"]["factor_release"]),
+            ("Inputs digest", d["provenance"]["inputs_digest"]),
+            ("Software", f"batterycarbon {d['provenance']['software_version']}"),
+        ],
+    )
     if cf["not_modelled"] or rs["disputed"]:
         heading(pdf, "Limits")
         pdf.set_font("Helvetica", size=8)
