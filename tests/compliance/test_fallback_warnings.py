@@ -5,12 +5,16 @@ or the latest factor. ``standards`` and the declaration show them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
-from batterycarbon.battery import Design
+from batterycarbon.battery import Design, Options
 from batterycarbon.cli.compliance import app
+from batterycarbon.compliance.classes import load_class_table
+from batterycarbon.compliance.declare import declare
 from batterycarbon.compliance.standards import Downstream, account, compare, standards_report
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling import process_emissions, remanufacture
@@ -19,6 +23,7 @@ from batterycarbon.rules.use_stage import UseLosses
 
 ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
 GLO_2030 = "electricity_grid GLO: asked 2030, latest factor 2023"
+USE = ["--usable-kwh", "54", "--vehicle-category", "M1", "--warranty-years", "8"]
 
 
 def test_recycling_process_names_its_fallbacks(open_library: FactorLibrary) -> None:
@@ -39,22 +44,22 @@ def test_use_stage_grid_fallback_is_a_warning_of_the_rule_set_result(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile
 ) -> None:
     losses = UseLosses(battery_efficiency=0.95, charger_efficiency=0.9, country="IS")
-    result = account(ncm811, open_library, "pefcr-batteries", None, car,
-                     downstream=Downstream(use_losses=losses))  # fmt: skip
+    result = account(
+        ncm811, open_library, "pefcr-batteries", None, car, downstream=Downstream(use_losses=losses)
+    )
     assert ICELAND_GRID in result.warnings
     assert set(result.footprint.warnings) <= set(result.warnings)
     assert result.to_dict()["warnings"] == list(result.warnings)
     german = UseLosses(battery_efficiency=0.95, charger_efficiency=0.9, country="DE")
-    quiet = account(ncm811, open_library, "pefcr-batteries", None, car,
-                    downstream=Downstream(use_losses=german))  # fmt: skip
+    quiet = account(
+        ncm811, open_library, "pefcr-batteries", None, car, downstream=Downstream(use_losses=german)
+    )
     assert ICELAND_GRID not in quiet.warnings
 
 
 def test_standards_command_json_carries_the_warnings_of_each_rule_set() -> None:
-    result = CliRunner().invoke(app, [
-        "standards", "ncm811-prismatic", "--grid", "IS", "--format", "json", "--usable-kwh", "54",
-        "--vehicle-category", "M1", "--warranty-years", "8",
-    ])  # fmt: skip
+    command = ["standards", "ncm811-prismatic", "--grid", "IS", "--format", "json", *USE]
+    result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert all(ICELAND_GRID in r["warnings"] for r in report["rule_sets"])
@@ -65,3 +70,36 @@ def test_standards_report_of_a_design_without_fallbacks_has_none(
 ) -> None:
     report = standards_report(compare(ncm811, whitepaper, ["whitepaper-c2g"], profile=car), car)
     assert report["rule_sets"][0]["warnings"] == []
+
+
+def test_declaration_json_carries_the_warnings(
+    ncm811: Design, open_library: FactorLibrary, car: UseProfile
+) -> None:
+    bundle = declare(
+        ncm811,
+        open_library,
+        manufacturer="ACME Cells",
+        plant_address="1 Road, Ningde",
+        manufacturer_address="2 Works Road, 352100 Ningde",
+        use=car,
+        class_table=load_class_table(),
+        study_url="https://example.com/study.pdf",
+        options=Options(plants={"cell": "IS"}),
+        issued=dt.date(2025, 3, 1),
+    )
+    declared = bundle.declaration.to_json_dict()["warnings"]
+    assert ICELAND_GRID in declared and declared == list(bundle.result.warnings)
+
+
+def test_standards_and_declare_tables_print_each_warning_once(tmp_path: Path) -> None:
+    standards = CliRunner().invoke(app, ["standards", "ncm811-prismatic", "--grid", "IS", *USE])
+    assert standards.exit_code == 0, standards.output
+    assert standards.output.count(f"warning: {ICELAND_GRID}") == 1  # once, not per rule set
+    maker = ["--manufacturer", "ACME", "--manufacturer-address", "2 Works Road", "--plant", "X"]
+    study = ["--study-url", "https://example.com/s.pdf", "--out", str(tmp_path)]
+    command = ["declare", "ncm811-prismatic", "--grid", "IS", *maker, *study, *USE]
+    declared = CliRunner().invoke(app, command)
+    assert declared.exit_code == 0, declared.output
+    assert declared.output.count(f"warning: {ICELAND_GRID}") == 1
+    document = json.loads((tmp_path / "declaration.json").read_text())
+    assert ICELAND_GRID in document["warnings"]

@@ -20,6 +20,7 @@ from batterycarbon.cli.common import (
     make_table,
     out,
     parse_green,
+    print_warnings,
     user_errors,
 )
 from batterycarbon.compliance.battery_passport import passport_view, write_qr
@@ -39,7 +40,7 @@ from batterycarbon.compliance.pact_v3 import (
 from batterycarbon.compliance.report import MC_RUNS, MC_SEED, report_content
 from batterycarbon.compliance.standards import account, compare, standards_report
 from batterycarbon.errors import InputError
-from batterycarbon.factors import DEFAULT_RELEASE, library
+from batterycarbon.factors import DEFAULT_RELEASE, library, merge_warnings
 from batterycarbon.reports.pdf import declaration_pdf
 from batterycarbon.reports.report_pdf import SECTIONS, report_pdf
 from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
@@ -149,6 +150,7 @@ def standards(
               for s in ("raw_materials", "production", "distribution", "use", "end_of_life")),
         )  # fmt: skip
     out.print(table)
+    print_warnings(merge_warnings(*(r.warnings for r in results)))
     recon = make_table("rule set", "aspect", "reference", "this rule set", "effect", "explanation",
                        title=f"Reconciliation with {report['reference']} "
                              "(effect in kg CO2e per kWh of capacity)")  # fmt: skip
@@ -234,6 +236,7 @@ def declare_command(
     _write_json(out_dir / "passport-public.json", passport_view(bundle.passport, "public"))
     if bundle.passport.get("publicUrl"):
         write_qr(bundle.passport["publicUrl"], out_dir / "passport-qr.png")
+    print_warnings(bundle.result.warnings)
     c = bundle.classification
     out.print(
         f"{declaration['declaration_id']}: {bundle.result.total_kgco2e_per_fu:.4f} kg CO2e per "

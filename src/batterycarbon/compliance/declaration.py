@@ -115,6 +115,9 @@ class Declaration(Strict):
     rule_set: RuleSetRef
     study_url: AnyHttpUrl
     provenance: Provenance
+    #: The factor lookup's substitutions behind the figure (a wider region's or another year's
+    #: factor, ``RuleSetFootprint.warnings``): declared with it, never left out.
+    warnings: tuple[str, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -217,6 +220,7 @@ def build_declaration(
         "study_url": study_url,
         "provenance": {"factor_release": fp.factor_release, "inputs_digest": fp.inputs_digest,
                        "software_version": fp.software_version},
+        "warnings": result.warnings,
     }  # fmt: skip
     try:
         return Declaration.model_validate(data)
