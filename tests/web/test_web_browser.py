@@ -26,6 +26,7 @@ import os
 import re
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from web_support import App, password_of
 
 from batterycarbon.api.limits import UPLOAD_BODY_BYTES
 from batterycarbon.services.accounts import authenticate_user
+from batterycarbon.services.dataset_input import DatasetIn
+from batterycarbon.services.dataset_review import revise_dataset
 from batterycarbon.services.demo import DemoResult
 from batterycarbon.services.jobs import submit_job
 from batterycarbon.services.passports import PassportIn, issue_passport
@@ -155,14 +158,55 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     assert maker.get_by_label("Cell capacity (Ah)").get_attribute("aria-invalid") == "true"
     shoot(maker, "design-editor-live-validation")
     maker.get_by_label("Cell capacity (Ah)").fill("105")
+    maker.get_by_label("Production year").fill("2024")
+    # The bill of materials: the cathode material from the supplier that shared it, at the
+    # design's cathode plant (moving the plant moves the row's plant with it).
+    maker.get_by_label("Source of the cathode active material").select_option(
+        "Hanil Cathode Materials"
+    )
+    maker.get_by_label("Cathode plant").fill("HU")
+    plant = maker.get_by_label("Plant of the cathode active material")
+    assert plant.input_value() == "HU"
+    maker.get_by_label("Cathode plant").fill("KR")
     maker.locator('#problems[data-valid="true"]').wait_for()
     assert "capacity_ah: '105'" in maker.locator("#yaml-text").input_value()
+    assert "supplier: Hanil Cathode Materials" in maker.locator("#yaml-text").input_value()
+    shoot(maker, "design-editor-supply")
+    problems = accessibility_problems(maker, "design-editor-supply")
     maker.get_by_role("button", name="Create product", exact=True).click()
     maker.get_by_role("heading", name="Browser pack NCM811").wait_for()
     maker.get_by_role("button", name="Calculate version 1").click()
     maker.locator("#sankey-chart .main-svg").first.wait_for()
+    used = maker.locator("#supplier-data tbody tr")
+    assert "Hanil Cathode Materials\tKR" in used.inner_text() and "version 1" in used.inner_text()
+    dataset_id = used.locator("code").inner_text()
+    # The supplier revises that dataset (e.g. answering a data request): the product says so,
+    # and the recalculation uses the revision.
+    app = demo_app[0]
+    with session_factory(app.state.engine)() as session:
+        cam = authenticate_user(session, "cam", password_of(demo, "cam"))
+        evidence = ["hanil-2024-rev2.pdf", "hanil-meter-readings-2024.csv"]
+        revision = DatasetIn(
+            flow="cam_ncm811",
+            value=25.9,
+            region="KR",
+            year=2024,
+            dqr=1.4,
+            evidence=evidence,
+            activity_data={"electricity_kwh_per_kg": 19.5},
+        )
+        revised = revise_dataset(session, cam, uuid.UUID(dataset_id), revision)
+    maker.reload()
+    banner = maker.locator("#newer-data")
+    assert f"Hanil Cathode Materials has dataset {revised.id} version 2" in banner.inner_text()
+    shoot(maker, "product-newer-data")
+    problems += accessibility_problems(maker, "product-newer-data")
+    banner.get_by_role("button", name="Recalculate version 1").click()
+    maker.locator("#sankey-chart .main-svg").first.wait_for()
+    assert f"{revised.id} version 2" in maker.locator("#supplier-data").inner_text()
+    assert maker.locator("#newer-data").count() == 0
+    assert not problems, "\n".join(problems)
     total = float(maker.locator("#total-per-kwh").inner_text().split()[0])
-    assert "Hanil Cathode Materials" in maker.locator("#supplier-data").inner_text()
     maker.get_by_role("button", name="Submit for verification").click()
     assert maker.locator("td.state").first.inner_text() == "submitted"
 

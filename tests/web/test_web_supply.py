@@ -8,11 +8,18 @@ a recalculation of identical inputs shows the stored calculation instead of addi
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import App, signed_in
+from web_support import App, password_of, signed_in
+
+from batterycarbon.services.accounts import authenticate_user
+from batterycarbon.services.dataset_input import DatasetIn
+from batterycarbon.services.dataset_review import revise_dataset
+from batterycarbon.services.products import EXAMPLE_DESIGN, ProductIn, create_product
+from batterycarbon.store import session_factory
 
 CAM = "cathode_active_material"
 HANIL = "Hanil Cathode Materials"
@@ -108,3 +115,67 @@ def test_a_supplier_chosen_in_the_form_is_saved_and_library_removes_it(
     editor = client.get(f"{product_url}/edit").text
     assert "supply: {}" in part(editor, 'id="yaml-text"', "</textarea>")
     assert '<option value="" selected>Library</option>' in part(editor, f'<tr id="supply-{CAM}">')
+
+
+def total(page: str) -> float:
+    found = re.search(r'id="total-per-kwh">([\d.]+) kg', page)
+    assert found
+    return float(found.group(1))
+
+
+def test_product_page_lists_the_datasets_used_flags_newer_data_and_recalculates(
+    cell: tuple[TestClient, str], demo_app: App
+) -> None:
+    client, token = cell
+    app, demo = demo_app
+    with session_factory(app.state.engine)() as session:
+        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
+        design = {**EXAMPLE_DESIGN, "supply": {CAM: {"supplier": HANIL}}}
+        product = create_product(session, maker, ProductIn(name="Pack from Hanil", design=design))
+    product_url, version_id = f"/web/products/{product.id}", str(product.designs[0].id)
+    calculate = {"csrf_token": token, "design_version_id": version_id, "rule_set": "iso14067-c2g"}
+    page = client.post(f"{product_url}/calculate", data=calculate)
+    assert page.status_code == 200
+    used = part(page.text, 'id="supplier-data"', "</table>")
+    first = re.search(rf"<code>({UUID})</code> version 1<", used)
+    assert first, used
+    for shown in (
+        CAM,
+        HANIL,
+        ">KR<",
+        ">2023<",
+        "approved, not reviewed by a verifier",
+        "cam_ncm811: 27.9 kg CO2e / kg",
+        f"the whole {CAM} step",
+    ):
+        assert shown in used, shown
+    assert 'id="newer-data"' not in page.text
+    rows = len(re.findall(r'\?calculation=[0-9a-f-]{36}">', page.text))
+
+    with session_factory(app.state.engine)() as session:  # the supplier revises its figure
+        supplier = authenticate_user(session, "cam", password_of(demo, "cam"))
+        evidence = ["hanil-cam-2023-rev2.pdf", "hanil-meter-readings-2023.xlsx"]
+        data = DatasetIn(
+            flow="cam_ncm811", value=24.2, region="KR", year=2023, dqr=1.4, evidence=evidence
+        )
+        newer = revise_dataset(session, supplier, uuid.UUID(first.group(1)), data)
+
+    page = client.get(product_url)
+    banner = part(page.text, 'id="newer-data"', "</section>")
+    assert "Newer data — recalculate" in banner
+    assert f"{HANIL} has dataset {newer.id} version 2" in banner
+    form = part(banner, "<form", "</form>")
+    assert f'value="{version_id}"' in form and 'value="iso14067-c2g"' in form
+    recalculated = client.post(f"{product_url}/calculate", data=calculate)
+    used = part(recalculated.text, 'id="supplier-data"', "</table>")
+    assert f"<code>{newer.id}</code> version 2<" in used and "24.2 kg CO2e / kg" in used
+    assert total(recalculated.text) < total(page.text)
+    assert 'id="newer-data"' not in recalculated.text
+    assert len(re.findall(r'\?calculation=[0-9a-f-]{36}">', recalculated.text)) == rows + 1
+
+    again = client.post(f"{product_url}/calculate", data=calculate)  # identical inputs
+    notice = part(again.text, 'id="already-stored"', "</p>")
+    assert "Nothing changed: this is the calculation of" in notice
+    assert len(re.findall(r'\?calculation=[0-9a-f-]{36}">', again.text)) == rows + 1
+    assert str(again.url) == f"{recalculated.url}&unchanged=1"
+    assert 'id="already-stored"' not in client.get(str(recalculated.url)).text

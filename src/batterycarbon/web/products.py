@@ -35,7 +35,8 @@ from batterycarbon.services.calculations import (
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.issued_declarations import issued_declarations
 from batterycarbon.services.passports import passports_of_calculation
-from batterycarbon.services.products import get_product, list_products
+from batterycarbon.services.products import ProductOut, get_product, list_products
+from batterycarbon.services.supply import newer_data
 from batterycarbon.services.uncertainty import MAX_RUNS, MIN_RUNS, submit_uncertainty
 from batterycarbon.services.verifications import (
     VerificationIn,
@@ -117,6 +118,7 @@ def _product_page(
     monte_carlo_form: dict[str, str] | None = None,
     problems: list[str] | None = None,
     status_code: int = 200,
+    unchanged: bool = False,
 ) -> Response:
     product = get_product(db, actor, product_id)
     versions = {d.id: d for d in product.designs}
@@ -131,6 +133,8 @@ def _product_page(
         "rule_sets": rule_set_ids(),
         "default_rule_set": DEFAULT_RULE_SET,
         "selected": selected,
+        "already_stored": unchanged and selected is not None,
+        **_newer_data(db, actor, product, history),
     }
     if selected is not None:
         context.update(calculation_view(db, selected))
@@ -159,18 +163,43 @@ def _product_page(
     return render(request, "product.html", context, status_code=status_code, actor=actor)
 
 
+def _newer_data(
+    db: Session, actor: Actor, product: ProductOut, history: list[CalculationOut]
+) -> dict[str, Any]:
+    """What changed since the product's latest calculation (``newer_data``: readable lines, empty
+    when recalculating would give the same inputs) and what the "Recalculate" form sends: the
+    product's latest design version, with the rule set of that calculation."""
+    if not history:
+        return {"newer_data": [], "newer_data_problems": []}
+    latest = history[-1]
+    try:
+        lines, problems = newer_data(db, actor, latest.id), []
+    except (BatteryCarbonError, ValidationError) as exc:  # shown: the check could not be made
+        lines, problems = [], problems_of(exc)
+    return {
+        "newer_data": lines,
+        "newer_data_problems": problems,
+        "recalculate": {
+            "design_version": product.designs[-1],
+            "rule_set": latest.rule_set,
+            "calculation": latest,
+        },
+    }
+
+
 @router.get("/web/products/{product_id}")
 def product_page(
     request: Request,
     db: DbSession,
     product_id: uuid.UUID,
     calculation: Annotated[uuid.UUID | None, Query()] = None,
+    unchanged: Annotated[bool, Query()] = False,
 ) -> Response:
     actor = signed_in_actor(request, db)
     if actor is None:
         return to_sign_in()
     try:
-        return _product_page(request, db, actor, product_id, calculation)
+        return _product_page(request, db, actor, product_id, calculation, unchanged=unchanged)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
 
@@ -189,7 +218,9 @@ def calculate_page(
         calc = calculate_design(
             db, actor, CalculationIn(design_version_id=version_id, rule_set=rule_set)
         )
-        return f"/web/products/{product_id}?calculation={calc.id}"
+        # Identical inputs: the stored calculation, no new one; the page says so.
+        unchanged = "&unchanged=1" if calc.already_stored else ""
+        return f"/web/products/{product_id}?calculation={calc.id}{unchanged}"
 
     return form_action(request, db, csrf_token, calculate)
 
