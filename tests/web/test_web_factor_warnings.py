@@ -35,3 +35,21 @@ def test_reference_design_page_lists_its_warnings(demo_app: App) -> None:
     client, _ = signed_in(demo_app, "cell")
     note = _note(client.get("/designs/ncm811-prismatic").text)
     assert "nickel_sulfate: no factor for CN in open-2024.1; used GLO (global average)" in note
+
+
+def test_declaration_page_lists_the_declared_figure_s_warnings(demo_app: App) -> None:
+    client, _ = signed_in(demo_app, "cell")
+    url = f"/web/calculations/{demo_app[1].calculation_id}/declaration"
+    params = {
+        "manufacturer": "Danube Cell Works",
+        "manufacturer_address": "2 Works Road, 9027 Győr",
+        "plant_address": "1 Pack Street, 01067 Dresden",
+        "study_url": "https://example.org/study.pdf",
+        "use.usable_capacity_kwh": "56",
+        "use.vehicle_category": "M1",
+        "use.warranty_years": "8",
+    }
+    declared = client.get(f"{url}.json", params=params).json()["warnings"]
+    assert declared, "the demo product's plants in HU and DE use the European aluminium factors"
+    note = _note(client.get(url, params=params).text)
+    assert all(w in note for w in declared), (declared, note)
