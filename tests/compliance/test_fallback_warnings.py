@@ -6,9 +6,11 @@ or the latest factor. ``standards`` and the declaration show them."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from batterycarbon.battery import Design, Options
@@ -18,6 +20,7 @@ from batterycarbon.compliance.declare import declare
 from batterycarbon.compliance.standards import Downstream, account, compare, standards_report
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling import process_emissions, remanufacture
+from batterycarbon.reports.pdf import declaration_pdf
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.rules.use_stage import UseLosses
 
@@ -72,8 +75,8 @@ def test_standards_report_of_a_design_without_fallbacks_has_none(
     assert report["rule_sets"][0]["warnings"] == []
 
 
-def test_declaration_json_carries_the_warnings(
-    ncm811: Design, open_library: FactorLibrary, car: UseProfile
+def test_declaration_json_and_pdf_carry_the_warnings(
+    ncm811: Design, open_library: FactorLibrary, car: UseProfile, tmp_path: Path
 ) -> None:
     bundle = declare(
         ncm811,
@@ -87,8 +90,12 @@ def test_declaration_json_carries_the_warnings(
         options=Options(plants={"cell": "IS"}),
         issued=dt.date(2025, 3, 1),
     )
-    declared = bundle.declaration.to_json_dict()["warnings"]
+    document = bundle.declaration.to_json_dict()
+    declared = document["warnings"]
     assert ICELAND_GRID in declared and declared == list(bundle.result.warnings)
+    pdf = declaration_pdf(document, tmp_path / "declaration.pdf").read_bytes()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert all(warning in text for warning in declared), text
 
 
 def test_standards_and_declare_tables_print_each_warning_once(tmp_path: Path) -> None:

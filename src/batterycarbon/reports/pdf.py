@@ -139,6 +139,11 @@ def declaration_pages(pdf: FPDF, declaration: dict[str, Any], title: str = TITLE
             ("Software", f"batterycarbon {d['provenance']['software_version']}"),
         ],
     )
+    if d.get("warnings"):  # a declaration issued before warnings existed has no such key
+        heading(pdf, "Factors used in place of missing ones")
+        pdf.set_font("Helvetica", size=8)
+        for warning in d["warnings"]:
+            pdf.multi_cell(0, 4, latin1(f"- {warning}"), new_x="LMARGIN", new_y="NEXT")
     if cf["not_modelled"] or rs["disputed"]:
         heading(pdf, "Limits")
         pdf.set_font("Helvetica", size=8)
