@@ -3,12 +3,12 @@ the calculation's own numbers (recomputed here, never copied from a run)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from compliance_support import FIXTURE_CLASSES
+from dependency_support import require_program
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -232,10 +232,14 @@ def test_declaration_is_the_annex(
     assert "CFD-" in text
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_every_page_renders(report: Path, tmp_path: Path) -> None:
-    done = subprocess.run(["pdftoppm", "-r", "40", "-png", str(report), str(tmp_path / "p")],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    pdftoppm = require_program("pdftoppm", "poppler-utils")
+    done = subprocess.run(
+        [pdftoppm, "-r", "40", "-png", str(report), str(tmp_path / "p")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     rendered = sorted(tmp_path.glob("p-*.png"))
     assert len(rendered) == len(PdfReader(report).pages)
