@@ -176,11 +176,12 @@ class FactorLibrary:
             used = f"{factor.region} ({REGION_GROUPS.get(factor.region, factor.region)})"
             warnings.append(f"{flow}: no factor for {region} in {self.release_id}; used {used}")
         if year is not None and flow in self._time_series:
-            years = self.years(flow, factor.region)
-            if year > years[-1]:
-                warnings.append(f"{flow} {factor.region}: asked {year}, latest factor {years[-1]}")
-            elif year < years[0]:
-                warnings.append(f"{flow} {factor.region}: asked {year}, earliest factor {years[0]}")
+            rows = self._index[(flow, factor.region)]
+            first, last = rows[0].year, rows[-1].year
+            if year > last:
+                warnings.append(f"{flow} {factor.region}: asked {year}, latest factor {last}")
+            elif year < first:
+                warnings.append(f"{flow} {factor.region}: asked {year}, earliest factor {first}")
         return Lookup(factor, tuple(warnings))
 
     def years(self, flow: str, region: str) -> list[int]:
