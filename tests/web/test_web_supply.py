@@ -7,6 +7,7 @@ a recalculation of identical inputs shows the stored calculation instead of addi
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -179,3 +180,27 @@ def test_product_page_lists_the_datasets_used_flags_newer_data_and_recalculates(
     assert len(re.findall(r'\?calculation=[0-9a-f-]{36}">', again.text)) == rows + 1
     assert str(again.url) == f"{recalculated.url}&unchanged=1"
     assert 'id="already-stored"' not in client.get(str(recalculated.url)).text
+
+
+def test_a_refused_calculation_names_the_mismatch_on_the_product_page(
+    cell: tuple[TestClient, str], demo_app: App
+) -> None:
+    """The issue's observed case: the cathode plant moved from KR to HU while the design names
+    the Korean supplier; the calculation is refused and the page says why, next to the form."""
+    client, token = cell
+    app, demo = demo_app
+    with session_factory(app.state.engine)() as session:
+        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
+        plants = {**EXAMPLE_DESIGN["plants"], "cathode": "HU"}
+        design = {**EXAMPLE_DESIGN, "plants": plants, "supply": {CAM: {"supplier": HANIL}}}
+        product = create_product(session, maker, ProductIn(name="Moved cathode", design=design))
+    form = {"csrf_token": token, "design_version_id": str(product.designs[0].id)}
+    page = client.post(f"/web/products/{product.id}/calculate", data=form)
+    assert page.status_code == 422
+    problems = html.unescape(part(page.text, 'id="calculate-problems"', "</div>"))
+    assert re.search(
+        rf"supply\.{CAM}: no dataset of .*is for plant KR, the design's cathode plant is HU",
+        problems,
+    )
+    assert f'href="/web/products/{product.id}/edit#supply"' in problems
+    assert "Not calculated yet" in page.text  # nothing stored

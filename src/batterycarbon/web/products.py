@@ -119,6 +119,7 @@ def _product_page(
     problems: list[str] | None = None,
     status_code: int = 200,
     unchanged: bool = False,
+    calculate_problems: list[str] | None = None,
 ) -> Response:
     product = get_product(db, actor, product_id)
     versions = {d.id: d for d in product.designs}
@@ -134,6 +135,9 @@ def _product_page(
         "default_rule_set": DEFAULT_RULE_SET,
         "selected": selected,
         "already_stored": unchanged and selected is not None,
+        "calculate_problems": calculate_problems or [],
+        # A supplier named in the bill of materials whose data does not fit: what to do next.
+        "supply_refused": any(p.startswith("supply.") for p in calculate_problems or []),
         **_newer_data(db, actor, product, history),
     }
     if selected is not None:
@@ -222,7 +226,22 @@ def calculate_page(
         unchanged = "&unchanged=1" if calc.already_stored else ""
         return f"/web/products/{product_id}?calculation={calc.id}{unchanged}"
 
-    return form_action(request, db, csrf_token, calculate)
+    def refused(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
+        """Bad input (the rule set, a supplier's data that does not fit the design): the
+        product page again with the problems beside the Calculate forms, nothing stored."""
+        if not isinstance(exc, InputError | ValidationError):
+            return service_error(request, actor, exc)
+        return _product_page(
+            request,
+            db,
+            actor,
+            product_id,
+            None,
+            calculate_problems=problems_of(exc),
+            status_code=422,
+        )
+
+    return form_action(request, db, csrf_token, calculate, refused)
 
 
 def _back_to(db: Session, actor: Actor, calculation_id: uuid.UUID) -> str:
