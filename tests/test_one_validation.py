@@ -119,3 +119,10 @@ def test_the_charging_country_is_checked_as_every_region_is(country: str) -> Non
 def test_a_known_charging_country_or_region_is_accepted(region: str) -> None:
     use_losses = {"battery_efficiency": 0.95, "charger_efficiency": 0.9, "country": region}
     assert parse_compliance_inputs({"use_losses": use_losses}, "inputs.yaml").use_losses
+
+
+def test_a_category_given_for_the_declaration_replaces_the_stored_designs_refused_one() -> None:
+    stored = {**MINIMAL, "use": {"vehicle_category": "car", "warranty_years": 8}}
+    given = parse_use_profile({"usable_capacity_kwh": 54, "vehicle_category": "M1"}, "form")
+    profile = use_profile_for(read_stored_design(stored), given=given)
+    assert (profile.vehicle_category, profile.warranty_years) == ("car_van", 8)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from passport_support import passport_request
 from services_support import Chain
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from batterycarbon.services.data_requests import DataRequestIn, request_data
 from batterycarbon.services.dataset_input import MAX_LISTED_PROBLEMS
 from batterycarbon.services.datasets import submit_datasets_csv
 from batterycarbon.services.pact_exchange import product_footprint
+from batterycarbon.services.passports import PassportIn, build_document
 from batterycarbon.services.products import ProductIn, create_product
 from batterycarbon.services.uncertainty import stored_inputs
 from batterycarbon.store import Calculation, DataRequest, DesignVersion, SupplierDataset
@@ -123,3 +125,22 @@ def test_a_stored_calculation_with_a_category_now_refused_is_still_read(
     with pytest.raises(InputError) as caught:  # the exchange needs the category: it says so
         product_footprint(session, stored)
     assert caught.value.problems[0].startswith("vehicle_category: expected one of car_van")
+
+
+def test_a_passport_of_such_a_calculation_takes_the_category_the_request_gives(
+    session: Session, chain: Chain
+) -> None:
+    design = {"chemistry": "NCM811", "format": "prismatic", "cell": {"capacity_ah": 100}}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Old pack", design=design))
+    old = {**design, "use": {"vehicle_category": "car", "warranty_years": 8}}
+    stored = Calculation(
+        id=uuid.uuid4(),
+        design_version_id=product.designs[0].id,
+        inputs={"design": old, "level": "pack"},
+        rule_set="whitepaper-c2g",
+        factor_release_id="open-2024.1",
+        total_kgco2e_per_kwh=1.0,
+    )
+    request = PassportIn.model_validate(passport_request(stored.id))  # its use says M1
+    document = build_document(session, stored, request, "Cell Co", "urn:x:sn0001", "https://x")
+    assert document["GeneralProductInformation"]["productIdentifier"] == "SN-0001"

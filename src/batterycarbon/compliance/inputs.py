@@ -75,18 +75,12 @@ def load_compliance_inputs(path: str | Path | None) -> ComplianceInputs:
 def use_profile_for(
     design: Design, inputs: ComplianceInputs | None = None, given: UseProfile | None = None
 ) -> UseProfile:
-    """The use profile from the design, then the inputs file, then options (last wins)."""
-    from_design = getattr(design, "use", None)
-    profile = (
-        parse_use_profile(
-            from_design.model_dump() if isinstance(from_design, BaseModel) else from_design,
-            f"{design.id or 'design'}: use",
-        )
-        if from_design is not None
-        else UseProfile()
-    )
-    if inputs is not None:
-        profile = profile.merged(inputs.use)
-    if given is not None:
-        profile = profile.merged(given)
-    return profile
+    """The use profile from the design, then the inputs file, then options (last wins),
+    checked once merged: a value given later replaces one of the design that the rule refuses
+    (a design stored before the rule, :func:`batterycarbon.battery.design.read_stored_design`),
+    and one left in place is refused naming its field."""
+    fields = design.use.model_dump(exclude_none=True) if design.use is not None else {}
+    for later in (inputs.use if inputs is not None else None, given):
+        if later is not None:
+            fields.update(later.model_dump(exclude_none=True))
+    return parse_use_profile(fields, f"{design.id or 'design'}: use")

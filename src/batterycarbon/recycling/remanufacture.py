@@ -37,6 +37,7 @@ from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary, merge_warnings
 from batterycarbon.recycling.process import process_emissions, quantified_route
 from batterycarbon.recycling.routes import RouteBook
+from batterycarbon.rules.functional_unit import STORED_DOCUMENT
 
 #: Cell-mass key of each replaceable foreground product (kg per cell).
 _PROCESS_MASS_KEY = {
@@ -157,8 +158,10 @@ def remanufacture(
         )
         for s in substitutions
     ]
+    # The rest of the design was validated already (a stored one as stored: read_stored_design).
     new_design = Design.model_validate(
-        {**design.model_dump(), "supplier_overrides": [o.model_dump() for o in overrides]}
+        {**design.model_dump(), "supplier_overrides": [o.model_dump() for o in overrides]},
+        context=STORED_DOCUMENT,
     )
     remanufactured = footprint(new_design, library)
     return Remanufacture(

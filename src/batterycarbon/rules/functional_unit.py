@@ -104,11 +104,6 @@ class UseProfile(BaseModel):
     vehicle_category: VehicleCategoryInput | None = None
     warranty_years: WarrantyYears | None = None
 
-    def merged(self, other: UseProfile) -> UseProfile:
-        """This profile with the fields ``other`` gives replacing its own."""
-        given = other.model_dump(exclude_none=True)
-        return self.model_copy(update=given)
-
 
 def parse_use_profile(data: Any, source: str) -> UseProfile:
     """Validate a use profile; :class:`InputError` names every bad field."""

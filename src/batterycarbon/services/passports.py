@@ -39,7 +39,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design
+from batterycarbon.battery.design import read_stored_design
 from batterycarbon.battery.downstream import DistributionLeg
 from batterycarbon.bounds import MAX_TRANSPORT_LEGS, finite_json
 from batterycarbon.compliance.battery_passport import passport_identifier, passport_view, qr_png
@@ -227,7 +227,7 @@ def build_document(
             "passport",
         )  # fmt: skip
         bundle = declare(
-            Design.model_validate(calculation.inputs["design"]),
+            read_stored_design(calculation.inputs["design"]),
             library,
             manufacturer=manufacturer, plant_address=data.plant_address,
             manufacturer_address=maker_address.get("streetAddress"),
