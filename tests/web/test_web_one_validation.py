@@ -106,3 +106,30 @@ def test_the_scenario_explorer_starts_from_the_products_stored_calculation(
     start = re.search(r'<p id="scenario-start"[^>]*>([^<]+)</p>', page)
     assert start and str(stored.id) in start.group(1), page
     assert f'data-start="{total:.4f}"' in page
+
+
+def test_a_calculation_stored_with_a_category_now_refused_still_shows(
+    demo_app: App, cell: TestClient
+) -> None:
+    """Last in this module: it adds the product's newest calculation."""
+    with session_factory(demo_app[0].state.engine)() as session:
+        original = session.get_one(Calculation, demo_app[1].calculation_id)
+        product_id = product_of(session, original).id
+        design = {**original.inputs["design"], "use": {"vehicle_category": "car"}}
+        legacy = Calculation(  # as the editor let it be stored before the rule
+            organization_id=original.organization_id,
+            design_version_id=original.design_version_id,
+            factor_release_id=original.factor_release_id,
+            rule_set=original.rule_set,
+            inputs={**original.inputs, "design": design},
+            result=original.result,
+            total_kgco2e_per_kwh=original.total_kgco2e_per_kwh,
+            primary_share=original.primary_share,
+            digest="0" * 64,
+            created_by=original.created_by,
+        )
+        session.add(legacy)
+        session.commit()
+        legacy_id = legacy.id
+    page = cell.get(f"/web/products/{product_id}?calculation={legacy_id}")
+    assert page.status_code == 200 and str(legacy_id) in page.text, page.text[-2000:]

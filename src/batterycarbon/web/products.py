@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design
+from batterycarbon.battery.design import read_stored_design
 from batterycarbon.battery.uncertainty import monte_carlo
 from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.rules import DEFAULT_RULE_SET, rule_set_ids
@@ -67,7 +67,7 @@ LARGER_MONTE_CARLO_RUNS = 100_000
 def calculation_view(db: Session, calc: CalculationOut) -> dict[str, Any]:
     """What the calculation partial shows: totals, provenance, charts' data, supplier figures."""
     result = calc.result
-    design = Design.model_validate(calc.inputs["design"])
+    design = read_stored_design(calc.inputs["design"])
     samples = monte_carlo(
         design,
         release_library(db, calc.factor_release),
