@@ -106,3 +106,13 @@ def test_issue_the_declaration_and_find_it_on_the_product_page(demo_app: App) ->
     outsider, _ = signed_in(demo_app, "oem")
     with outsider:
         assert outsider.get(json_link).status_code == 404
+
+
+def test_a_too_long_address_is_refused_not_cut_short(demo_app: App) -> None:
+    client, _ = signed_in(demo_app, "cell")
+    url = f"/web/calculations/{demo_app[1].calculation_id}/declaration"
+    long_address = "1 Pack Street, 01067 Dresden, " + "x" * 600
+    with client:
+        page = client.get(url, params={**FORM, "plant_address": long_address})
+        assert page.status_code == 422
+        assert re.search(r'id="err-plant_address">[^<]*at most 500 ', page.text)

@@ -69,8 +69,6 @@ FIELDS = (
     ("issued", "Issue date (YYYY-MM-DD, blank: today)", "text"),
 )
 FIELD_NAMES = (*(name for name, _, _ in FIELDS), "rule_set")
-#: Longest value a form field keeps (the service bounds each field more tightly).
-MAX_FIELD_CHARS = 500
 
 
 def _flat(data: DeclarationIn) -> dict[str, str]:
@@ -86,8 +84,7 @@ def _form(request: Request, db: Session, actor: Actor, calc: CalculationOut) -> 
     defaults = _flat(declaration_defaults(db, actor, calc.id))
     query = request.query_params
     return {
-        name: str(query[name]).strip()[:MAX_FIELD_CHARS] if name in query else defaults[name]
-        for name in FIELD_NAMES
+        name: str(query[name]).strip() if name in query else defaults[name] for name in FIELD_NAMES
     }
 
 
@@ -153,7 +150,7 @@ async def issue_page(request: Request, db: DbSession, calculation_id: uuid.UUID)
     sent = await request.form()
     if not csrf_ok(request, str(sent.get("csrf_token", ""))):
         return csrf_rejected(request, actor)
-    form = {name: str(sent.get(name, "")).strip()[:MAX_FIELD_CHARS] for name in FIELD_NAMES}
+    form = {name: str(sent.get(name, "")).strip() for name in FIELD_NAMES}
     try:
         calc = get_calculation(db, actor, calculation_id)
         product_id = get_product_id(db, actor, calculation_id)
