@@ -125,13 +125,25 @@ def request_data(session: Session, actor: Actor, data: DataRequestIn) -> DataReq
             raise Conflict("supplier_org_id: an organization cannot ask itself for data")
         assert actor.organization_id is not None
         row = DataRequest(
-            requester_org_id=actor.organization_id, supplier_org_id=supplier.id, flow=data.flow,
-            region=data.region, year=data.year, message=data.message, status="open",
+            requester_org_id=actor.organization_id,
+            supplier_org_id=supplier.id,
+            flow=data.flow,
+            region=data.region,
+            year=data.year,
+            message=data.message,
+            status="open",
             requested_by=actor.user_id,
-        )  # fmt: skip
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "data_request.created", "data_request", row.id, after=data.model_dump(mode="json"))  # fmt: skip
+        audit(
+            session,
+            actor,
+            "data_request.created",
+            "data_request",
+            row.id,
+            after=data.model_dump(mode="json"),
+        )
         return _out(row)
 
 
@@ -169,7 +181,15 @@ def fulfil_request(
         row.status, row.dataset_id, row.response_note = "fulfilled", dataset.id, data.note
         row.responded_at = utcnow()
         session.flush()
-        audit(session, actor, "data_request.fulfilled", "data_request", row.id, before={"status": "open"}, after={"status": "fulfilled", "dataset_id": str(dataset.id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "data_request.fulfilled",
+            "data_request",
+            row.id,
+            before={"status": "open"},
+            after={"status": "fulfilled", "dataset_id": str(dataset.id)},
+        )
         return _out(row)
 
 
@@ -180,7 +200,15 @@ def decline_request(
         row = _answer(session, actor, request_id)
         row.status, row.response_note, row.responded_at = "declined", data.reason, utcnow()
         session.flush()
-        audit(session, actor, "data_request.declined", "data_request", row.id, before={"status": "open"}, after={"status": "declined", "reason": data.reason})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "data_request.declined",
+            "data_request",
+            row.id,
+            before={"status": "open"},
+            after={"status": "declined", "reason": data.reason},
+        )
         return _out(row)
 
 
@@ -206,7 +234,11 @@ def find_requests(
     with unit_of_work(session):
         incoming = DataRequest.supplier_org_id == actor.organization_id
         outgoing = DataRequest.requester_org_id == actor.organization_id
-        query = select(DataRequest).where({"incoming": incoming, "outgoing": outgoing, "all": incoming | outgoing}[filters_.direction])  # fmt: skip
+        query = select(DataRequest).where(
+            {"incoming": incoming, "outgoing": outgoing, "all": incoming | outgoing}[
+                filters_.direction
+            ]
+        )
         query = within(query, DataRequest.created_at, filters_)
         if filters_.status is not None:
             query = query.where(DataRequest.status == filters_.status)
@@ -214,7 +246,9 @@ def find_requests(
             query = query.where(DataRequest.flow == filters_.flow)
         if filters_.organization_id is not None:
             other = filters_.organization_id
-            query = query.where((DataRequest.supplier_org_id == other) | (DataRequest.requester_org_id == other))  # fmt: skip
+            query = query.where(
+                (DataRequest.supplier_org_id == other) | (DataRequest.requester_org_id == other)
+            )
         rows, total = paginate(session, query, page, (DataRequest.created_at, DataRequest.id))
         return page_of([_out(r) for r in rows], total, page)
 

@@ -288,10 +288,18 @@ def header_problems(header: list[str]) -> list[str]:
     """What is wrong with a table's header row (CSV or Excel): missing or unknown columns."""
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [f"header: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})"]  # fmt: skip
-    unknown = [c for c in header if c not in (*REQUIRED_COLUMNS, "evidence") and not c.startswith("activity.")]  # fmt: skip
+        return [
+            f"header: missing column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})"
+        ]
+    unknown = [
+        c
+        for c in header
+        if c not in (*REQUIRED_COLUMNS, "evidence") and not c.startswith("activity.")
+    ]
     if unknown:
-        return [f"header: unknown column(s) {', '.join(unknown)}; extra data goes in activity.<name> columns"]  # fmt: skip
+        return [
+            f"header: unknown column(s) {', '.join(unknown)}; extra data goes in activity.<name> columns"
+        ]
     return []
 
 
@@ -341,6 +349,7 @@ def validate_row(line: int, record: dict[str, Any], problems: list[str]) -> Read
     document["evidence"] = [e.strip() for e in str(evidence).split(";") if e.strip()]
     document["activity_data"] = {
         k.removeprefix("activity."): _activity_value(v) if isinstance(v, str) else v
-        for k, v in record.items() if k.startswith("activity.") and v not in ("", None)
-    }  # fmt: skip
+        for k, v in record.items()
+        if k.startswith("activity.") and v not in ("", None)
+    }
     return validate_fields(document, f"row {line}, ", problems)

@@ -61,21 +61,40 @@ from batterycarbon.web.common import (
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD_BYTES = 2_000_000
 TEMPLATE_COLUMNS = (*REQUIRED_COLUMNS, "evidence", "activity.electricity_kwh_per_kg")
-TEMPLATE_EXAMPLE = ("cam_ncm811", "28.4", "kg CO2e / kg", "KR", "2023", "1.75", "iso14067-report-2023.pdf", "22.0")  # fmt: skip
+TEMPLATE_EXAMPLE = (
+    "cam_ncm811",
+    "28.4",
+    "kg CO2e / kg",
+    "KR",
+    "2023",
+    "1.75",
+    "iso14067-report-2023.pdf",
+    "22.0",
+)
 
 
 def _org_names(db: Session, actor: Actor) -> dict[uuid.UUID, str]:
     return {o.id: o.name for o in list_organizations(db, actor)}
 
 
-def _datasets_page(request: Request, db: Session, actor: Actor, *, upload: dict[str, Any] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _datasets_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    *,
+    upload: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     listing = list_datasets(db, actor)
     context = {
-        "title": "Datasets", "own": listing.own, "shared": listing.shared_with_me,
-        "names": _org_names(db, actor), "upload": upload or {},
+        "title": "Datasets",
+        "own": listing.own,
+        "shared": listing.shared_with_me,
+        "names": _org_names(db, actor),
+        "upload": upload or {},
         "submitted": request.query_params.get("submitted"),
         "is_supplier": actor.has_role("supplier"),
-    }  # fmt: skip
+    }
     return render(request, "datasets.html", context, status_code=status_code, actor=actor)
 
 
@@ -93,7 +112,11 @@ def dataset_template() -> Response:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(TEMPLATE_COLUMNS)
     writer.writerow(TEMPLATE_EXAMPLE)
-    return Response(buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="datasets-template.csv"'})  # fmt: skip
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="datasets-template.csv"'},
+    )
 
 
 @router.get("/web/datasets/template.xlsx")
@@ -106,7 +129,7 @@ def dataset_template_xlsx(request: Request, db: DbSession) -> Response:
         content = dataset_excel.dataset_template(db, actor)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    headers = {"Content-Disposition": 'attachment; filename="batterycarbon-datasets-template.xlsx"'}  # fmt: skip
+    headers = {"Content-Disposition": 'attachment; filename="batterycarbon-datasets-template.xlsx"'}
     return Response(content, media_type=dataset_excel.XLSX_MEDIA_TYPE, headers=headers)
 
 
@@ -120,7 +143,9 @@ def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         table.extend(reader)
     if not table:
         return [], []
-    return table[0], [(index + 2, cells) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)]  # fmt: skip
+    return table[0], [
+        (index + 2, cells) for index, cells in enumerate(table[1:]) if any(c.strip() for c in cells)
+    ]
 
 
 def _rows_not_shown(by_row: dict[int, list[str]], rows: list[tuple[int, list[str]]]) -> list[str]:
@@ -173,13 +198,17 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
     try:
         text, filename = await _upload_text(form)
     except ValueError as exc:
-        return _datasets_page(request, db, actor, upload={"problems": [str(exc)], "text": ""}, status_code=422)  # fmt: skip
+        return _datasets_page(
+            request, db, actor, upload={"problems": [str(exc)], "text": ""}, status_code=422
+        )
     is_json = filename.lower().endswith(".json") or text.lstrip().startswith(("{", "["))
     try:
         if is_json:
             document = _json_document(text)
             if not isinstance(document, dict):
-                raise ValueError("(document): upload one JSON dataset object; use the CSV template for several datasets")  # fmt: skip
+                raise ValueError(
+                    "(document): upload one JSON dataset object; use the CSV template for several datasets"
+                )
             stored = [submit_dataset_document(db, actor, document)]
         else:
             stored = submit_datasets_csv(db, actor, text)
@@ -194,9 +223,14 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
         header, rows = ([], []) if is_json else _csv_rows(text)
         other += _rows_not_shown(by_row, rows)
         upload = {
-            "problems": problems, "other": other, "by_row": by_row, "header": header,
-            "rows": rows, "text": text, "errors": field_errors(problems) if is_json else {},
-        }  # fmt: skip
+            "problems": problems,
+            "other": other,
+            "by_row": by_row,
+            "header": header,
+            "rows": rows,
+            "text": text,
+            "errors": field_errors(problems) if is_json else {},
+        }
         return _datasets_page(request, db, actor, upload=upload, status_code=422)
     return redirect(f"/web/datasets?submitted={len(stored)}")
 
@@ -218,7 +252,9 @@ async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
     if not content:
         problems = ["workbook: choose a filled-in .xlsx template to upload"]
     elif len(content) > dataset_excel.MAX_XLSX_BYTES:
-        problems = [f"workbook: larger than {dataset_excel.MAX_XLSX_BYTES // 1_000_000} MB; split the upload"]  # fmt: skip
+        problems = [
+            f"workbook: larger than {dataset_excel.MAX_XLSX_BYTES // 1_000_000} MB; split the upload"
+        ]
     else:
         try:
             stored = dataset_excel.submit_datasets_xlsx(db, actor, content)
@@ -232,7 +268,16 @@ async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
     shown = problems and content and len(content) <= dataset_excel.MAX_XLSX_BYTES
     header, rows = dataset_excel.workbook_table(content) if shown else ([], [])
     other += _rows_not_shown(by_row, rows)
-    upload = {"problems": problems, "other": other, "by_row": by_row, "header": header, "rows": rows, "text": "", "errors": {}, "kind": "xlsx"}  # fmt: skip
+    upload = {
+        "problems": problems,
+        "other": other,
+        "by_row": by_row,
+        "header": header,
+        "rows": rows,
+        "text": "",
+        "errors": {},
+        "kind": "xlsx",
+    }
     return _datasets_page(request, db, actor, upload=upload, status_code=422)
 
 
@@ -247,12 +292,30 @@ def dataset_page(request: Request, db: DbSession, dataset_id: uuid.UUID) -> Resp
         return service_error(request, actor, exc)
     names = _org_names(db, actor)
     own = getattr(dataset, "owner_org_id", None) == actor.organization_id
-    partners = [(i, n) for i, n in names.items() if i != actor.organization_id and i not in getattr(dataset, "shared_with", [])]  # fmt: skip
-    context = {"title": f"Dataset {dataset.flow}", "dataset": dataset, "names": names, "own": own, "partners": partners, "full": hasattr(dataset, "activity_data")}  # fmt: skip
+    partners = [
+        (i, n)
+        for i, n in names.items()
+        if i != actor.organization_id and i not in getattr(dataset, "shared_with", [])
+    ]
+    context = {
+        "title": f"Dataset {dataset.flow}",
+        "dataset": dataset,
+        "names": names,
+        "own": own,
+        "partners": partners,
+        "full": hasattr(dataset, "activity_data"),
+    }
     return render(request, "dataset.html", context, actor=actor)
 
 
-def _grant_action(request: Request, db: Session, dataset_id: uuid.UUID, organization_id: str, csrf_token: str, revoke: bool) -> Response:  # fmt: skip
+def _grant_action(
+    request: Request,
+    db: Session,
+    dataset_id: uuid.UUID,
+    organization_id: str,
+    csrf_token: str,
+    revoke: bool,
+) -> Response:
     def act(actor: Actor) -> str:
         org = form_uuid("organization_id", organization_id, "an organization id")
         if revoke:
@@ -265,30 +328,52 @@ def _grant_action(request: Request, db: Session, dataset_id: uuid.UUID, organiza
 
 
 @router.post("/web/datasets/{dataset_id}/share")
-def share_page(request: Request, db: DbSession, dataset_id: uuid.UUID, organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def share_page(
+    request: Request,
+    db: DbSession,
+    dataset_id: uuid.UUID,
+    organization_id: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     return _grant_action(request, db, dataset_id, organization_id, csrf_token, revoke=False)
 
 
 @router.post("/web/datasets/{dataset_id}/revoke")
-def revoke_page(request: Request, db: DbSession, dataset_id: uuid.UUID, organization_id: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def revoke_page(
+    request: Request,
+    db: DbSession,
+    dataset_id: uuid.UUID,
+    organization_id: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     return _grant_action(request, db, dataset_id, organization_id, csrf_token, revoke=True)
 
 
 # --- data requests ----------------------------------------------------------------------------
 
 
-def _requests_page(request: Request, db: Session, actor: Actor, *, problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _requests_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    *,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     names = _org_names(db, actor)
     orgs = list_organizations(db, actor)
     own = list_datasets(db, actor).own
     context = {
-        "title": "Data requests", "incoming": list_requests(db, actor, "incoming"),
-        "outgoing": list_requests(db, actor, "outgoing"), "names": names,
+        "title": "Data requests",
+        "incoming": list_requests(db, actor, "incoming"),
+        "outgoing": list_requests(db, actor, "outgoing"),
+        "names": names,
         "suppliers": [o for o in orgs if "supplier" in o.roles and o.id != actor.organization_id],
         "approved": [d for d in own if d.status == "approved"],
-        "problems": problems or [], "errors": field_errors(problems or []),
+        "problems": problems or [],
+        "errors": field_errors(problems or []),
         "flows": [flow for flow, _ in supplier_flows(release_library(db, None))],
-    }  # fmt: skip
+    }
     return render(request, "requests.html", context, status_code=status_code, actor=actor)
 
 
@@ -302,16 +387,31 @@ def requests_page(request: Request, db: DbSession) -> Response:
 
 @router.post("/web/requests")
 def new_request(
-    request: Request, db: DbSession, supplier_org_id: Annotated[str, Form()] = "",
-    flow: Annotated[str, Form()] = "", region: Annotated[str, Form()] = "",
-    year: Annotated[str, Form()] = "", message: Annotated[str, Form()] = "",
+    request: Request,
+    db: DbSession,
+    supplier_org_id: Annotated[str, Form()] = "",
+    flow: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "",
+    message: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
-    fields = {"supplier_org_id": supplier_org_id, "flow": flow.strip(), "region": region.strip(), "year": year.strip(), "message": message.strip()}  # fmt: skip
+) -> Response:
+    fields = {
+        "supplier_org_id": supplier_org_id,
+        "flow": flow.strip(),
+        "region": region.strip(),
+        "year": year.strip(),
+        "message": message.strip(),
+    }
     data: dict[str, object] = {k: v for k, v in fields.items() if v}
     if "year" in data:  # a form's fields are text; the model takes a year as a whole number only
         data["year"] = _whole_number(fields["year"])
-    return _inbox_action(request, db, csrf_token, lambda actor: request_data(db, actor, DataRequestIn.model_validate(data)))  # fmt: skip
+    return _inbox_action(
+        request,
+        db,
+        csrf_token,
+        lambda actor: request_data(db, actor, DataRequestIn.model_validate(data)),
+    )
 
 
 def _whole_number(text: str) -> int | str:
@@ -323,7 +423,9 @@ def _whole_number(text: str) -> int | str:
         return text
 
 
-def _inbox_action(request: Request, db: Session, csrf_token: str, action: Callable[[Actor], object]) -> Response:  # fmt: skip
+def _inbox_action(
+    request: Request, db: Session, csrf_token: str, action: Callable[[Actor], object]
+) -> Response:
     def act(actor: Actor) -> str:
         action(actor)
         return "/web/requests"
@@ -335,10 +437,40 @@ def _inbox_action(request: Request, db: Session, csrf_token: str, action: Callab
 
 
 @router.post("/web/requests/{request_id}/fulfil")
-def fulfil_page(request: Request, db: DbSession, request_id: uuid.UUID, dataset_id: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _inbox_action(request, db, csrf_token, lambda actor: fulfil_request(db, actor, request_id, FulfilIn.model_validate({"dataset_id": dataset_id, "note": note.strip() or None})))  # fmt: skip
+def fulfil_page(
+    request: Request,
+    db: DbSession,
+    request_id: uuid.UUID,
+    dataset_id: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _inbox_action(
+        request,
+        db,
+        csrf_token,
+        lambda actor: fulfil_request(
+            db,
+            actor,
+            request_id,
+            FulfilIn.model_validate({"dataset_id": dataset_id, "note": note.strip() or None}),
+        ),
+    )
 
 
 @router.post("/web/requests/{request_id}/decline")
-def decline_page(request: Request, db: DbSession, request_id: uuid.UUID, reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _inbox_action(request, db, csrf_token, lambda actor: decline_request(db, actor, request_id, DeclineIn.model_validate({"reason": reason.strip()})))  # fmt: skip
+def decline_page(
+    request: Request,
+    db: DbSession,
+    request_id: uuid.UUID,
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _inbox_action(
+        request,
+        db,
+        csrf_token,
+        lambda actor: decline_request(
+            db, actor, request_id, DeclineIn.model_validate({"reason": reason.strip()})
+        ),
+    )
