@@ -153,9 +153,6 @@ MAX_PACK_PARTS = 500
 #: (energy labels use seven, A to G); a hundred is far beyond any table.
 MAX_PERFORMANCE_CLASSES = 100
 
-#: Most datasets named by one calculation request: one per purchased flow is used, tens at most.
-MAX_DATASETS_PER_CALCULATION = 1_000
-
 #: Deepest nesting of lists and mappings in a free-form JSON field (Battery Pass attributes).
 #: A complete set of Battery Pass 1.2 attributes nests 4 levels, the 1.2 schemas 6. Later readers
 #: recurse once or more a level (``copy.deepcopy``, JSON schema validation, pydantic's

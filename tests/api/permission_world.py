@@ -31,7 +31,7 @@ from batterycarbon.services.issued_declarations import IssueDeclarationIn, issue
 from batterycarbon.services.jobs import JobRunner
 from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.services.portfolio import RecomputeIn, submit_recomputation
-from batterycarbon.services.products import ProductIn, create_product
+from batterycarbon.services.products import DesignIn, ProductIn, add_design_version, create_product
 from batterycarbon.services.verifications import VerificationIn, submit_for_verification
 from batterycarbon.store import Alert
 
@@ -43,6 +43,12 @@ DESIGN = {
     "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
     "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
 }  # fmt: skip
+
+
+def design(side: str) -> dict[str, Any]:
+    """The side's design: its cathode material from the side's supplier (whose dataset it uses)."""
+    supply = {"cathode_active_material": {"supplier": f"supplier {side}"}}
+    return {**DESIGN, "plants": {"cathode": "KR"}, "supply": supply}
 
 
 def declaration_request(
@@ -94,7 +100,13 @@ class Side:
         return dataset_id, alert_id
 
     def calculation(self) -> uuid.UUID:
-        calc = calculate_design(self.session, self.actors["manufacturer"], CalculationIn(design_version_id=self.ids["version"]))  # fmt: skip
+        """The first call: of the product's design; then fresh ones, each of a new design
+        version (identical inputs answer with the stored calculation)."""
+        version = self.ids["version"]
+        if "calculation" in self.ids:
+            revision = {**design(self.name), "description": f"revision {uuid.uuid4()}"}
+            version = add_design_version(self.session, self.actors["manufacturer"], self.ids["product"], DesignIn(design=revision)).id  # fmt: skip
+        calc = calculate_design(self.session, self.actors["manufacturer"], CalculationIn(design_version_id=version))  # fmt: skip
         return calc.id
 
     def shared_calculation(self) -> uuid.UUID:
@@ -128,7 +140,7 @@ def build_side(session: Session, admin: Actor, name: str, jobs: JobRunner) -> Si
         side.orgs[role] = org.id
         side.actors[role] = authenticate_user(session, username, PASSWORD)
     side.ids["dataset"] = side.dataset()
-    product = create_product(session, side.actors["manufacturer"], ProductIn(name=f"Pack {name}", design=DESIGN))  # fmt: skip
+    product = create_product(session, side.actors["manufacturer"], ProductIn(name=f"Pack {name}", design=design(name)))  # fmt: skip
     side.ids["product"] = product.id
     side.ids["version"] = product.designs[0].id
     side.ids["calculation"] = side.calculation()  # uses the dataset; its review is open

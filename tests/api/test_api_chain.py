@@ -18,6 +18,8 @@ DESIGN = {
     "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
     "plants": {"precursor": "CN", "cathode": "KR", "anode": "CN", "cell": "HU", "pack": "DE"},
 }  # fmt: skip
+#: The design buying its cathode material from "Cathode Co" (its dataset is then used).
+WITH_CAM_SUPPLIER = {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}}
 CAM = {
     "flow": "cam_ncm811", "value": 27.9, "unit": "kg CO2e / kg", "region": "KR", "year": 2023,
     "dqr": 1.5, "evidence": ["cam-pcf-2023.pdf", "cam-plant-meter-readings-2023.csv"],
@@ -69,7 +71,7 @@ def test_supplier_to_regulator_end_to_end(client: TestClient) -> None:
     shared = ok(client.get(f"/datasets/{dataset['id']}", headers=cell))
     assert shared["value"] == 27.9 and "activity_data" not in shared and "evidence" not in shared
 
-    product = ok(client.post("/products", headers=cell, json={"name": "EV pack", "design": DESIGN}), 201)  # fmt: skip
+    product = ok(client.post("/products", headers=cell, json={"name": "EV pack", "design": WITH_CAM_SUPPLIER}), 201)  # fmt: skip
     version_id = product["designs"][0]["id"]
     calc = ok(client.post("/calculations", headers=cell, json={"design_version_id": version_id}), 201)  # fmt: skip
     assert calc["primary_share"] > 0

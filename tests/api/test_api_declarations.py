@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from passport_support import passport_request
-from test_api_chain import CAM, DESIGN, ok, setup_chain
+from test_api_chain import CAM, DESIGN, WITH_CAM_SUPPLIER, ok, setup_chain
 
 CONFIDENTIAL = {"inputs", "result", "design", "activity_data", "findings", "datasets", "supplier_datasets"}  # fmt: skip
 
@@ -17,7 +17,7 @@ def test_regulator_lists_and_filters_declarations(client: TestClient) -> None:
     ok(client.post(f"/datasets/{dataset['id']}/grants", headers=cam, json={"organization_id": p["cell"]["org"]}), 201)  # fmt: skip
     lfp_design = {**DESIGN, "chemistry": "LFP", "cell": {"capacity_ah": 280, "nominal_voltage_v": 3.2}, "pack": {"cells": 104}, "year": 2024}  # fmt: skip
     declared = {}
-    for name, design in (("NCM pack", DESIGN), ("LFP pack", lfp_design)):
+    for name, design in (("NCM pack", WITH_CAM_SUPPLIER), ("LFP pack", lfp_design)):
         product = ok(client.post("/products", headers=cell, json={"name": name, "design": design}), 201)  # fmt: skip
         calc = ok(client.post("/calculations", headers=cell, json={"design_version_id": product["designs"][0]["id"]}), 201)  # fmt: skip
         declared[name] = (calc, ok(client.post("/verifications", headers=cell, json={"calculation_id": calc["id"], "verifier_org_id": p["verifier"]["org"]}), 201))  # fmt: skip

@@ -64,8 +64,11 @@ def setup(client: TestClient) -> dict[str, Any]:
             design = {**DESIGN, "plants": {**DESIGN["plants"], "cell": "KR" if name == "Pack B" else "HU"}}  # fmt: skip
             product = ok(client.post("/products", headers=auth, json={"name": name, "design": design}), 201)  # fmt: skip
             world[key][name] = product["id"]
-            for _ in range(count):
-                calc = ok(client.post("/calculations", headers=auth, json={"design_version_id": product["designs"][0]["id"]}), 201)  # fmt: skip
+            version_id = product["designs"][0]["id"]
+            for i in range(count):
+                if i:  # identical inputs are not stored twice: another version of the design
+                    version_id = ok(client.post(f"/products/{product['id']}/designs", headers=auth, json={"design": {**design, "pack": {"cells": 160 + i}}}), 201)["id"]  # fmt: skip
+                calc = ok(client.post("/calculations", headers=auth, json={"design_version_id": version_id}), 201)  # fmt: skip
                 world[key]["calcs"].append(calc)
     created = ok(client.post("/api-clients", headers=admin, json={"organization_id": world["cell"]["org"], "name": "OEM portal"}), 201)  # fmt: skip
     world["basic"] = base64.b64encode(f"{created['client_id']}:{created['client_secret']}".encode()).decode()  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi.testclient import TestClient
-from test_api_chain import CAM, DESIGN, ok, setup_chain
+from test_api_chain import CAM, WITH_CAM_SUPPLIER, ok, setup_chain
 
 
 def test_flagged_revised_release_activated_and_portfolio_recomputed(client: TestClient) -> None:
@@ -22,7 +22,7 @@ def test_flagged_revised_release_activated_and_portfolio_recomputed(client: Test
     assert revised["status"] == "approved" and revised["supersedes_id"] == flagged["id"]
     ok(client.post(f"/datasets/{revised['id']}/grants", headers=cam, json={"organization_id": p["cell"]["org"]}), 201)  # fmt: skip
 
-    product = ok(client.post("/products", headers=cell, json={"name": "EV pack", "design": DESIGN}), 201)  # fmt: skip
+    product = ok(client.post("/products", headers=cell, json={"name": "EV pack", "design": WITH_CAM_SUPPLIER}), 201)  # fmt: skip
     calc = ok(client.post("/calculations", headers=cell, json={"design_version_id": product["designs"][0]["id"]}), 201)  # fmt: skip
     assert calc["result"]["supplier_datasets"][0]["dataset_id"] == revised["id"]
     assert client.post("/factor-releases/whitepaper-2023/activation", headers=cell).status_code == 403  # fmt: skip

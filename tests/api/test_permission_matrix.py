@@ -281,6 +281,10 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ),  # fmt: skip
     # Only the maker lists, grants and revokes; the verifier and the customer know the
     # calculation (403), everyone else does not (404).
+    ("GET", "/calculations/{calculation_id}/changes"): (
+        obj("calculation", "calculation_id"),
+        expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),
+    ),  # fmt: skip
     ("GET", "/calculations/{calculation_id}/grants"): (
         obj("calculation", "calculation_id"),
         expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),

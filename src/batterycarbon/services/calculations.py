@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,15 +46,21 @@ class CalculationIn(BaseModel):
         default=None, max_length=MAX_NAME_CHARS, description="Default: the active release"
     )
 
-    @model_validator(mode="before")
+    dataset_ids: None = Field(
+        default=None,
+        exclude=True,
+        deprecated=True,
+        description="Removed: the design's supply names the supplier (and optionally the "
+        "dataset) of each material; sending it is refused",
+    )
+
+    @field_validator("dataset_ids", mode="before")
     @classmethod
-    def _no_dataset_ids(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "dataset_ids" in data:
-            raise ValueError(
-                "dataset_ids is no longer accepted: the design's supply names the supplier (and "
-                "optionally the dataset) of each material (docs/design-format.md)"
-            )
-        return data
+    def _no_dataset_ids(cls, value: Any) -> None:
+        raise ValueError(
+            "no longer accepted: the design's supply names the supplier (and optionally the "
+            "dataset) of each material (docs/design-format.md)"
+        )
 
 
 class CalculationOut(BaseModel):

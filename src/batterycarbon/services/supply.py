@@ -24,7 +24,7 @@ from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
-from batterycarbon.services.permissions import dataset_access, require_role
+from batterycarbon.services.permissions import calculation_access, dataset_access, require
 from batterycarbon.store import (
     Alert,
     Calculation,
@@ -58,6 +58,11 @@ class SupplierChoice(BaseModel):
     supplier: str
     plants: list[str]
     datasets: list[DatasetChoice]
+
+
+class CalculationChanges(BaseModel):
+    calculation_id: uuid.UUID
+    newer_data: list[str]
 
 
 @dataclass(frozen=True)
@@ -251,10 +256,11 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
     supplier figure that no longer fits, a newer active factor release, a newer design version.
     Empty: recalculating would give the same inputs."""
     with unit_of_work(session):
-        require_role(actor, "manufacturer")
         calc = session.get(Calculation, calculation_id)
-        if calc is None or calc.organization_id != actor.organization_id:
+        access = calculation_access(session, actor, calc) if calc is not None else None
+        if calc is None or access is None:
             raise NotFound(f"calculation {calculation_id} not found")
+        require(access == "owner", "only the organization that made the calculation sees what changed since")  # fmt: skip
         version = session.get_one(DesignVersion, calc.design_version_id)
         design = Design.model_validate(version.design)
         lines = []

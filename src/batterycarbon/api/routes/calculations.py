@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from batterycarbon.api.deps import ActorDep, SessionDep
 from batterycarbon.api.idempotency import IdempotencyKey, respond
 from batterycarbon.api.paging import PAGED_RESPONSES, paged
-from batterycarbon.services import calculation_sharing, calculations, uncertainty
+from batterycarbon.services import calculation_sharing, calculations, supply, uncertainty
 from batterycarbon.services.calculation_sharing import (
     CalculationGrantIn,
     CalculationGrantOut,
@@ -36,6 +36,10 @@ def shared_with_me(session: SessionDep, actor: ActorDep, request: Request, respo
 
 @router.post("/calculations", response_model=CalculationOut, status_code=status.HTTP_201_CREATED)
 def calculate(session: SessionDep, actor: ActorDep, body: CalculationIn, idempotency_key: IdempotencyKey = None) -> Response:  # fmt: skip
+    """Calculate a design version with the supplier datasets its ``supply`` names (refused,
+    naming the material, when none fits). Identical inputs already calculated by your
+    organization answer with that stored calculation and ``already_stored: true``: nothing is
+    added."""
     return respond(session, actor, idempotency_key, "POST /calculations", body, lambda: calculations.calculate_design(session, actor, body))  # fmt: skip
 
 
@@ -49,6 +53,14 @@ def get_calculation(session: SessionDep, actor: ActorDep, calculation_id: uuid.U
     # documented through ``responses``.
     out = calculation_sharing.read_calculation(session, actor, calculation_id)
     return Response(content=out.model_dump_json(), media_type="application/json")
+
+
+@router.get("/calculations/{calculation_id}/changes", response_model=supply.CalculationChanges)
+def calculation_changes(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID) -> supply.CalculationChanges:  # fmt: skip
+    """What changed since the calculation (its maker only), one line each: a newer approved
+    dataset of a supplier the design names, a supplier figure that no longer fits, a newer
+    active factor release, a newer design version. Empty: recalculating changes nothing."""
+    return supply.CalculationChanges(calculation_id=calculation_id, newer_data=supply.newer_data(session, actor, calculation_id))  # fmt: skip
 
 
 @router.get("/calculations/{calculation_id}/grants", response_model=list[CalculationGrantOut], responses=PAGED_RESPONSES)  # fmt: skip
