@@ -136,3 +136,14 @@ def test_the_pdf_names_no_internal_file_path(
         declaration = _declare(hungarian, open_library, car, rule_set_id=rule_set)
         text = _pdf_text(declaration.declaration.to_json_dict(), tmp_path).replace(STUDY, "")
         assert FILE_PATH.search(text) is None, FILE_PATH.search(text)
+
+
+def test_the_declaration_id_changes_with_what_is_declared(
+    hungarian: Design, open_library: FactorLibrary, car: UseProfile
+) -> None:
+    """The id names one declared content: another model name or maker's address is another
+    declaration (issued as its own record), the same content is the same id."""
+    first = _declare(hungarian, open_library, car).declaration.declaration_id
+    assert _declare(hungarian, open_library, car).declaration.declaration_id == first
+    for change in ({"battery_model": "Another pack"}, {"manufacturer_address": "9 New Road, Pécs"}):
+        assert _declare(hungarian, open_library, car, **change).declaration.declaration_id != first

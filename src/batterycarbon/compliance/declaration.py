@@ -123,9 +123,10 @@ class Declaration(Strict):
         return self.model_dump(mode="json")
 
 
-def _declaration_id(result: RuleSetFootprint, manufacturer: str, plant: str) -> str:
-    """A stable id: the same model, plant, inputs and rule set give the same id."""
-    key = json.dumps([result.footprint.inputs_digest, result.rule_set.label, manufacturer, plant])
+def _declaration_id(result: RuleSetFootprint, *declared: str | None) -> str:
+    """A stable id: the same inputs, rule set and declared parties (manufacturer and its
+    address, model, plant and its country) give the same id; any other is another id."""
+    key = json.dumps([result.footprint.inputs_digest, result.rule_set.label, *declared])
     return "CFD-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
 
 
@@ -194,7 +195,11 @@ def build_declaration(
     cycles = rs.cycles_per_year[category]
     model_name = battery_model or fp.design
     data = {
-        "declaration_id": declaration_id or _declaration_id(result, manufacturer, plant_address),
+        "declaration_id": declaration_id
+        or _declaration_id(
+            result, manufacturer, plant_address, manufacturer_address, manufacturer_country,
+            model_name, plant_country,
+        ),
         "issued": issued or dt.date.today(),
         "manufacturer": {
             "name": manufacturer, "address": manufacturer_address, "country": manufacturer_country,
