@@ -34,6 +34,8 @@ from batterycarbon.cli.common import (
     print_warnings,
     user_errors,
 )
+from batterycarbon.cli.stored import print_stored_footprint
+from batterycarbon.errors import InputError
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.reports.charts import COMPONENT_LABELS, stacked_components_chart
 from batterycarbon.rules import DEFAULT_RULE_SET, load_rule_set, rule_set_ids
@@ -61,7 +63,19 @@ def designs() -> None:
 @app.command(name="footprint")
 @user_errors
 def footprint_command(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: Annotated[
+        str | None, typer.Argument(help="Bundled design id or a YAML/JSON file.")
+    ] = None,
+    product: Annotated[
+        str | None,
+        typer.Option(
+            help="A stored product (name or id) instead of a design: its latest calculation "
+            "from the database, with the supplier datasets it used and newer data."
+        ),
+    ] = None,
+    organization: Annotated[
+        str | None, typer.Option(help="With --product: the organization it belongs to.")
+    ] = None,
     factors: ReleaseOpt = DEFAULT_RELEASE,
     grid: Annotated[
         str | None, typer.Option(help="Country code for every plant (e.g. SE).")
@@ -75,7 +89,16 @@ def footprint_command(
     fmt: FormatCsvOpt = "table",
     chart: ChartOpt = None,
 ) -> None:
-    """Cradle-to-gate footprint of one design per kWh, with its breakdowns."""
+    """Cradle-to-gate footprint of one design per kWh, with its breakdowns; or, with --product,
+    a stored product's latest calculation from the database (DATABASE_URL, default the SQLite file)."""
+    if product is not None or design is None:
+        if design is not None or product is None:
+            raise InputError(
+                "footprint", ["give either a design (bundled id or file) or --product NAME_OR_ID"]
+            )
+        check_format(fmt, FORMATS)
+        print_stored_footprint(product, organization, fmt)
+        return
     check_format(fmt, FORMATS_WITH_CSV)
     check_level(level)
     check_country("--grid", grid)

@@ -10,7 +10,7 @@ material, the supplier and why each of its datasets did not fit; never the libra
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from batterycarbon.battery import Design
 from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, SupplierSource
 from batterycarbon.battery.supply import material_flows, replaces
 from batterycarbon.errors import InputError, excerpt
-from batterycarbon.services.context import Actor, unit_of_work
+from batterycarbon.services.context import SYSTEM, Actor, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.services.permissions import calculation_access, dataset_access, require
@@ -30,6 +30,7 @@ from batterycarbon.store import (
     Calculation,
     DesignVersion,
     Organization,
+    Product,
     SharingGrant,
     SupplierDataset,
 )
@@ -289,3 +290,47 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
         if newest is not None and newest > version.version:
             lines.append(f"design version {newest} is newer than version {version.version} calculated")  # fmt: skip
         return lines
+
+
+@dataclass(frozen=True)
+class StoredFootprint:
+    """A product's latest stored calculation with the datasets it used and what changed since."""
+
+    product: str
+    organization: str
+    calculation: Calculation
+    newer_data: list[str]
+
+
+def stored_footprint(session: Session, product: str, organization: str | None = None) -> StoredFootprint:  # fmt: skip
+    """The latest calculation of the product named (or with the id) ``product``, of the
+    organization named ``organization`` if given: for an operator reading the database (the
+    CLI), not a web or API user. :class:`InputError` naming ``--product`` when there is no such
+    product, several organizations have one of that name, or it has no calculation."""
+    with unit_of_work(session):
+        query = select(Product, Organization).join(Organization, Product.organization_id == Organization.id)  # fmt: skip
+        try:
+            query = query.where(Product.id == uuid.UUID(product))
+        except ValueError:
+            query = query.where(Product.name == product)
+        if organization is not None:
+            query = query.where(Organization.name == organization)
+        found = session.execute(query).all()
+        if not found:
+            where = f" of organization {excerpt(organization)}" if organization else ""
+            raise InputError("--product", [f"no product {excerpt(product)}{where}"])
+        if len(found) > 1:
+            names = ", ".join(sorted(excerpt(o.name) for _, o in found))
+            raise InputError("--product", [f"{excerpt(product)} names products of {names}: add --organization NAME"])  # fmt: skip
+        ((row, org),) = found
+        versions = select(DesignVersion.id).where(DesignVersion.product_id == row.id)
+        calc = session.scalar(
+            select(Calculation)
+            .where(Calculation.design_version_id.in_(versions))
+            .order_by(Calculation.created_at.desc(), Calculation.id)
+            .limit(1)
+        )
+        if calc is None:
+            raise InputError("--product", [f"product {excerpt(row.name)} has no stored calculation yet: calculate it on its product page or with POST /calculations"])  # fmt: skip
+    on_behalf = replace(SYSTEM, organization_id=org.id)
+    return StoredFootprint(row.name, org.name, calc, newer_data(session, on_behalf, calc.id))
