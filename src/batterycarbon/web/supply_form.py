@@ -75,10 +75,12 @@ class SupplyRow:
 
 def _readable_design(document: dict[str, Any]) -> Design | None:
     """The document as a design, without its supply (which does not change the materials), to
-    list the materials' flows and suppliers; ``None`` while other fields are invalid."""
+    list the materials' flows and suppliers; ``None`` while other fields are invalid. Read as a
+    stored design: a vehicle category a later rule refuses does not hide the suppliers (the
+    form's validation names it)."""
     try:
         return read_stored_design({**document, "supply": {}})
-    except (ValidationError, TypeError, ValueError):
+    except ValidationError:
         return None
 
 
@@ -93,13 +95,15 @@ def supply_rows(session: Session, actor: Actor, document: dict[str, Any]) -> lis
     choices = supply_choices(session, actor, design) if design is not None else {}
     flows = material_flows(design) if design is not None else {}
     supply, plants = _section(document, "supply"), _section(document, "plants")
-    default_plants = Design.model_fields["plants"].default
     rows = []
     for material in SUPPLY_MATERIALS:
         source = supply.get(material)
         source = source if isinstance(source, dict) else {}
         step = STEP_MATERIAL_PLANTS.get(material)
-        plant = (plants.get(step) or getattr(default_plants, step)) if step else source.get("plant")
+        if step is None:
+            plant = source.get("plant")
+        else:  # the model's own answer (its default plant when the design names none)
+            plant = design.plant_of(material) if design is not None else plants.get(step)
         rows.append(
             SupplyRow(
                 material=material,
