@@ -21,6 +21,7 @@ from batterycarbon.services.datasets import submit_datasets_csv
 from batterycarbon.services.pact_exchange import product_footprint
 from batterycarbon.services.passports import PassportIn, build_document
 from batterycarbon.services.products import ProductIn, create_product
+from batterycarbon.services.supply import newer_data
 from batterycarbon.services.uncertainty import stored_inputs
 from batterycarbon.store import Calculation, DataRequest, DesignVersion, SupplierDataset
 
@@ -144,3 +145,16 @@ def test_a_passport_of_such_a_calculation_takes_the_category_the_request_gives(
     request = PassportIn.model_validate(passport_request(stored.id))  # its use says M1
     document = build_document(session, stored, request, "Cell Co", "urn:x:sn0001", "https://x")
     assert document["GeneralProductInformation"]["productIdentifier"] == "SN-0001"
+
+
+def test_what_changed_since_a_calculation_of_such_a_design_is_still_read(
+    session: Session, chain: Chain
+) -> None:
+    design = {"chemistry": "LFP", "format": "prismatic", "cell": {"capacity_ah": 100}}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Old pack", design=design))
+    version = product.designs[0]
+    calc = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version.id))
+    old = {**design, "use": {"vehicle_category": "car"}}  # as the editor stored it before
+    session.execute(update(DesignVersion).where(DesignVersion.id == version.id).values(design=old))
+    session.commit()
+    assert newer_data(session, chain.cell_maker, calc.id) == []

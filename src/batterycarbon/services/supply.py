@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design
-from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, SupplierSource
+from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, SupplierSource, read_stored_design
 from batterycarbon.battery.supply import material_flows, replaces
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import SYSTEM, Actor, unit_of_work
@@ -263,7 +263,7 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
             raise NotFound(f"calculation {calculation_id} not found")
         require(access == "owner", "only the organization that made the calculation sees what changed since")  # fmt: skip
         version = session.get_one(DesignVersion, calc.design_version_id)
-        design = Design.model_validate(version.design)
+        design = read_stored_design(version.design)  # also one stored before a later rule
         lines = []
         used = {d.get("material"): d for d in calc.inputs.get("datasets", [])}
         for material, source in design.supplier_sources().items():
