@@ -167,7 +167,11 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     maker.get_by_label("Cathode plant").fill("HU")
     plant = maker.get_by_label("Plant of the cathode active material")
     assert plant.input_value() == "HU"
+    note = maker.locator("#note-supply-cathode_active_material")
+    note.filter(has_text="the design's cathode plant is HU").wait_for()  # refused, said live
+    assert note.inner_text().startswith("a calculation would be refused")
     maker.get_by_label("Cathode plant").fill("KR")
+    note.filter(has_text="a calculation now uses dataset").wait_for()
     maker.locator('#problems[data-valid="true"]').wait_for()
     assert "capacity_ah: '105'" in maker.locator("#yaml-text").input_value()
     assert "supplier: Hanil Cathode Materials" in maker.locator("#yaml-text").input_value()

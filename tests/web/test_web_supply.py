@@ -94,6 +94,29 @@ def test_editor_names_the_supply_fields_the_model_refuses(cell: tuple[TestClient
     assert answer["valid"] is True and "supply" not in answer["yaml"]  # all library
 
 
+def test_editor_says_which_dataset_a_calculation_would_use_or_why_it_is_refused(
+    cell: tuple[TestClient, str],
+) -> None:
+    """Moving the cathode plant away from the named supplier's plant is a valid design (saved
+    as typed) that a calculation refuses: the editor says so beside the row as you type."""
+    client, _ = cell
+    fields = {**form_of(client.get("/web/products/new").text), f"supply.{CAM}.supplier": HANIL}
+    answer = client.post("/web/designs/validate", json={"fields": fields}).json()
+    assert answer["valid"] is True
+    note = answer["notes"][f"supply.{CAM}"]
+    assert re.fullmatch(
+        rf"a calculation now uses dataset {UUID} version \d \(2023, plant KR, cam_ncm811\)", note
+    )
+    answer = client.post(
+        "/web/designs/validate", json={"fields": {**fields, "plants.cathode": "HU"}}
+    ).json()
+    assert answer["valid"] is True
+    note = answer["notes"][f"supply.{CAM}"]
+    assert note.startswith(f"a calculation would be refused: no dataset of '{HANIL}' fits")
+    assert "is for plant KR, the design's cathode plant is HU" in note
+    assert answer["notes"].keys() == {f"supply.{CAM}"}  # the library rows have none
+
+
 def test_a_supplier_chosen_in_the_form_is_saved_and_library_removes_it(
     cell: tuple[TestClient, str],
 ) -> None:

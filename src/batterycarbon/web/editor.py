@@ -49,7 +49,7 @@ from batterycarbon.web.common import (
     to_sign_in,
     unflatten,
 )
-from batterycarbon.web.supply_form import form_problems, supply_rows
+from batterycarbon.web.supply_form import form_problems, supply_notes, supply_rows
 
 router = APIRouter(include_in_schema=False)
 OVERRIDE_ROWS_EXTRA = 1  # blank supplier-override rows offered below the existing ones
@@ -266,6 +266,7 @@ def _editor(
         "override_columns": OVERRIDE_COLUMNS,
         "override_rows": rows,
         "supply_rows": supply_rows(db, actor, document),
+        "supply_notes": {} if problems else supply_notes(db, actor, document),
         "problems": problems,
         "errors": field_errors(problems),
         "yaml_text": yaml_text if yaml_text is not None else design_yaml(document),
@@ -380,7 +381,9 @@ def validate_design(
     body: Annotated[dict[str, Any], Body()],
 ) -> Response:
     """Live validation: ``{"fields": {...}, "product_id": ...}`` or ``{"yaml": "..."}`` ->
-    ``{"valid", "problems", "errors" (by field), "yaml"}``. Stores nothing."""
+    ``{"valid", "problems", "errors" (by field), "yaml", "notes"}`` (notes: for each material
+    from a named supplier, the dataset a calculation would use or why it would be refused).
+    Stores nothing."""
     actor = signed_in_actor(request, db)
     if actor is None:
         return JSONResponse({"detail": "sign in first"}, status_code=401)
@@ -407,6 +410,7 @@ def validate_design(
             "problems": problems,
             "errors": field_errors(problems),
             "yaml": design_yaml(document) if isinstance(document, dict) else None,
+            "notes": {} if problems else supply_notes(db, actor, document),
         }
     )
 

@@ -24,8 +24,9 @@ from batterycarbon.battery.design import (
     read_stored_design,
 )
 from batterycarbon.battery.supply import material_flows
+from batterycarbon.errors import InputError
 from batterycarbon.services import Actor
-from batterycarbon.services.supply import SupplierChoice, supply_choices
+from batterycarbon.services.supply import SupplierChoice, choose, supply_choices
 
 LABELS = {
     "precursor": "Precursor (pCAM)",
@@ -131,3 +132,29 @@ def form_problems(problems: list[str]) -> list[str]:
             line = f"supply.{match.group('material')}.plant: {match.group('message')}"
         named.append(line)
     return named
+
+
+def supply_notes(session: Session, actor: Actor, document: Any) -> dict[str, str]:
+    """For each material a valid ``document`` buys from a named supplier (keyed by its form field
+    ``supply.<material>``): the dataset a calculation would use now, or why a calculation would
+    be refused (the service's own selection, :func:`batterycarbon.services.supply.choose`).
+    Notes, not problems: a design may be saved before its supplier shares fitting data."""
+    try:
+        design = read_stored_design(document)
+    except (ValidationError, TypeError):  # not a valid design: its problems are shown instead
+        return {}
+    notes = {}
+    for material, source in design.supplier_sources().items():
+        field = f"supply.{material}"
+        try:
+            chosen = choose(session, actor, design, material, source)
+        except InputError as exc:
+            reasons = "; ".join(p.removeprefix(f"{field}: ") for p in exc.problems)
+            notes[field] = f"a calculation would be refused: {reasons}"
+            continue
+        row = chosen.row
+        notes[field] = (
+            f"a calculation now uses dataset {row.id} version {chosen.version} "
+            f"({row.year}, plant {chosen.plant}, {row.flow})"
+        )
+    return notes

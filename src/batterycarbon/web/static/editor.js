@@ -37,6 +37,9 @@ document.addEventListener("DOMContentLoaded", function () {
         else { input.removeAttribute("aria-invalid"); }
       }
     });
+    form.querySelectorAll("[data-note]").forEach(function (slot) {
+      slot.textContent = (result.notes || {})[slot.getAttribute("data-note")] || "";
+    });
     list(summary, result.problems || [], "Not valid yet:");
     summary.setAttribute("data-valid", result.valid ? "true" : "false");
     if (result.valid) {
