@@ -29,13 +29,18 @@ def test_a_stored_product_lists_the_datasets_it_used(database: str) -> None:
     assert result.exit_code == 0, result.output
     stored = json.loads(result.stdout)
     assert stored["organization"] == "Danube Cell Works" and stored["primary_share"] > 0
-    used = {(d["material"], d["supplier"], d["plant"], d["version"]) for d in stored["supplier_datasets"]}  # fmt: skip
+    used = {
+        (d["material"], d["supplier"], d["plant"], d["version"])
+        for d in stored["supplier_datasets"]
+    }
     assert used == {
         ("cathode_active_material", "Hanil Cathode Materials", "KR", 1),
         ("anode_active_material", "Inner Mongolia Graphite", "CN", 1),
     }
     assert stored["newer_data"] == []
-    table = runner.invoke(app, ["footprint", "--product", PRODUCT, "--organization", "Danube Cell Works"])  # fmt: skip
+    table = runner.invoke(
+        app, ["footprint", "--product", PRODUCT, "--organization", "Danube Cell Works"]
+    )
     assert table.exit_code == 0 and "Hanil Cathode Materials" in table.stdout
     assert "primary data" in table.stdout
     missing = runner.invoke(app, ["footprint", "--product", PRODUCT, "--organization", "Nobody"])
@@ -45,9 +50,11 @@ def test_a_stored_product_lists_the_datasets_it_used(database: str) -> None:
 
 def test_a_design_file_naming_a_supplier_is_refused(tmp_path: Path) -> None:
     design = {
-        "chemistry": "NCM811", "format": "prismatic", "cell": {"capacity_ah": 100},
+        "chemistry": "NCM811",
+        "format": "prismatic",
+        "cell": {"capacity_ah": 100},
         "supply": {"cathode_active_material": {"supplier": "Hanil Cathode Materials"}},
-    }  # fmt: skip
+    }
     path = tmp_path / "design.yaml"
     path.write_text(yaml.safe_dump(design), encoding="utf-8")
     result = runner.invoke(app, ["footprint", str(path)])

@@ -105,8 +105,15 @@ class Side:
         version = self.ids["version"]
         if "calculation" in self.ids:
             revision = {**design(self.name), "description": f"revision {uuid.uuid4()}"}
-            version = add_design_version(self.session, self.actors["manufacturer"], self.ids["product"], DesignIn(design=revision)).id  # fmt: skip
-        calc = calculate_design(self.session, self.actors["manufacturer"], CalculationIn(design_version_id=version))  # fmt: skip
+            version = add_design_version(
+                self.session,
+                self.actors["manufacturer"],
+                self.ids["product"],
+                DesignIn(design=revision),
+            ).id
+        calc = calculate_design(
+            self.session, self.actors["manufacturer"], CalculationIn(design_version_id=version)
+        )
         return calc.id
 
     def shared_calculation(self) -> uuid.UUID:
@@ -140,7 +147,9 @@ def build_side(session: Session, admin: Actor, name: str, jobs: JobRunner) -> Si
         side.orgs[role] = org.id
         side.actors[role] = authenticate_user(session, username, PASSWORD)
     side.ids["dataset"] = side.dataset()
-    product = create_product(session, side.actors["manufacturer"], ProductIn(name=f"Pack {name}", design=design(name)))  # fmt: skip
+    product = create_product(
+        session, side.actors["manufacturer"], ProductIn(name=f"Pack {name}", design=design(name))
+    )
     side.ids["product"] = product.id
     side.ids["version"] = product.designs[0].id
     side.ids["calculation"] = side.calculation()  # uses the dataset; its review is open

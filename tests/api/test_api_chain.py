@@ -71,7 +71,12 @@ def test_supplier_to_regulator_end_to_end(client: TestClient) -> None:
     shared = ok(client.get(f"/datasets/{dataset['id']}", headers=cell))
     assert shared["value"] == 27.9 and "activity_data" not in shared and "evidence" not in shared
 
-    product = ok(client.post("/products", headers=cell, json={"name": "EV pack", "design": WITH_CAM_SUPPLIER}), 201)  # fmt: skip
+    product = ok(
+        client.post(
+            "/products", headers=cell, json={"name": "EV pack", "design": WITH_CAM_SUPPLIER}
+        ),
+        201,
+    )
     version_id = product["designs"][0]["id"]
     calc = ok(client.post("/calculations", headers=cell, json={"design_version_id": version_id}), 201)  # fmt: skip
     assert calc["primary_share"] > 0

@@ -67,8 +67,20 @@ def setup(client: TestClient) -> dict[str, Any]:
             version_id = product["designs"][0]["id"]
             for i in range(count):
                 if i:  # identical inputs are not stored twice: another version of the design
-                    version_id = ok(client.post(f"/products/{product['id']}/designs", headers=auth, json={"design": {**design, "pack": {"cells": 160 + i}}}), 201)["id"]  # fmt: skip
-                calc = ok(client.post("/calculations", headers=auth, json={"design_version_id": version_id}), 201)  # fmt: skip
+                    version_id = ok(
+                        client.post(
+                            f"/products/{product['id']}/designs",
+                            headers=auth,
+                            json={"design": {**design, "pack": {"cells": 160 + i}}},
+                        ),
+                        201,
+                    )["id"]
+                calc = ok(
+                    client.post(
+                        "/calculations", headers=auth, json={"design_version_id": version_id}
+                    ),
+                    201,
+                )
                 world[key]["calcs"].append(calc)
     created = ok(client.post("/api-clients", headers=admin, json={"organization_id": world["cell"]["org"], "name": "OEM portal"}), 201)  # fmt: skip
     world["basic"] = base64.b64encode(f"{created['client_id']}:{created['client_secret']}".encode()).decode()  # fmt: skip

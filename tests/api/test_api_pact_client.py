@@ -73,8 +73,22 @@ def setup(client: TestClient) -> dict[str, Any]:
         version_id = product["designs"][0]["id"]
         for i in range(count):
             if i:  # identical inputs are not stored twice: another version of the design
-                version_id = ok(client.post(f"/products/{product['id']}/designs", headers=cell, json={"design": {**DESIGN, "pack": {"cells": 160 + i}}}), 201)["id"]  # fmt: skip
-            w["calcs"].append(ok(client.post("/calculations", headers=cell, json={"design_version_id": version_id}), 201)["id"])  # fmt: skip
+                version_id = ok(
+                    client.post(
+                        f"/products/{product['id']}/designs",
+                        headers=cell,
+                        json={"design": {**DESIGN, "pack": {"cells": 160 + i}}},
+                    ),
+                    201,
+                )["id"]
+            w["calcs"].append(
+                ok(
+                    client.post(
+                        "/calculations", headers=cell, json={"design_version_id": version_id}
+                    ),
+                    201,
+                )["id"]
+            )
     return w
 
 

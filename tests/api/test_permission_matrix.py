@@ -284,7 +284,7 @@ MATRIX: dict[tuple[str, str], tuple[Prepare, dict[str, tuple[str, str]]]] = {
     ("GET", "/calculations/{calculation_id}/changes"): (
         obj("calculation", "calculation_id"),
         expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),
-    ),  # fmt: skip
+    ),
     ("GET", "/calculations/{calculation_id}/grants"): (
         obj("calculation", "calculation_id"),
         expect("404/404", manufacturer="ok/404", verifier="403/404", oem="403/404"),

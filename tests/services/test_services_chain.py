@@ -141,8 +141,14 @@ def _shared_cam_and_product(session: Session, chain: Chain) -> tuple[DatasetOut,
 
 def test_calculation_uses_shared_approved_supplier_data(session: Session, chain: Chain) -> None:
     dataset, version_id = _shared_cam_and_product(session, chain)
-    library = create_product(session, chain.cell_maker, ProductIn(name="Library pack", design={**DESIGN, "plants": {"cathode": "KR"}}))  # fmt: skip
-    library_only = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=library.designs[0].id))  # fmt: skip
+    library = create_product(
+        session,
+        chain.cell_maker,
+        ProductIn(name="Library pack", design={**DESIGN, "plants": {"cathode": "KR"}}),
+    )
+    library_only = calculate_design(
+        session, chain.cell_maker, CalculationIn(design_version_id=library.designs[0].id)
+    )
     with_supplier = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id))  # fmt: skip
     assert library_only.primary_share == 0
     assert with_supplier.primary_share > 0
@@ -170,10 +176,20 @@ def test_calculation_uses_shared_approved_supplier_data(session: Session, chain:
 def test_flagged_or_foreign_datasets_are_refused(session: Session, chain: Chain) -> None:
     _, version_id = _shared_cam_and_product(session, chain)
     foreign = submit_dataset(session, chain.other_supplier, CAM)
-    pinned = {**DESIGN, "plants": {"cathode": "KR"}, "supply": {"cathode_active_material": {"supplier": "Graphite Co", "dataset": str(foreign.id)}}}  # fmt: skip
+    pinned = {
+        **DESIGN,
+        "plants": {"cathode": "KR"},
+        "supply": {
+            "cathode_active_material": {"supplier": "Graphite Co", "dataset": str(foreign.id)}
+        },
+    }
     product = create_product(session, chain.cell_maker, ProductIn(name="Foreign", design=pinned))
-    with pytest.raises(InputError, match=f"supply.cathode_active_material.dataset: no dataset {foreign.id}"):  # fmt: skip
-        calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
+    with pytest.raises(
+        InputError, match=f"supply.cathode_active_material.dataset: no dataset {foreign.id}"
+    ):
+        calculate_design(
+            session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id)
+        )
     with pytest.raises(InputError, match="rule_set"):
         calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=version_id, rule_set="nope"))  # fmt: skip
 
@@ -230,8 +246,16 @@ def test_a_replaced_step_makes_its_inputs_unused(session: Session, chain: Chain)
     replaces the anode material step."""
     assert chain.cell_maker.organization_id is not None
     grant = GrantIn(organization_id=chain.cell_maker.organization_id)
-    for flow, value, region in [("cam_ncm811", 28.4, "KR"), ("pcam_ncm811", 17.0, "CN"), ("lithium_hydroxide_spodumene", 20.0, "KR")]:  # fmt: skip
-        dataset = submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"flow": flow, "value": value, "region": region}))  # fmt: skip
+    for flow, value, region in [
+        ("cam_ncm811", 28.4, "KR"),
+        ("pcam_ncm811", 17.0, "CN"),
+        ("lithium_hydroxide_spodumene", 20.0, "KR"),
+    ]:
+        dataset = submit_dataset(
+            session,
+            chain.cam_maker,
+            CAM.model_copy(update={"flow": flow, "value": value, "region": region}),
+        )
         share_dataset(session, chain.cam_maker, dataset.id, grant)
     graphite = submit_dataset(session, chain.other_supplier, CAM.model_copy(update={"flow": "graphite_synthetic", "value": 15.0, "region": "CN"}))  # fmt: skip
     share_dataset(session, chain.other_supplier, graphite.id, grant)
@@ -241,7 +265,19 @@ def test_a_replaced_step_makes_its_inputs_unused(session: Session, chain: Chain)
     calc = calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     replaced = {f["flow"]: f["replaces"] for f in calc.result["supplier_datasets"]}
     assert replaced == {"cam_ncm811": "cathode_active_material", "graphite_synthetic": "anode_active_material"}  # fmt: skip
-    for material, source in [("precursor", {"supplier": "Cathode Co"}), ("lithium_salt", {"supplier": "Cathode Co", "plant": "KR"})]:  # fmt: skip
-        both = create_product(session, chain.cell_maker, ProductIn(name=f"With {material}", design={**design, "supply": {**design["supply"], material: source}}))  # fmt: skip
+    for material, source in [
+        ("precursor", {"supplier": "Cathode Co"}),
+        ("lithium_salt", {"supplier": "Cathode Co", "plant": "KR"}),
+    ]:
+        both = create_product(
+            session,
+            chain.cell_maker,
+            ProductIn(
+                name=f"With {material}",
+                design={**design, "supply": {**design["supply"], material: source}},
+            ),
+        )
         with pytest.raises(InputError, match=f"supply.{material}: this design does not use"):
-            calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=both.designs[0].id))  # fmt: skip
+            calculate_design(
+                session, chain.cell_maker, CalculationIn(design_version_id=both.designs[0].id)
+            )

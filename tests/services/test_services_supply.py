@@ -11,7 +11,8 @@ from services_support import Chain
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from batterycarbon.battery import Design, footprint
+from batterycarbon.battery import Design, Options, footprint
+from batterycarbon.battery.design import parse_design
 from batterycarbon.errors import InputError
 from batterycarbon.factors import library
 from batterycarbon.services import Actor
@@ -29,38 +30,59 @@ from batterycarbon.services.supply import newer_data, supply_choices
 from batterycarbon.store import Calculation
 
 CAM = DatasetIn(
-    flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75,
-    evidence=["iso14067-2023.pdf"], activity_data={"electricity_kwh_per_kg": 22.0},
-)  # fmt: skip
+    flow="cam_ncm811",
+    value=28.4,
+    region="KR",
+    year=2023,
+    dqr=1.75,
+    evidence=["iso14067-2023.pdf"],
+    activity_data={"electricity_kwh_per_kg": 22.0},
+)
 DESIGN: dict[str, Any] = {
-    "chemistry": "NCM811", "format": "prismatic", "pack": {"cells": 162},
-    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7}, "year": 2023,
+    "chemistry": "NCM811",
+    "format": "prismatic",
+    "pack": {"cells": 162},
+    "cell": {"capacity_ah": 100, "nominal_voltage_v": 3.7},
+    "year": 2023,
     "plants": {"cathode": "KR"},
-}  # fmt: skip
+}
 
 
 def shared(session: Session, supplier: Actor, chain: Chain, data: DatasetIn) -> DatasetOut:
     dataset = submit_dataset(session, supplier, data)
     assert chain.cell_maker.organization_id is not None and dataset.status == "approved"
-    share_dataset(session, supplier, dataset.id, GrantIn(organization_id=chain.cell_maker.organization_id))  # fmt: skip
+    share_dataset(
+        session, supplier, dataset.id, GrantIn(organization_id=chain.cell_maker.organization_id)
+    )
     return dataset
 
 
-def calculate(session: Session, chain: Chain, design: dict[str, Any], name: str = "Pack") -> CalculationOut:  # fmt: skip
+def calculate(
+    session: Session, chain: Chain, design: dict[str, Any], name: str = "Pack"
+) -> CalculationOut:
     product = create_product(session, chain.cell_maker, ProductIn(name=name, design=design))
-    return calculate_design(session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
+    return calculate_design(
+        session, chain.cell_maker, CalculationIn(design_version_id=product.designs[0].id)
+    )
 
 
 def calculations(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Calculation)) or 0)
 
 
-def test_a_library_cathode_follows_its_plant_even_when_a_supplier_shares_a_figure(session: Session, chain: Chain) -> None:  # fmt: skip
+def test_a_library_cathode_follows_its_plant_even_when_a_supplier_shares_a_figure(
+    session: Session, chain: Chain
+) -> None:
     """Observed: moving the cathode plant KR -> HU with 100 % green power kept the same result,
     because a shared cathode figure nobody named replaced the step."""
     shared(session, chain.cam_maker, chain, CAM)
     korea = calculate(session, chain, DESIGN, "Korea")
-    hungary = calculate(session, chain, {**DESIGN, "plants": {"cathode": "HU"}, "green_electricity": {"cathode": 1.0}}, "Hungary")  # fmt: skip
+    hungary = calculate(
+        session,
+        chain,
+        {**DESIGN, "plants": {"cathode": "HU"}, "green_electricity": {"cathode": 1.0}},
+        "Hungary",
+    )
     assert korea.result["supplier_datasets"] == [] and korea.primary_share == 0
     assert hungary.total_kgco2e_per_kwh < korea.total_kgco2e_per_kwh
 
@@ -69,8 +91,18 @@ def test_only_the_supplier_the_design_names_is_used(session: Session, chain: Cha
     a = shared(session, chain.cam_maker, chain, CAM)
     b = shared(session, chain.other_supplier, chain, CAM.model_copy(update={"value": 24.0}))
     library = calculate(session, chain, DESIGN, "Library")
-    from_a = calculate(session, chain, {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}}, "From A")  # fmt: skip
-    from_b = calculate(session, chain, {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Graphite Co"}}}, "From B")  # fmt: skip
+    from_a = calculate(
+        session,
+        chain,
+        {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}},
+        "From A",
+    )
+    from_b = calculate(
+        session,
+        chain,
+        {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Graphite Co"}}},
+        "From B",
+    )
     (used_a,) = from_a.result["supplier_datasets"]
     (used_b,) = from_b.result["supplier_datasets"]
     assert (used_a["dataset_id"], used_a["value"]) == (str(a.id), 28.4)
@@ -81,17 +113,32 @@ def test_only_the_supplier_the_design_names_is_used(session: Session, chain: Cha
     assert used_a["cleared_by_verifier"] is False
     assert [c["dataset_id"] for c in from_a.inputs["datasets"]] == [str(a.id)]
     assert from_b.total_kgco2e_per_kwh < from_a.total_kgco2e_per_kwh
-    assert library.total_kgco2e_per_kwh not in (from_a.total_kgco2e_per_kwh, from_b.total_kgco2e_per_kwh)  # fmt: skip
+    assert library.total_kgco2e_per_kwh not in (
+        from_a.total_kgco2e_per_kwh,
+        from_b.total_kgco2e_per_kwh,
+    )
     assert from_a.primary_share > 0 and library.primary_share == 0
 
 
-def test_a_bought_material_replaces_its_flow_in_that_material_only(session: Session, chain: Chain) -> None:  # fmt: skip
-    aluminium = CAM.model_copy(update={"flow": "aluminium_wrought_alloy", "value": 4.0, "region": "DE", "dqr": 2.0})  # fmt: skip
+def test_a_bought_material_replaces_its_flow_in_that_material_only(
+    session: Session, chain: Chain
+) -> None:
+    aluminium = CAM.model_copy(
+        update={"flow": "aluminium_wrought_alloy", "value": 4.0, "region": "DE", "dqr": 2.0}
+    )
     dataset = shared(session, chain.other_supplier, chain, aluminium)
     library = calculate(session, chain, DESIGN, "Library")
-    casing = calculate(session, chain, {**DESIGN, "supply": {"casing": {"supplier": "Graphite Co", "plant": "DE"}}}, "Casing")  # fmt: skip
+    casing = calculate(
+        session,
+        chain,
+        {**DESIGN, "supply": {"casing": {"supplier": "Graphite Co", "plant": "DE"}}},
+        "Casing",
+    )
     (used,) = casing.result["supplier_datasets"]
-    assert used["dataset_id"] == str(dataset.id) and used["replaces"] == "aluminium_wrought_alloy in casing_other"  # fmt: skip
+    assert (
+        used["dataset_id"] == str(dataset.id)
+        and used["replaces"] == "aluminium_wrought_alloy in casing_other"
+    )
     # The pack housing uses the same flow and keeps the library factor.
     assert casing.result["components"]["module_pack"] == library.result["components"]["module_pack"]
     assert (
@@ -101,11 +148,19 @@ def test_a_bought_material_replaces_its_flow_in_that_material_only(session: Sess
 
 def test_no_fitting_dataset_is_refused_naming_why(session: Session, chain: Chain) -> None:
     korea = shared(session, chain.cam_maker, chain, CAM)
-    future = shared(session, chain.cam_maker, chain, CAM.model_copy(update={"region": "HU", "year": 2025}))  # fmt: skip
-    old = shared(session, chain.cam_maker, chain, CAM.model_copy(update={"region": "HU", "year": 2019}))  # fmt: skip
+    future = shared(
+        session, chain.cam_maker, chain, CAM.model_copy(update={"region": "HU", "year": 2025})
+    )
+    old = shared(
+        session, chain.cam_maker, chain, CAM.model_copy(update={"region": "HU", "year": 2019})
+    )
     submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"region": "HU"}))  # not shared
     before = calculations(session)
-    design = {**DESIGN, "plants": {"cathode": "HU"}, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}}  # fmt: skip
+    design = {
+        **DESIGN,
+        "plants": {"cathode": "HU"},
+        "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+    }
     with pytest.raises(InputError) as refused:
         calculate(session, chain, design)
     text = str(refused.value)
@@ -114,20 +169,37 @@ def test_no_fitting_dataset_is_refused_naming_why(session: Session, chain: Chain
     assert f"dataset {old.id} is for 2019, more than 2 years before" in text
     assert "1 dataset(s) of this supplier for it are not shared with your organization" in text
     assert "supply.cathode_active_material" in text
-    with pytest.raises(InputError, match="supply.separator.supplier: no organization named 'Nobody'"):  # fmt: skip
-        calculate(session, chain, {**DESIGN, "supply": {"separator": {"supplier": "Nobody", "plant": "KR"}}}, "Other")  # fmt: skip
+    with pytest.raises(
+        InputError, match="supply.separator.supplier: no organization named 'Nobody'"
+    ):
+        calculate(
+            session,
+            chain,
+            {**DESIGN, "supply": {"separator": {"supplier": "Nobody", "plant": "KR"}}},
+            "Other",
+        )
     assert calculations(session) == before
 
 
 def test_a_pinned_dataset_is_that_version(session: Session, chain: Chain) -> None:
     first = shared(session, chain.cam_maker, chain, CAM.model_copy(update={"year": 2022}))
     shared(session, chain.cam_maker, chain, CAM)
-    pinned = {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co", "dataset": str(first.id)}}}  # fmt: skip
+    pinned = {
+        **DESIGN,
+        "supply": {"cathode_active_material": {"supplier": "Cathode Co", "dataset": str(first.id)}},
+    }
     (used,) = calculate(session, chain, pinned).result["supplier_datasets"]
     assert used["dataset_id"] == str(first.id) and used["year"] == 2022
     foreign = submit_dataset(session, chain.other_supplier, CAM)
-    wrong = {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co", "dataset": str(foreign.id)}}}  # fmt: skip
-    with pytest.raises(InputError, match=f"supply.cathode_active_material.dataset: no dataset {foreign.id}"):  # fmt: skip
+    wrong = {
+        **DESIGN,
+        "supply": {
+            "cathode_active_material": {"supplier": "Cathode Co", "dataset": str(foreign.id)}
+        },
+    }
+    with pytest.raises(
+        InputError, match=f"supply.cathode_active_material.dataset: no dataset {foreign.id}"
+    ):
         calculate(session, chain, wrong, "Wrong")
 
 
@@ -135,7 +207,11 @@ def test_newer_data_and_recalculation_without_duplicates(session: Session, chain
     """Observed: after a fulfilled request with a 2024 dataset, the recalculation still used
     the 2023 one and stored a second row with the same digest."""
     old = shared(session, chain.cam_maker, chain, CAM)
-    design = {**DESIGN, "year": 2024, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}}  # fmt: skip
+    design = {
+        **DESIGN,
+        "year": 2024,
+        "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+    }
     product = create_product(session, chain.cell_maker, ProductIn(name="Pack", design=design))
     request = CalculationIn(design_version_id=product.designs[0].id)
     first = calculate_design(session, chain.cell_maker, request)
@@ -146,8 +222,19 @@ def test_newer_data_and_recalculation_without_duplicates(session: Session, chain
     assert calculations(session) == 1
 
     assert chain.cam_maker.organization_id is not None
-    asked = request_data(session, chain.cell_maker, DataRequestIn(supplier_org_id=chain.cam_maker.organization_id, flow="cam_ncm811", region="KR", year=2024))  # fmt: skip
-    newer = submit_dataset(session, chain.cam_maker, CAM.model_copy(update={"year": 2024, "value": 26.0}))  # fmt: skip
+    asked = request_data(
+        session,
+        chain.cell_maker,
+        DataRequestIn(
+            supplier_org_id=chain.cam_maker.organization_id,
+            flow="cam_ncm811",
+            region="KR",
+            year=2024,
+        ),
+    )
+    newer = submit_dataset(
+        session, chain.cam_maker, CAM.model_copy(update={"year": 2024, "value": 26.0})
+    )
     fulfil_request(session, chain.cam_maker, asked.id, FulfilIn(dataset_id=newer.id))
     (line,) = newer_data(session, chain.cell_maker, first.id)
     assert "cathode_active_material" in line and str(newer.id) in line and "(2024)" in line
@@ -156,8 +243,12 @@ def test_newer_data_and_recalculation_without_duplicates(session: Session, chain
     assert recalculated.result["supplier_datasets"][0]["dataset_id"] == str(newer.id)
     assert recalculated.total_kgco2e_per_kwh < first.total_kgco2e_per_kwh
     assert newer_data(session, chain.cell_maker, recalculated.id) == []
-    add_design_version(session, chain.cell_maker, product.id, DesignIn(design={**design, "pack": {"cells": 160}}))  # fmt: skip
-    assert newer_data(session, chain.cell_maker, recalculated.id) == ["design version 2 is newer than version 1 calculated"]  # fmt: skip
+    add_design_version(
+        session, chain.cell_maker, product.id, DesignIn(design={**design, "pack": {"cells": 160}})
+    )
+    assert newer_data(session, chain.cell_maker, recalculated.id) == [
+        "design version 2 is newer than version 1 calculated"
+    ]
 
 
 def test_supply_choices_list_what_the_maker_can_name(session: Session, chain: Chain) -> None:
@@ -166,18 +257,63 @@ def test_supply_choices_list_what_the_maker_can_name(session: Session, chain: Ch
     choices = supply_choices(session, chain.cell_maker, Design.model_validate(DESIGN))
     (cam,) = choices["cathode_active_material"]
     assert cam.supplier == "Cathode Co" and cam.plants == ["KR"]
-    assert [(d.id, d.version, d.year, d.region, d.status) for d in cam.datasets] == [(dataset.id, 1, 2023, "KR", "approved")]  # fmt: skip
+    assert [(d.id, d.version, d.year, d.region, d.status) for d in cam.datasets] == [
+        (dataset.id, 1, 2023, "KR", "approved")
+    ]
     assert choices["separator"] == [] and "pack_parts" in choices
 
 
 def test_the_engine_refuses_a_supplier_it_was_not_given() -> None:
     """A design file naming a supplier (CLI, scenario explorer, sweeps) is never computed with
     the library in the supplier's place."""
-    design = Design.model_validate({**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}})  # fmt: skip
+    design = Design.model_validate(
+        {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}}
+    )
     with pytest.raises(InputError, match=r"supply.cathode_active_material: .*--product"):
         footprint(design, library())
 
 
 def test_dataset_ids_are_refused_naming_the_field() -> None:
     with pytest.raises(ValueError, match=r"dataset_ids\n.*no longer accepted"):
-        CalculationIn.model_validate({"design_version_id": "5b0f0d53-8c8b-4f43-9c6e-2f7e9b1f6d11", "dataset_ids": []})  # fmt: skip
+        CalculationIn.model_validate(
+            {"design_version_id": "5b0f0d53-8c8b-4f43-9c6e-2f7e9b1f6d11", "dataset_ids": []}
+        )
+
+
+def test_a_lever_on_a_step_a_supplier_makes_is_refused(session: Session, chain: Chain) -> None:
+    """Moving the plant of (or adding green power to) a step whose figure is a supplier's would
+    leave the result unchanged: the lever is refused, naming it, not silently ignored."""
+    shared(session, chain.cam_maker, chain, CAM)
+    calc = calculate(
+        session,
+        chain,
+        {**DESIGN, "supply": {"cathode_active_material": {"supplier": "Cathode Co"}}},
+    )
+    stored = Design.model_validate(calc.inputs["design"])
+    assert footprint(stored, library()).total_kgco2e_per_kwh == calc.total_kgco2e_per_kwh
+    for options, lever in (
+        (Options(plants={"cathode": "HU"}), "plant cathode"),
+        (Options(green={"cathode": 1.0}), "green cathode"),
+    ):
+        with pytest.raises(
+            InputError,
+            match=f"{lever}: cathode_active_material is the figure of supplier 'Cathode Co'",
+        ):
+            footprint(stored, library(), options)
+    # Levers on the maker's own steps still act.
+    green_cell = footprint(stored, library(), Options(green={"cell": 1.0}))
+    assert green_cell.total_kgco2e_per_kwh < calc.total_kgco2e_per_kwh
+
+
+def test_green_power_at_a_step_a_supplier_makes_is_refused_in_the_design() -> None:
+    design = {
+        **DESIGN,
+        "green_electricity": {"cathode": 1.0},
+        "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+    }
+    with pytest.raises(
+        InputError,
+        match="green_electricity.cathode: cathode_active_material is bought from 'Cathode Co'",
+    ):
+        parse_design(design, "design")
+    assert parse_design({**design, "supply": {}}, "design").green_electricity == {"cathode": 1.0}

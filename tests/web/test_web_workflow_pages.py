@@ -85,7 +85,7 @@ def test_edit_saves_a_new_version_and_keeps_unshown_parts(
     editor = client.get(f"/web/products/{product_id}/edit").text
     assert 'name="cell.capacity_ah"' in editor and 'value="100' in editor
     # Still buying the cathode material from Hanil (the verification test reads its data).
-    yaml_text = "chemistry: NCM811\nformat: pouch\ncell: {capacity_ah: 60, masses_kg: {casing: '90 g'}}\npack: {cells: 200}\nplants: {cathode: KR}\nsupply: {cathode_active_material: {supplier: Hanil Cathode Materials}}\n"  # fmt: skip
+    yaml_text = "chemistry: NCM811\nformat: pouch\ncell: {capacity_ah: 60, masses_kg: {casing: '90 g'}}\npack: {cells: 200}\nplants: {cathode: KR}\nsupply: {cathode_active_material: {supplier: Hanil Cathode Materials}}\n"
     page = client.post(f"/web/products/{product_id}/designs", data={"csrf_token": token, "mode": "yaml", "yaml": yaml_text})  # fmt: skip
     assert page.status_code == 200, page.text
     versions = re.findall(r'<tr><th scope="row">(\d+)</th>', page.text)

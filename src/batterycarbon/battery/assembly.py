@@ -161,10 +161,10 @@ class Assembler:
         if pid not in self.matrix:
             self.matrix.add_process(pid)
             self.matrix.add_emission(pid, self._override_value(figure, figure.material, PER_KG))
+            name = f"{figure.flow} for {figure.material} ({figure.supplier})"
             self.info[pid] = ProcessInfo(
-                pid, f"{figure.flow} for {figure.material} ({figure.supplier})", None, None,
-                unit="kg", primary=True, supplier=figure.supplier,
-            )  # fmt: skip
+                pid, name, None, None, unit="kg", primary=True, supplier=figure.supplier
+            )
         return pid
 
     def _recycled(self, flow: str, region: str) -> tuple[str, float] | None:

@@ -324,6 +324,11 @@ class Design(Strict):
                     f"supply.{material}: plant {source.plant} differs from plants.{step} "
                     f"{self.plant_of(material)}; the {step} plant is the supplier's plant"
                 )
+            if step is not None and self.green_electricity.get(step):
+                raise ValueError(
+                    f"green_electricity.{step}: {material} is bought from "
+                    f"{excerpt(source.supplier)}, whose figure holds its own power mix"
+                )
         return self
 
     def supplier_sources(self) -> dict[str, SupplierSource]:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from batterycarbon.battery.assembly import Assembler, ProcessInfo
 from batterycarbon.battery.cell import anode_material, cell_energy_kwh, derive_cell_masses
-from batterycarbon.battery.design import STEPS, Design
+from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, STEPS, Design
 from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
 from batterycarbon.battery.supply import SUPPLY_HINT, design_recipe, lithium_route
@@ -120,13 +120,28 @@ def check_options(options: Options) -> None:
         raise InputError("options", problems)
 
 
-def check_supply(design: Design) -> None:
+def check_supply(design: Design, options: Options) -> None:
     """Refuse a design naming a supplier whose figure was not attached by the service (a file,
-    the scenario explorer, a sweep): never a silent library calculation in its place."""
+    the scenario explorer, a sweep): never a silent library calculation in its place. Refuse a
+    plant or green-power lever on a step a supplier makes (its figure would not change)."""
     sources = design.supplier_sources()
     attached: dict[str, str] = {
         o.material: o.supplier for o in design.supplier_overrides if o.material
     }
+    for material, supplier in attached.items():
+        step = STEP_MATERIAL_PLANTS.get(material)
+        if step is None:
+            continue
+        moved = step in options.plants and options.plants[step] != design.plant_of(material)
+        levers = ((f"plant {step}", moved), (f"green {step}", bool(options.green.get(step))))
+        for lever, acts in levers:
+            if acts:
+                problem = (
+                    f"{lever}: {material} is the figure of supplier {excerpt(supplier)} for its "
+                    f"plant in {design.plant_of(material)}, which this lever does not change; "
+                    "another plant is another source: change the design's supply"
+                )
+                raise InputError("options", [problem])
     problems = [
         f"supply.{m}: the figure of supplier {excerpt(s.supplier)} is not attached; {SUPPLY_HINT}"
         for m, s in sources.items()
@@ -151,7 +166,7 @@ def build_system(
     """The product system of one pack of ``design`` under ``library``, levers and rule policy."""
     options = options or Options()
     check_options(options)
-    check_supply(design)
+    check_supply(design, options)
     b = Assembler(design, library, options, policy or AccountingPolicy())
     chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
     d = model_defaults()
@@ -309,10 +324,12 @@ def build_system(
     if unused_supplied:
         raise InputError(
             "design",
-            [f"supply.{m}: this design does not use {excerpt(b.supplied[m].flow)} for {m} (a "
-             "supplier's cathode material includes its precursor and lithium salt)"
-             for m in sorted(unused_supplied)],
-        )  # fmt: skip
+            [
+                f"supply.{m}: this design does not use {excerpt(b.supplied[m].flow)} for {m} (a "
+                "supplier's cathode material includes its precursor and lithium salt)"
+                for m in sorted(unused_supplied)
+            ],
+        )
     system = b.matrix.build()
     return BatterySystem(
         design=design, options=options, system=system,

@@ -21,10 +21,14 @@ from batterycarbon.battery.params import chemistry_defaults, model_defaults
 STEP_MATERIALS = tuple(STEP_MATERIAL_PLANTS)
 #: Material -> the foreground process in which its figure replaces its flow's factor.
 CONSUMERS = {
-    "lithium_salt": "cathode_active_material", "electrolyte": "electrolyte",
-    "aluminium_foil": "aluminium_foil", "copper_foil": "copper_foil", "separator": "separator",
-    "casing": "casing_other", "pack_parts": "module_pack_parts",
-}  # fmt: skip
+    "lithium_salt": "cathode_active_material",
+    "electrolyte": "electrolyte",
+    "aluminium_foil": "aluminium_foil",
+    "copper_foil": "copper_foil",
+    "separator": "separator",
+    "casing": "casing_other",
+    "pack_parts": "module_pack_parts",
+}
 SUPPLY_HINT = (
     "supplier data is used only when a stored product is calculated: "
     "batterycarbon footprint --product NAME_OR_ID"

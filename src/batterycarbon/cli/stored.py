@@ -21,24 +21,36 @@ def print_stored_footprint(product: str, organization: str | None, fmt: str) -> 
     datasets: list[dict[str, Any]] = calc.result.get("supplier_datasets", [])
     if fmt == "json":
         document = {
-            "product": stored.product, "organization": stored.organization,
-            "calculation_id": str(calc.id), "created_at": calc.created_at.isoformat(),
-            "total_kgco2e_per_kwh": calc.total_kgco2e_per_kwh, "primary_share": calc.primary_share,
-            "factor_release": calc.factor_release_id, "rule_set": calc.rule_set,
-            "digest": calc.digest, "supplier_datasets": datasets, "newer_data": stored.newer_data,
-        }  # fmt: skip
+            "product": stored.product,
+            "organization": stored.organization,
+            "calculation_id": str(calc.id),
+            "created_at": calc.created_at.isoformat(),
+            "total_kgco2e_per_kwh": calc.total_kgco2e_per_kwh,
+            "primary_share": calc.primary_share,
+            "factor_release": calc.factor_release_id,
+            "rule_set": calc.rule_set,
+            "digest": calc.digest,
+            "supplier_datasets": datasets,
+            "newer_data": stored.newer_data,
+        }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
 
     def say(text: str) -> None:  # one line each, never wrapped or read as markup
         out.print(text, markup=False, soft_wrap=True)
 
-    say(f"{stored.product} ({stored.organization}): calculation {calc.id} of {calc.created_at:%Y-%m-%d %H:%M}")  # fmt: skip
+    say(
+        f"{stored.product} ({stored.organization}): calculation {calc.id} of {calc.created_at:%Y-%m-%d %H:%M}"
+    )
     say(
         f"total {calc.total_kgco2e_per_kwh:.2f} kg CO2e/kWh, primary data {calc.primary_share:.1%}, "
         f"factor release {calc.factor_release_id}, rule set {calc.rule_set}"
     )
-    say("supplier datasets used:" if datasets else "supplier datasets used: none (every material from the library)")  # fmt: skip
+    say(
+        "supplier datasets used:"
+        if datasets
+        else "supplier datasets used: none (every material from the library)"
+    )
     for d in datasets:
         cleared = ", cleared by a verifier" if d.get("cleared_by_verifier") else ""
         say(

@@ -106,10 +106,16 @@ def with_figures(design: Design, chosen: list[Chosen]) -> Design:
     """The design with each chosen dataset's figure attached for its material (the engine
     refuses a supplier source without one)."""
     added = [
-        {"flow": c.row.flow, "value": c.row.value, "unit": c.row.unit, "supplier": c.supplier,
-         "reference": f"dataset:{c.row.id}", "material": c.material}
+        {
+            "flow": c.row.flow,
+            "value": c.row.value,
+            "unit": c.row.unit,
+            "supplier": c.supplier,
+            "reference": f"dataset:{c.row.id}",
+            "material": c.material,
+        }
         for c in chosen
-    ]  # fmt: skip
+    ]
     kept = [o.model_dump() for o in design.supplier_overrides]
     return Design.model_validate({**design.model_dump(), "supplier_overrides": kept + added})
 
@@ -158,11 +164,15 @@ def prepare_calculation(
     design = parse_design(version.design, f"design version {version.version}")
     chosen = choose_all(session, actor, design)
     return PreparedCalculation(
-        design_version_id=version.id, design_digest=version.digest,
-        design=with_figures(design, chosen), supplier_figures=[figure(session, c) for c in chosen],
-        datasets_used=[(c.row.id, c.material) for c in chosen], rule_set=data.rule_set,
-        level=data.level, factor_release=library.release_id,
-    )  # fmt: skip
+        design_version_id=version.id,
+        design_digest=version.digest,
+        design=with_figures(design, chosen),
+        supplier_figures=[figure(session, c) for c in chosen],
+        datasets_used=[(c.row.id, c.material) for c in chosen],
+        rule_set=data.rule_set,
+        level=data.level,
+        factor_release=library.release_id,
+    )
 
 
 def evaluate_calculation(prepared: PreparedCalculation) -> dict[str, Any]:

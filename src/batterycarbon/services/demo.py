@@ -178,7 +178,9 @@ def load_demo_data(session: Session) -> DemoResult:
         request_data(session, actors[buyer], DataRequestIn(supplier_org_id=orgs[supplier], flow=flow, region=region, year=year, message=message))  # fmt: skip
     for complainant, supplier, text in COMPLAINTS:
         file_complaint(session, actors[complainant], ComplaintIn(subject_type="dataset", subject_id=datasets[supplier], text=text))  # fmt: skip
-    product = create_product(session, actors["cell"], ProductIn(name="EV pack 60 kWh NCM811", design=DEMO_DESIGN))  # fmt: skip
+    product = create_product(
+        session, actors["cell"], ProductIn(name="EV pack 60 kWh NCM811", design=DEMO_DESIGN)
+    )
     calc = calculate_design(session, actors["cell"], CalculationIn(design_version_id=product.designs[0].id))  # fmt: skip
     verification = submit_for_verification(session, actors["cell"], VerificationIn(calculation_id=calc.id, verifier_org_id=orgs["verifier"]))  # fmt: skip
     start_review(session, actors["verifier"], verification.id)

@@ -175,7 +175,7 @@ def _changed_since_planned(session: Session, actor: Actor, item: PlannedProduct,
     for dataset_id, _ in item.prepared.datasets_used:
         row = session.get(SupplierDataset, dataset_id)
         if row is None or row.status != "approved" or dataset_access(session, on_behalf, row) not in ("owner", "grantee"):  # fmt: skip
-            return f"dataset {dataset_id} was superseded, rejected or unshared during the recomputation"  # fmt: skip
+            return f"dataset {dataset_id} was superseded, rejected or unshared during the recomputation"
     return None
 
 

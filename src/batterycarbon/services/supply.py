@@ -104,7 +104,7 @@ def _problem(
     if row.flow not in flows:
         return f"dataset {row.id} is for {row.flow}; {material} takes {', '.join(flows)}"
     if row.region != plant:
-        return f"dataset {row.id} is for plant {row.region}, {_plant_words(design, material)} is {plant}"  # fmt: skip
+        return f"dataset {row.id} is for plant {row.region}, {_plant_words(design, material)} is {plant}"
     if row.year > design.year:
         return f"dataset {row.id} is for {row.year}, after the design's year {design.year}"
     if design.year - row.year > MAX_DATA_AGE_YEARS:
@@ -118,7 +118,9 @@ def _problem(
 def _supplier(session: Session, material: str, name: str) -> Organization:
     org = session.scalar(select(Organization).where(Organization.name == name))
     if org is None:
-        raise InputError("design", [f"supply.{material}.supplier: no organization named {excerpt(name)}"])  # fmt: skip
+        raise InputError(
+            "design", [f"supply.{material}.supplier: no organization named {excerpt(name)}"]
+        )
     return org
 
 
@@ -135,7 +137,12 @@ def choose(
     if source.dataset is not None:
         row = session.get(SupplierDataset, source.dataset)
         if row is None or not _readable(session, actor, row) or row.owner_org_id != org.id:
-            raise InputError("design", [f"{where}.dataset: no dataset {source.dataset} of {excerpt(source.supplier)} shared with your organization"])  # fmt: skip
+            raise InputError(
+                "design",
+                [
+                    f"{where}.dataset: no dataset {source.dataset} of {excerpt(source.supplier)} shared with your organization"
+                ],
+            )
         candidates = [row]
     else:
         query = select(SupplierDataset).where(
@@ -153,9 +160,16 @@ def choose(
     if not fitting:
         hidden = len(candidates) - len(readable)
         if hidden:
-            reasons.append(f"{hidden} dataset(s) of this supplier for it are not shared with your organization")  # fmt: skip
+            reasons.append(
+                f"{hidden} dataset(s) of this supplier for it are not shared with your organization"
+            )
         why = "; ".join(reasons) or f"it has no dataset for {', '.join(flows) or material}"
-        raise InputError("design", [f"{where}: no dataset of {excerpt(source.supplier)} fits {material} at plant {plant} for {design.year}: {why}"])  # fmt: skip
+        raise InputError(
+            "design",
+            [
+                f"{where}: no dataset of {excerpt(source.supplier)} fits {material} at plant {plant} for {design.year}: {why}"
+            ],
+        )
     versions = {row.id: version_of(session, row) for row in fitting}
     best = max(fitting, key=lambda r: (r.year, versions[r.id], r.created_at))
     return Chosen(material, best, org.name, plant, versions[best.id])
@@ -180,13 +194,22 @@ def figure(session: Session, chosen: Chosen) -> dict[str, Any]:
     """What a calculation records of a dataset it used (stored in its inputs and result)."""
     row = chosen.row
     return {
-        "material": chosen.material, "supplier": chosen.supplier,
-        "supplier_org_id": str(row.owner_org_id), "plant": chosen.plant,
-        "dataset_id": str(row.id), "version": chosen.version, "year": row.year,
-        "status": row.status, "cleared_by_verifier": _cleared(session, row), "dqr": row.dqr,
-        "flow": row.flow, "replaces": replaces(chosen.material, row.flow), "value": row.value,
-        "unit": row.unit, "region": row.region,
-    }  # fmt: skip
+        "material": chosen.material,
+        "supplier": chosen.supplier,
+        "supplier_org_id": str(row.owner_org_id),
+        "plant": chosen.plant,
+        "dataset_id": str(row.id),
+        "version": chosen.version,
+        "year": row.year,
+        "status": row.status,
+        "cleared_by_verifier": _cleared(session, row),
+        "dqr": row.dqr,
+        "flow": row.flow,
+        "replaces": replaces(chosen.material, row.flow),
+        "value": row.value,
+        "unit": row.unit,
+        "region": row.region,
+    }
 
 
 def choose_all(session: Session, actor: Actor, design: Design) -> list[Chosen]:
@@ -223,7 +246,10 @@ def supply_choices(
             )
         )
         owners = {r.owner_org_id for r in rows}
-        names = {o.id: o.name for o in session.scalars(select(Organization).where(Organization.id.in_(owners)))}  # fmt: skip
+        names = {
+            o.id: o.name
+            for o in session.scalars(select(Organization).where(Organization.id.in_(owners)))
+        }
         choices: dict[str, list[SupplierChoice]] = {}
         for material, flows in material_flows(design).items():
             by_supplier: dict[str, list[SupplierDataset]] = {}
@@ -242,7 +268,7 @@ def supply_choices(
                             year=r.year,
                             region=r.region,
                             status=r.status,
-                        )  # fmt: skip
+                        )
                         for r in found
                     ],
                 )
@@ -261,7 +287,10 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
         access = calculation_access(session, actor, calc) if calc is not None else None
         if calc is None or access is None:
             raise NotFound(f"calculation {calculation_id} not found")
-        require(access == "owner", "only the organization that made the calculation sees what changed since")  # fmt: skip
+        require(
+            access == "owner",
+            "only the organization that made the calculation sees what changed since",
+        )
         version = session.get_one(DesignVersion, calc.design_version_id)
         design = read_stored_design(version.design)  # also one stored before a later rule
         lines = []
@@ -271,24 +300,34 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
             try:
                 now = choose(session, actor, design, material, source)
             except InputError as exc:
-                lines.append(f"{material}: the supplier data no longer fits ({'; '.join(exc.problems)})")  # fmt: skip
+                lines.append(
+                    f"{material}: the supplier data no longer fits ({'; '.join(exc.problems)})"
+                )
                 continue
             if before is None or before["dataset_id"] != str(now.row.id):
-                was = f"version {before['version']} ({before['year']})" if before and "version" in before else "another dataset"  # fmt: skip
+                was = (
+                    f"version {before['version']} ({before['year']})"
+                    if before and "version" in before
+                    else "another dataset"
+                )
                 lines.append(
                     f"{material}: {now.supplier} has dataset {now.row.id} version {now.version} "
                     f"({now.row.year}) for plant {now.plant}; this calculation used {was}"
                 )
         active = release_library(session, None).release_id
         if active != calc.factor_release_id:
-            lines.append(f"factor release {active} is active; this calculation used {calc.factor_release_id}")  # fmt: skip
+            lines.append(
+                f"factor release {active} is active; this calculation used {calc.factor_release_id}"
+            )
         newest = session.scalar(
             select(func.max(DesignVersion.version)).where(
                 DesignVersion.product_id == version.product_id
             )
         )
         if newest is not None and newest > version.version:
-            lines.append(f"design version {newest} is newer than version {version.version} calculated")  # fmt: skip
+            lines.append(
+                f"design version {newest} is newer than version {version.version} calculated"
+            )
         return lines
 
 
@@ -302,13 +341,17 @@ class StoredFootprint:
     newer_data: list[str]
 
 
-def stored_footprint(session: Session, product: str, organization: str | None = None) -> StoredFootprint:  # fmt: skip
+def stored_footprint(
+    session: Session, product: str, organization: str | None = None
+) -> StoredFootprint:
     """The latest calculation of the product named (or with the id) ``product``, of the
     organization named ``organization`` if given: for an operator reading the database (the
     CLI), not a web or API user. :class:`InputError` naming ``--product`` when there is no such
     product, several organizations have one of that name, or it has no calculation."""
     with unit_of_work(session):
-        query = select(Product, Organization).join(Organization, Product.organization_id == Organization.id)  # fmt: skip
+        query = select(Product, Organization).join(
+            Organization, Product.organization_id == Organization.id
+        )
         try:
             query = query.where(Product.id == uuid.UUID(product))
         except ValueError:
@@ -321,7 +364,10 @@ def stored_footprint(session: Session, product: str, organization: str | None = 
             raise InputError("--product", [f"no product {excerpt(product)}{where}"])
         if len(found) > 1:
             names = ", ".join(sorted(excerpt(o.name) for _, o in found))
-            raise InputError("--product", [f"{excerpt(product)} names products of {names}: add --organization NAME"])  # fmt: skip
+            raise InputError(
+                "--product",
+                [f"{excerpt(product)} names products of {names}: add --organization NAME"],
+            )
         ((row, org),) = found
         versions = select(DesignVersion.id).where(DesignVersion.product_id == row.id)
         calc = session.scalar(
@@ -331,6 +377,11 @@ def stored_footprint(session: Session, product: str, organization: str | None = 
             .limit(1)
         )
         if calc is None:
-            raise InputError("--product", [f"product {excerpt(row.name)} has no stored calculation yet: calculate it on its product page or with POST /calculations"])  # fmt: skip
+            raise InputError(
+                "--product",
+                [
+                    f"product {excerpt(row.name)} has no stored calculation yet: calculate it on its product page or with POST /calculations"
+                ],
+            )
     on_behalf = replace(SYSTEM, organization_id=org.id)
     return StoredFootprint(row.name, org.name, calc, newer_data(session, on_behalf, calc.id))

@@ -56,11 +56,15 @@ def get_calculation(session: SessionDep, actor: ActorDep, calculation_id: uuid.U
 
 
 @router.get("/calculations/{calculation_id}/changes", response_model=supply.CalculationChanges)
-def calculation_changes(session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID) -> supply.CalculationChanges:  # fmt: skip
+def calculation_changes(
+    session: SessionDep, actor: ActorDep, calculation_id: uuid.UUID
+) -> supply.CalculationChanges:
     """What changed since the calculation (its maker only), one line each: a newer approved
     dataset of a supplier the design names, a supplier figure that no longer fits, a newer
     active factor release, a newer design version. Empty: recalculating changes nothing."""
-    return supply.CalculationChanges(calculation_id=calculation_id, newer_data=supply.newer_data(session, actor, calculation_id))  # fmt: skip
+    return supply.CalculationChanges(
+        calculation_id=calculation_id, newer_data=supply.newer_data(session, actor, calculation_id)
+    )
 
 
 @router.get("/calculations/{calculation_id}/grants", response_model=list[CalculationGrantOut], responses=PAGED_RESPONSES)  # fmt: skip
