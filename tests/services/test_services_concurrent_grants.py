@@ -24,11 +24,19 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from test_services_calculation_sharing import _calculation_with_supplier_data, _customer
 
-from batterycarbon.services import calculation_sharing, datasets
+from batterycarbon.services import calculation_sharing, calculations, datasets
 from batterycarbon.services.calculation_sharing import CalculationGrantIn, share_calculation
+from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.datasets import GrantIn, revoke_share, share_dataset, submit_dataset
-from batterycarbon.store import AuditEvent, CalculationGrant, SharingGrant, session_factory
+from batterycarbon.services.products import ProductIn, create_product
+from batterycarbon.store import (
+    AuditEvent,
+    Calculation,
+    CalculationGrant,
+    SharingGrant,
+    session_factory,
+)
 
 THREADS = 3
 #: How long each thread waits after reading whether a grant exists: long enough that the other
@@ -132,3 +140,23 @@ def test_concurrent_identical_dataset_grants_answer_as_the_first(
     revoke_share(session, chain.cam_maker, dataset.id, cell_org)
     session.rollback()
     assert session.scalar(active) == 0
+
+
+def test_concurrent_identical_calculations_store_one(
+    session: Session, engine: Engine, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Identical inputs calculated at the same moment: one row, every request answers with it."""
+    design = {"chemistry": "NCM811", "format": "prismatic", "cell": {"capacity_ah": 100}}
+    product = create_product(session, chain.cell_maker, ProductIn(name="Pack", design=design))
+    request = CalculationIn(design_version_id=product.designs[0].id)
+
+    def calculate(own: Session) -> Any:
+        return calculate_design(own, chain.cell_maker, request)
+
+    results = _race(monkeypatch, calculations, "stored_calculation", engine, calculate)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.id for r in results}) == 1
+    assert sorted(r.already_stored for r in results) == [False, True, True]
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Calculation)) == 1

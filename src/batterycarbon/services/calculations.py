@@ -33,6 +33,7 @@ from batterycarbon.services.permissions import calculation_access, require_role
 from batterycarbon.services.supply import Chosen, choose_all, figure
 from batterycarbon.store import Calculation, CalculationInput, DesignVersion, Product
 from batterycarbon.store.audit import canonical_json
+from batterycarbon.store.locks import serialize
 from batterycarbon.units import conversion_factor
 
 
@@ -184,6 +185,21 @@ def evaluate_calculation(prepared: PreparedCalculation) -> dict[str, Any]:
     return result
 
 
+def stored_calculation(
+    session: Session, organization_id: uuid.UUID, digest: str
+) -> Calculation | None:
+    """The organization's calculation with ``digest``, if stored. The rest of the caller's
+    transaction is serialized with others checking the same digest, so two identical requests
+    at once store one row (:func:`batterycarbon.store.locks.serialize`)."""
+    serialize(session, f"calculation:{organization_id}:{digest}")
+    return session.scalar(
+        select(Calculation)
+        .where(Calculation.organization_id == organization_id, Calculation.digest == digest)
+        .order_by(Calculation.created_at)
+        .limit(1)
+    )
+
+
 def store_calculation(
     session: Session, actor: Actor, prepared: PreparedCalculation, result: dict[str, Any]
 ) -> tuple[Calculation, bool]:
@@ -198,12 +214,7 @@ def store_calculation(
     }  # fmt: skip
     digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
     assert actor.organization_id is not None
-    existing = session.scalar(
-        select(Calculation)
-        .where(Calculation.organization_id == actor.organization_id, Calculation.digest == digest)
-        .order_by(Calculation.created_at)
-        .limit(1)
-    )
+    existing = stored_calculation(session, actor.organization_id, digest)
     if existing is not None:
         return existing, True
     row = Calculation(
