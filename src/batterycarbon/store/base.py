@@ -10,8 +10,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Uuid
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 #: Constraint names fixed by convention so Alembic migrations are stable on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,6 +29,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that stores and reads UTC on every database: PostgreSQL keeps
+    the offset itself; SQLite keeps none, so a value is stored as its UTC wall time and read
+    back with ``tzinfo=UTC`` (it came back naive, and an offset other than UTC was dropped)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
@@ -39,7 +59,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {
         dict[str, Any]: JSON,
         list[Any]: JSON,
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
         uuid.UUID: Uuid,
     }
 
