@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from dependency_support import require_module
 
 from batterycarbon.battery import BatterySystem, build_system, load_design
 from batterycarbon.errors import InputError
@@ -379,8 +380,8 @@ def test_credits_and_non_unit_outputs_survive_both_round_trips(tmp_path: Path) -
 
 
 def test_olca_export_parses_with_olca_schema(ncm811: BatterySystem, tmp_path: Path) -> None:
-    schema = pytest.importorskip("olca_schema", reason="olca-schema not installed")
-    zipio = pytest.importorskip("olca_schema.zipio")
+    schema = require_module("olca_schema", "test")
+    zipio = require_module("olca_schema.zipio", "test")
     ids = write_olca_zip(ncm811, tmp_path / "pack.zip")
     with zipio.ZipReader(tmp_path / "pack.zip") as reader:
         pack = reader.read_process(ids["pack"])
@@ -441,7 +442,7 @@ BW_PRODUCT = 2 * (1.5 + 0.5 * 0.4298) + 3 * 0.4298
 
 @pytest.mark.parametrize("square_ids", [True, False])
 def test_bw_reader_matches_hand_calculation(tmp_path: Path, square_ids: bool) -> None:
-    bwp = pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
+    bwp = require_module("bw_processing", "interop")
     db = read_bw_datapackage(
         _bw_database(bwp, tmp_path / "db.zip", square_ids=square_ids),
         _bw_method(bwp, tmp_path / "gwp.zip"),
@@ -452,7 +453,7 @@ def test_bw_reader_matches_hand_calculation(tmp_path: Path, square_ids: bool) ->
 
 
 def test_bw_characterization_can_be_given_instead_of_a_method(tmp_path: Path) -> None:
-    bwp = pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
+    bwp = require_module("bw_processing", "interop")
     path = _bw_database(bwp, tmp_path / "db.zip")
     db = read_bw_datapackage(path, characterization={1: 1.0})
     assert total(db.system, "103") == pytest.approx(2 * 1.7 + 3 * 0.4, rel=1e-12)
@@ -461,7 +462,7 @@ def test_bw_characterization_can_be_given_instead_of_a_method(tmp_path: Path) ->
 
 
 def test_bw_malformed_packages_are_rejected_naming_the_resource(tmp_path: Path) -> None:
-    bwp = pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
+    bwp = require_module("bw_processing", "interop")
     with pytest.raises(InteropError, match="no such file or directory"):
         read_bw_datapackage(tmp_path / "missing.zip")
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
@@ -492,7 +493,7 @@ def test_bw_malformed_packages_are_rejected_naming_the_resource(tmp_path: Path) 
 def test_battery_round_trip_through_bw_keeps_the_footprint(
     ncm811: BatterySystem, tmp_path: Path
 ) -> None:
-    pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
+    require_module("bw_processing", "interop")
     expected = total(ncm811.system, "pack")
     write_bw_datapackage(ncm811, tmp_path / "pack.zip")
     write_bw_datapackage(ncm811, tmp_path / "pack-dir")
@@ -506,8 +507,8 @@ def test_battery_round_trip_through_bw_keeps_the_footprint(
 def test_bw2calc_scores_the_exported_package_the_same(
     ncm811: BatterySystem, tmp_path: Path
 ) -> None:
-    bwp = pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
-    bw2calc = pytest.importorskip("bw2calc", reason="bw2calc not installed: optional check")
+    bwp = require_module("bw_processing", "interop")
+    bw2calc = require_module("bw2calc", "bench")
     ids = write_bw_datapackage(ncm811, tmp_path / "pack.zip")
     package = bwp.load_datapackage(
         bwp.generic_zipfile_filesystem(dirpath=tmp_path, filename="pack.zip", write=False)
@@ -561,7 +562,7 @@ def test_linked_background_replaces_library_factors(
 def test_link_by_process_id_to_a_brightway_background(
     ncm811: BatterySystem, tmp_path: Path
 ) -> None:
-    bwp = pytest.importorskip("bw_processing", reason="bw_processing (extra 'interop') missing")
+    bwp = require_module("bw_processing", "interop")
     db = read_bw_datapackage(
         _bw_database(bwp, tmp_path / "db.zip"), _bw_method(bwp, tmp_path / "gwp.zip")
     )
