@@ -51,7 +51,14 @@ def test_eu_end_of_life_is_the_hydro_routes_cff(
     assert result.stages_kgco2e_per_kwh_capacity["end_of_life"] == pytest.approx(
         hydro.cff_kgco2e_per_kwh + disposal
     )
-    assert result.stages_kgco2e_per_kwh_capacity["distribution"] > 0
+    # Distribution: a pack made in China goes 1 000 km by road and 18 000 km by sea
+    # (battery/data/distribution.toml, extra_eu): pack tonnes x km x the transport factor.
+    road = open_library.resolve("transport_road", "GLO", ncm811.year).value
+    sea = open_library.resolve("transport_sea", "GLO", ncm811.year).value
+    tonnes = result.footprint.pack["pack_mass_kg"] / 1000.0
+    assert result.stages_kgco2e_per_kwh_capacity["distribution"] == pytest.approx(
+        tonnes * (1000.0 * road + 18000.0 * sea) / result.capacity_kwh, rel=1e-9
+    )
 
 
 def test_reconciliation_walks_from_the_reference_to_each_rule_set(
