@@ -15,6 +15,7 @@ from batterycarbon.battery import Design, Options, footprint
 from batterycarbon.battery.design import parse_design
 from batterycarbon.errors import InputError
 from batterycarbon.factors import library
+from batterycarbon.recycling.remanufacture import remanufacture
 from batterycarbon.services import Actor
 from batterycarbon.services.calculations import CalculationIn, CalculationOut, calculate_design
 from batterycarbon.services.data_requests import (
@@ -317,3 +318,39 @@ def test_green_power_at_a_step_a_supplier_makes_is_refused_in_the_design() -> No
     ):
         parse_design(design, "design")
     assert parse_design({**design, "supply": {}}, "design").green_electricity == {"cathode": 1.0}
+
+
+def test_remanufacturing_replaces_a_supplier_s_material_it_recovers() -> None:
+    """The recovered cathode material replaces the supplier's as it replaces the library's."""
+    figure = {
+        "flow": "cam_ncm811",
+        "value": 28.4,
+        "supplier": "Cathode Co",
+        "material": "cathode_active_material",
+    }
+    stored = parse_design(
+        {
+            **DESIGN,
+            "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+            "supplier_overrides": [figure],
+        },
+        "design",
+    )
+    change = remanufacture("direct", stored, library())
+    assert "cathode_active_material" in {s.target for s in change.substitutions}
+    assert change.remanufactured.total_kgco2e_per_kwh < change.virgin.total_kgco2e_per_kwh
+
+
+def test_a_typed_figure_for_a_step_a_supplier_makes_is_refused() -> None:
+    figure = {"flow": "cam_ncm811", "value": 28.4, "supplier": "Cathode Co"}
+    typed = {"flow": "cathode_active_material", "value": 20.0, "supplier": "Someone"}
+    both = parse_design(
+        {
+            **DESIGN,
+            "supply": {"cathode_active_material": {"supplier": "Cathode Co"}},
+            "supplier_overrides": [{**figure, "material": "cathode_active_material"}, typed],
+        },
+        "design",
+    )
+    with pytest.raises(InputError, match="one source per material"):
+        footprint(both, library())

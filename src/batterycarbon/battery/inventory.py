@@ -153,6 +153,12 @@ def check_supply(design: Design, options: Options) -> None:
         for m, supplier in attached.items()
         if m not in sources or sources[m].supplier != supplier
     ]
+    problems += [
+        f"supplier_overrides: flow {o.flow} replaces the {o.flow} step, which supply.{o.flow} "
+        "buys from a supplier: one source per material"
+        for o in design.supplier_overrides
+        if o.material is None and o.flow in sources and o.flow in STEP_MATERIAL_PLANTS
+    ]
     if problems:
         raise InputError("design", problems)
 

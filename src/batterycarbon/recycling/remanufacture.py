@@ -147,7 +147,15 @@ def remanufacture(
         for target, product, rate, mass, virgin_f in candidates
     )
     replaced = {s.target for s in substitutions}
-    overrides = [o for o in design.supplier_overrides if o.flow not in replaced]
+    # What is recovered replaces the material whatever its source: a supplier named for it in
+    # ``supply`` (with the figure the service attached) gives way too.
+    overrides = [
+        o
+        for o in design.supplier_overrides
+        if o.flow not in replaced and o.material not in replaced
+    ]
+    document = design.model_dump()
+    document["supply"] = {m: v for m, v in document["supply"].items() if m not in replaced}
     overrides += [
         SupplierOverride(
             flow=s.target,
@@ -160,7 +168,7 @@ def remanufacture(
     ]
     # The rest of the design was validated already (a stored one as stored: read_stored_design).
     new_design = Design.model_validate(
-        {**design.model_dump(), "supplier_overrides": [o.model_dump() for o in overrides]},
+        {**document, "supplier_overrides": [o.model_dump() for o in overrides]},
         context=STORED_DOCUMENT,
     )
     remanufactured = footprint(new_design, library)
