@@ -90,7 +90,7 @@ def _readable(session: Session, actor: Actor, row: SupplierDataset) -> bool:
     return dataset_access(session, actor, row) in ("owner", "grantee")
 
 
-def _plant_words(design: Design, material: str) -> str:
+def _plant_words(material: str) -> str:
     step = STEP_MATERIAL_PLANTS.get(material)
     return f"the design's {step} plant" if step else f"supply.{material}.plant"
 
@@ -104,7 +104,7 @@ def _problem(
     if row.flow not in flows:
         return f"dataset {row.id} is for {row.flow}; {material} takes {', '.join(flows)}"
     if row.region != plant:
-        return f"dataset {row.id} is for plant {row.region}, {_plant_words(design, material)} is {plant}"
+        return f"dataset {row.id} is for plant {row.region}, {_plant_words(material)} is {plant}"
     if row.year > design.year:
         return f"dataset {row.id} is for {row.year}, after the design's year {design.year}"
     if design.year - row.year > MAX_DATA_AGE_YEARS:
@@ -137,12 +137,8 @@ def choose(
     if source.dataset is not None:
         row = session.get(SupplierDataset, source.dataset)
         if row is None or not _readable(session, actor, row) or row.owner_org_id != org.id:
-            raise InputError(
-                "design",
-                [
-                    f"{where}.dataset: no dataset {source.dataset} of {excerpt(source.supplier)} shared with your organization"
-                ],
-            )
+            missing = f"no dataset {source.dataset} of {excerpt(source.supplier)} shared with you"
+            raise InputError("design", [f"{where}.dataset: {missing}"])
         candidates = [row]
     else:
         query = select(SupplierDataset).where(
@@ -164,11 +160,9 @@ def choose(
                 f"{hidden} dataset(s) of this supplier for it are not shared with your organization"
             )
         why = "; ".join(reasons) or f"it has no dataset for {', '.join(flows) or material}"
+        fits = f"fits {material} at plant {plant} for {design.year}"
         raise InputError(
-            "design",
-            [
-                f"{where}: no dataset of {excerpt(source.supplier)} fits {material} at plant {plant} for {design.year}: {why}"
-            ],
+            "design", [f"{where}: no dataset of {excerpt(source.supplier)} {fits}: {why}"]
         )
     versions = {row.id: version_of(session, row) for row in fitting}
     best = max(fitting, key=lambda r: (r.year, versions[r.id], r.created_at))
