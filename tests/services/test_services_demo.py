@@ -42,3 +42,24 @@ def test_demo_chain(session: Session) -> None:
     assert verify_audit_chain(session).ok
     with pytest.raises(Conflict):
         load_demo_data(session)
+
+
+def test_a_generated_password_holding_a_username_is_drawn_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A random 43-character secret holds a short username such as "oem" now and then (about 1
+    load in 100), which the password policy refuses: the demo draws another instead of failing."""
+    from batterycarbon.services import demo as demo_module
+
+    names = "-".join(["admin", *(party[0] for party in demo_module.PARTIES)])
+    draws = iter(range(1000))
+
+    def every_other_holds_the_usernames() -> str:
+        n = next(draws)
+        return f"{names}-{n}" if n % 2 == 0 else f"unrelated-words-draw-{n}"
+
+    monkeypatch.setattr(demo_module, "generate_secret", every_other_holds_the_usernames)
+    demo = load_demo_data(session)
+    assert all(a.username not in a.password for a in demo.accounts)
+    oem = next(a for a in demo.accounts if a.username == "oem")
+    assert authenticate_user(session, "oem", oem.password)
