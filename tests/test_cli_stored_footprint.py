@@ -38,11 +38,17 @@ def test_a_stored_product_lists_the_datasets_it_used(database: str) -> None:
         ("anode_active_material", "Inner Mongolia Graphite", "CN", 1),
     }
     assert stored["newer_data"] == []
+    # the demo's cell and pack plants (HU, DE) have no aluminium rows of their own
+    assert (
+        "aluminium_primary: no factor for HU in open-2024.1; used EUROPE (European average)"
+        in stored["warnings"]
+    )
     table = runner.invoke(
         app, ["footprint", "--product", PRODUCT, "--organization", "Danube Cell Works"]
     )
     assert table.exit_code == 0 and "Hanil Cathode Materials" in table.stdout
     assert "primary data" in table.stdout
+    assert "warning: aluminium_primary: no factor for HU" in table.stdout
     missing = runner.invoke(app, ["footprint", "--product", PRODUCT, "--organization", "Nobody"])
     assert missing.exit_code == 2 and "--product" in missing.output
     assert f"no product '{PRODUCT}' of organization 'Nobody'" in missing.output

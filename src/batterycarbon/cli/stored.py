@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from batterycarbon.cli.common import out
+from batterycarbon.cli.common import out, print_warnings
 
 
 def print_stored_footprint(product: str, organization: str | None, fmt: str) -> None:
@@ -19,6 +19,7 @@ def print_stored_footprint(product: str, organization: str | None, fmt: str) -> 
         stored = stored_footprint(session, product, organization)
     calc = stored.calculation
     datasets: list[dict[str, Any]] = calc.result.get("supplier_datasets", [])
+    warnings: list[str] = calc.result.get("warnings", [])  # absent from older calculations
     if fmt == "json":
         document = {
             "product": stored.product,
@@ -31,6 +32,7 @@ def print_stored_footprint(product: str, organization: str | None, fmt: str) -> 
             "rule_set": calc.rule_set,
             "digest": calc.digest,
             "supplier_datasets": datasets,
+            "warnings": warnings,
             "newer_data": stored.newer_data,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -59,6 +61,7 @@ def print_stored_footprint(product: str, organization: str | None, fmt: str) -> 
             f"{d.get('status', 'approved')}{cleared}, DQR {d['dqr']:g}, {d['value']:g} {d['unit']}, "
             f"replaces {d['replaces']}"
         )
+    print_warnings(warnings)
     if stored.newer_data:
         say("newer data — recalculate:")
         for line in stored.newer_data:
