@@ -174,3 +174,19 @@ def test_an_issued_declaration_is_write_once(session: Session, chain: Chain) -> 
             session.execute(text(statement))
         session.rollback()
     assert _rows(session) == 1
+
+
+def test_an_empty_form_names_every_missing_field_at_once(session: Session, chain: Chain) -> None:
+    """Observed in the browser: the use profile's three fields were named first, and the
+    addresses and study link only once those were given; and the use fields' message told a
+    form user to give command-line options."""
+    product_id, calc = _product(session, chain)
+    empty = IssueDeclarationIn.model_validate({"calculation_id": str(calc.id)})
+    with pytest.raises(InputError) as caught:
+        issue_declaration(session, chain.cell_maker, product_id, empty)
+    named = {p.partition(":")[0] for p in caught.value.problems}
+    expected = {"manufacturer_address", "plant_address", "study_url"}
+    expected |= {"use.usable_capacity_kwh", "use.vehicle_category", "use.warranty_years"}
+    assert expected <= named, caught.value.problems
+    assert not any("--" in p for p in caught.value.problems), caught.value.problems
+    assert _rows(session) == 0

@@ -162,25 +162,17 @@ def build_declaration(
             f"--rule-set: {rs.id} counts per kWh of capacity; Annex II asks per kWh delivered "
             "over the service life (use jrc-cfb-ev-2023 or eu-draft-2024)"
         )
-    required = (
-        ("--manufacturer", manufacturer),
-        ("--manufacturer-address", manufacturer_address),
-        ("--plant", plant_address),
-        ("--study-url", study_url),
-    )
-    problems += [f"{option}: required by Annex II (got nothing)" for option, v in required if not v]
     counted = str(fp.pack["plants"][MANUFACTURING_PLANT_STEP])
     plant_country = counted if plant_country is None else plant_country
-    problems += _country_problems("--manufacturer-country", manufacturer_country)
-    plant_problems = _country_problems("--plant-country", plant_country)
-    if not plant_problems and plant_country != counted:
-        plant_problems.append(
-            f"--plant-country: {plant_country} is not the country of the "
-            f"{MANUFACTURING_PLANT_STEP} plant the calculation counted ({counted}); the figure is "
-            f"per manufacturing plant (Art. 7(1)): declare that plant, or set the design's "
-            f"plants.{MANUFACTURING_PLANT_STEP} to {plant_country} and calculate again"
-        )
-    problems += plant_problems
+    problems += party_problems(
+        manufacturer=manufacturer,
+        manufacturer_address=manufacturer_address,
+        manufacturer_country=manufacturer_country,
+        plant_address=plant_address,
+        plant_country=plant_country,
+        study_url=study_url,
+        counted=counted,
+    )
     if problems:
         raise InputError("declaration", problems)
     assert manufacturer and plant_address and study_url
@@ -231,6 +223,38 @@ def build_declaration(
         return Declaration.model_validate(data)
     except ValidationError as exc:
         raise InputError("declaration", validation_problems(exc)) from None
+
+
+def party_problems(
+    *,
+    manufacturer: str | None,
+    manufacturer_address: str | None,
+    manufacturer_country: str | None,
+    plant_address: str | None,
+    plant_country: str | None,
+    study_url: str | None,
+    counted: str | None,
+) -> list[str]:
+    """What Annex II asks of the declaring parties that is missing or invalid, as command-line
+    options. ``counted``: the country of the plant the footprint counted, which the declared
+    plant's country must be; ``None`` while the footprint is not known (codes checked only)."""
+    required = (
+        ("--manufacturer", manufacturer),
+        ("--manufacturer-address", manufacturer_address),
+        ("--plant", plant_address),
+        ("--study-url", study_url),
+    )
+    problems = [f"{option}: required by Annex II (got nothing)" for option, v in required if not v]
+    problems += _country_problems("--manufacturer-country", manufacturer_country)
+    plant_problems = _country_problems("--plant-country", plant_country)
+    if not plant_problems and counted is not None and plant_country != counted:
+        plant_problems.append(
+            f"--plant-country: {plant_country} is not the country of the "
+            f"{MANUFACTURING_PLANT_STEP} plant the calculation counted ({counted}); the figure is "
+            f"per manufacturing plant (Art. 7(1)): declare that plant, or set the design's "
+            f"plants.{MANUFACTURING_PLANT_STEP} to {plant_country} and calculate again"
+        )
+    return problems + plant_problems
 
 
 def _country_problems(option: str, code: str | None) -> list[str]:

@@ -16,14 +16,14 @@ from typing import Any
 from batterycarbon.battery import Design, Options, build_system
 from batterycarbon.compliance.battery_passport import build_passport, unknown_aspects
 from batterycarbon.compliance.classes import Classification, ClassTable, classify
-from batterycarbon.compliance.declaration import Declaration, build_declaration
+from batterycarbon.compliance.declaration import Declaration, build_declaration, party_problems
 from batterycarbon.compliance.inputs import ComplianceInputs, use_profile_for
 from batterycarbon.compliance.passport import passport_document
 from batterycarbon.compliance.standards import RuleSetFootprint, account
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.rules import load_rule_set
-from batterycarbon.rules.functional_unit import UseProfile, require_use_profile
+from batterycarbon.rules.functional_unit import UseProfile, use_profile_problems
 
 DEFAULT_DECLARATION_RULE_SET = "jrc-cfb-ev-2023"
 
@@ -66,7 +66,19 @@ def declare(
     """
     inputs = inputs or ComplianceInputs()
     profile = use_profile_for(design, inputs, use)
-    require_use_profile(load_rule_set(rule_set_id), profile)
+    missing_use = use_profile_problems(load_rule_set(rule_set_id), profile)
+    if missing_use:  # named together with every other missing field, not one group at a time
+        parties = party_problems(
+            manufacturer=manufacturer,
+            manufacturer_address=manufacturer_address,
+            manufacturer_country=manufacturer_country,
+            plant_address=plant_address,
+            plant_country=plant_country,
+            study_url=study_url or inputs.study_url,
+            counted=None,
+        )
+        problems = [*missing_use, *parties, *unknown_aspects(inputs.passport)]
+        raise InputError("declaration", problems)
     result = account(design, library, rule_set_id, options, profile, downstream=inputs.downstream())
     issued = issued or dt.date.today()
     classification = classify(

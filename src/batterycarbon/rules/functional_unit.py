@@ -126,17 +126,28 @@ def require_use_profile(rule_set: RuleSet, profile: UseProfile | None) -> UsePro
     The error names each missing field and the option or design field that gives it.
     """
     profile = profile or UseProfile()
-    if rule_set.functional_unit_basis == "capacity":
-        return profile
-    missing = [
-        f"{name}: required by {rule_set.id}'s functional unit (kWh delivered over the service "
-        f"life); give {option} or `{name}` in the compliance inputs file"
-        for name, option in USE_FIELDS.items()
-        if getattr(profile, name) is None
-    ]
+    missing = use_profile_problems(rule_set, profile)
     if missing:
         raise InputError(f"functional unit of {rule_set.label}", missing)
     return profile
+
+
+def use_profile_problems(rule_set: RuleSet, profile: UseProfile | None) -> list[str]:
+    """One line per field of ``profile`` that ``rule_set``'s functional unit needs and lacks,
+    each ending with the hint ``; give <option> or ...`` (see :data:`CLI_HINT`)."""
+    if rule_set.functional_unit_basis == "capacity":
+        return []
+    profile = profile or UseProfile()
+    return [
+        f"{name}: required by {rule_set.id}'s functional unit (kWh delivered over the service "
+        f"life){CLI_HINT}{option} or `{name}` in the compliance inputs file"
+        for name, option in USE_FIELDS.items()
+        if getattr(profile, name) is None
+    ]
+
+
+#: Where a missing use field's message turns to the command line's options; a form drops it.
+CLI_HINT = "; give "
 
 
 def functional_unit_energy_kwh(

@@ -38,7 +38,7 @@ from batterycarbon.compliance.inputs import ComplianceInputs
 from batterycarbon.errors import InputError
 from batterycarbon.reports.pdf import declaration_pdf
 from batterycarbon.rules import RuleSetError, load_rule_set
-from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
+from batterycarbon.rules.functional_unit import CLI_HINT, UseProfile, parse_use_profile
 from batterycarbon.services.calculations import product_of, visible_calculation
 from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.context import Actor, audit, unit_of_work
@@ -162,8 +162,12 @@ def _summary(row: IssuedDeclaration) -> dict[str, object]:
 
 
 def _field_named(problem: str) -> str:
+    """A compliance problem in this module's field names, without the hint about command-line
+    options a form or API user has none of."""
     head, sep, rest = problem.partition(": ")
-    return f"{FIELD_NAMES[head]}{sep}{rest}" if head in FIELD_NAMES else problem
+    if head not in FIELD_NAMES:
+        return problem
+    return f"{FIELD_NAMES[head]}{sep}{rest.partition(CLI_HINT)[0]}"
 
 
 def build_declaration_bundle(
