@@ -239,6 +239,7 @@ def test_newer_data_and_recalculation_without_duplicates(session: Session, chain
     fulfil_request(session, chain.cam_maker, asked.id, FulfilIn(dataset_id=newer.id))
     (line,) = newer_data(session, chain.cell_maker, first.id)
     assert "cathode_active_material" in line and str(newer.id) in line and "(2024)" in line
+    assert line.endswith(f"this calculation used dataset {old.id} version 1 (2023)"), line
     recalculated = calculate_design(session, chain.cell_maker, request)
     assert recalculated.id != first.id and not recalculated.already_stored
     assert recalculated.result["supplier_datasets"][0]["dataset_id"] == str(newer.id)

@@ -300,7 +300,7 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
                 continue
             if before is None or before["dataset_id"] != str(now.row.id):
                 was = (
-                    f"version {before['version']} ({before['year']})"
+                    f"dataset {before['dataset_id']} version {before['version']} ({before['year']})"
                     if before and "version" in before
                     else "another dataset"
                 )
