@@ -60,9 +60,11 @@ def test_any_bad_row_stores_nothing_and_names_rows_and_fields(session: Session, 
     with pytest.raises(InputError) as caught:
         submit_datasets_xlsx(session, chain.cam_maker, bad)
     problems = caught.value.problems
+    # every problem of every row at once, in row order
     assert problems[0].startswith("row 3, dqr: Input should be less than or equal to 5")
-    assert problems[1].startswith("row 5: a value right of the last header column")
-    assert problems[2].startswith("row 4, flow: 'no_such_flow' is not a flow of factor release")
+    assert problems[1].startswith("row 4, flow: 'no_such_flow' is not a flow of factor release")
+    assert problems[2].startswith("row 5: a value right of the last header column")
+    assert len(problems) == 3, problems
     assert session.scalar(select(func.count()).select_from(SupplierDataset)) == 0
 
 

@@ -75,7 +75,11 @@ def test_a_form_field_with_a_nul_is_a_422_page_naming_it_and_nothing_is_stored(
     with client:
         supplier = SUPPLIER.search(client.get("/web/requests").text)
         assert supplier
-        form = {"csrf_token": token, "supplier_org_id": supplier.group(1), "flow": "graphite"}
+        form = {
+            "csrf_token": token,
+            "supplier_org_id": supplier.group(1),
+            "flow": "graphite_natural",
+        }
         before = data_requests(demo_app)
         bad = {**form, "message": f"please{NUL}send", "year": f"20{NUL}25"}
         page = client.post("/web/requests", data=bad, headers=browser("/web/requests"))
