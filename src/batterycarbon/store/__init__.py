@@ -8,9 +8,8 @@ from batterycarbon.store.accounts import ROLES, ApiClient, Organization, User
 from batterycarbon.store.audit import (
     AuditEvent,
     ChainReport,
-    ImmutableRecordError,
     append_event,
-    install_guards,
+    install_anchor_writer,
     verify_chain,
 )
 from batterycarbon.store.base import Base
@@ -50,8 +49,9 @@ from batterycarbon.store.workflow import (
     Finding,
     Verification,
 )
+from batterycarbon.store.write_once import ImmutableRecordError
 
-install_guards((AuditEvent, Calculation, IssuedDeclaration))
+install_anchor_writer()
 
 __all__ = [
     "CLASS_TABLE_STATUSES", "COMPLAINT_STATUSES", "ClassTableVersion", "Complaint", "DATA_REQUEST_STATUSES", "DataRequest", "DATASET_STATUSES", "ROLES", "VERIFICATION_STATES", "Alert", "ApiClient", "AuditEvent", "Base",

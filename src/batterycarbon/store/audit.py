@@ -8,7 +8,7 @@ entity, actor) are copies of fields of ``content`` and are checked against it.
 
 Appends are serialized: on PostgreSQL by a transaction-level advisory lock, on SQLite by its
 single writer; the unique ``seq`` and ``prev_hash`` columns make a forked chain impossible either
-way. Updates and deletes are refused by the ORM (:func:`install_guards`) and, for SQL written by
+way. Updates and deletes are refused by the ORM (:mod:`~batterycarbon.store.write_once`) and, for SQL written by
 hand, by database triggers created in the migrations.
 """
 
@@ -35,6 +35,7 @@ from batterycarbon.store.audit_anchor import (
     read_anchor,
 )
 from batterycarbon.store.base import Base, IdMixin, utcnow
+from batterycarbon.store.write_once import write_once
 from batterycarbon.text import problem_lines
 
 GENESIS_HASH = "0" * 64
@@ -44,6 +45,7 @@ _APPEND_LOCK_KEY = 0x62617474  # "batt"
 _MIRRORED = ("action", "entity_type", "entity_id", "actor", "organization_id")
 
 
+@write_once()
 class AuditEvent(IdMixin, Base):
     """One change: who (actor, organization), when, what (action, entity), before and after."""
 
@@ -204,22 +206,7 @@ def verify_chain(session: Session) -> ChainReport:
     return ChainReport(True, count, prev_hash, anchor_seq=anchor.seq, anchor_lag=count - anchor.seq)
 
 
-class ImmutableRecordError(RuntimeError):
-    """Code tried to change or delete a record that is written once (audit event, calculation)."""
-
-
-def install_guards(immutable: tuple[type[Base], ...]) -> None:
-    """Refuse, at flush time, any update or delete of instances of ``immutable`` classes; write
-    the chain's head to its anchor after each commit that appended events."""
+def install_anchor_writer() -> None:
+    """Write the chain's head to its anchor after each commit that appended events."""
     event.listen(Session, "after_commit", audit_anchor.after_commit)
     event.listen(Session, "after_rollback", audit_anchor.after_rollback)
-
-    @event.listens_for(Session, "before_flush")
-    def _refuse_changes(session: Session, flush_context: Any, instances: Any) -> None:
-        for obj in (*session.dirty, *session.deleted):
-            if isinstance(obj, immutable) and (
-                obj in session.deleted or session.is_modified(obj, include_collections=False)
-            ):
-                raise ImmutableRecordError(
-                    f"{type(obj).__name__} {getattr(obj, 'id', '?')} is immutable"
-                )

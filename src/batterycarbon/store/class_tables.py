@@ -21,21 +21,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
     text,
 )
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
-from batterycarbon.store.audit import ImmutableRecordError
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
+from batterycarbon.store.write_once import write_once
 
 #: What a table's file may say it is (``compliance.classes.ClassTable.status``).
 CLASS_TABLE_STATUSES = ("official", "fixture", "not-yet-defined")
-#: The only column a loaded table may change.
-MUTABLE_COLUMNS = frozenset({"is_active"})
 
 
+@write_once("is_active")
 class ClassTableVersion(IdMixin, CreatedMixin, Base):
     """One loaded version of a performance-class table (``created_at``: when it was loaded).
 
@@ -79,22 +76,3 @@ class ClassTableVersion(IdMixin, CreatedMixin, Base):
             postgresql_where=text("is_active"),
         ),
     )
-
-
-@event.listens_for(ClassTableVersion, "before_update")
-def _only_activation_changes(mapper: Any, connection: Any, target: ClassTableVersion) -> None:
-    state = sa_inspect(target)
-    changed = [
-        attr.key
-        for attr in state.attrs
-        if attr.key not in MUTABLE_COLUMNS and attr.history.has_changes()
-    ]
-    if changed:
-        raise ImmutableRecordError(
-            f"class table {target.id} is write-once (changed: {', '.join(sorted(changed))})"
-        )
-
-
-@event.listens_for(ClassTableVersion, "before_delete")
-def _no_delete(mapper: Any, connection: Any, target: ClassTableVersion) -> None:
-    raise ImmutableRecordError(f"class table {target.id} is write-once: it is never deleted")

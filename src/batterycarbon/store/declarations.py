@@ -2,7 +2,7 @@
 
 The declaration document is stored as the exact JSON text that was issued (``document``), so
 that downloading it again gives the same bytes (``digest`` is their SHA-256). A row is never
-changed or deleted: the ORM refuses it (``install_guards``), and so do database triggers from
+changed or deleted: the ORM refuses it (:func:`~batterycarbon.store.write_once.write_once`), and so do database triggers from
 migration 0010. A new calculation of the product makes new declarations possible; it never
 changes one issued.
 """
@@ -16,8 +16,10 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
+from batterycarbon.store.write_once import write_once
 
 
+@write_once()
 class IssuedDeclaration(IdMixin, CreatedMixin, Base):
     """One declaration issued from a calculation of a product, by whom and when (``created_at``).
 

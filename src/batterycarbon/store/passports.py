@@ -11,21 +11,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, event
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from batterycarbon.store.audit import ImmutableRecordError
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
+from batterycarbon.store.write_once import write_once
 
 #: ``issued`` (the current version) -> ``superseded`` (a newer version was issued).
 PASSPORT_STATUSES = ("issued", "superseded")
 #: What a passport is for: one battery (serial number) or a batch (batch number).
 UNIT_KINDS = ("unit", "batch")
-#: The only column an issued passport may change.
-MUTABLE_COLUMNS = frozenset({"status"})
 
 
+@write_once("status")
 class Passport(IdMixin, CreatedMixin, Base):
     """One version of the passport of a battery unit or batch, as issued.
 
@@ -58,22 +56,3 @@ class Passport(IdMixin, CreatedMixin, Base):
         CheckConstraint("status IN ('issued', 'superseded')", name="status"),
         CheckConstraint("unit_kind IN ('unit', 'batch')", name="unit_kind"),
     )
-
-
-@event.listens_for(Passport, "before_update")
-def _only_status_changes(mapper: Any, connection: Any, target: Passport) -> None:
-    state = sa_inspect(target)
-    changed = [
-        attr.key
-        for attr in state.attrs
-        if attr.key not in MUTABLE_COLUMNS and attr.history.has_changes()
-    ]
-    if changed:
-        raise ImmutableRecordError(
-            f"Passport {target.id} is immutable once issued (changed: {', '.join(sorted(changed))})"
-        )
-
-
-@event.listens_for(Passport, "before_delete")
-def _no_delete(mapper: Any, connection: Any, target: Passport) -> None:
-    raise ImmutableRecordError(f"Passport {target.id} is immutable once issued")

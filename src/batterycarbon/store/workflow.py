@@ -10,11 +10,13 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from batterycarbon.store.base import Base, CreatedMixin, IdMixin
+from batterycarbon.store.write_once import write_once
 
 #: Verification life cycle; the transitions allowed are in ``services.verifications``.
 VERIFICATION_STATES = ("draft", "submitted", "in_review", "approved", "rejected")
 
 
+@write_once()
 class Calculation(IdMixin, CreatedMixin, Base):
     """An immutable footprint result with everything it came from.
 
