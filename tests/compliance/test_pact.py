@@ -27,18 +27,56 @@ from batterycarbon.rules.functional_unit import UseProfile
 CREATED = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
 
 
+@pytest.fixture(scope="module")
+def v2_library(open_library: FactorLibrary) -> FactorLibrary:
+    """open-2024.1 without the AR4 basis of the ICE plastics rows (v2.3 cannot state AR4)."""
+    bases = {**open_library.release.gwp_basis, "aux-ice-v2-2011": "unknown"}
+    return FactorLibrary(open_library.release.model_copy(update={"gwp_basis": bases}))
+
+
+def test_v2_refuses_a_result_resting_on_ar4_and_v3_lists_every_report(
+    ncm811: Design, open_library: FactorLibrary
+) -> None:
+    """The pack's plastics rest on ICE v2.0 (IPCC 2007 GWPs: AR4), its grid on AR5, its lithium
+    and nickel salts on Istrate 2024 (AR6): v3 lists all three, v2.3 (AR5 or AR6 only, the
+    earliest used) cannot say it and refuses; it said AR5 whatever the factors were."""
+    from batterycarbon.compliance.pact_v3 import to_product_footprint_v3
+
+    result = account(ncm811, open_library, "iso14067-c2g")
+    with pytest.raises(InputError, match=r"pcf\.characterizationFactors: .* AR4"):
+        to_product_footprint(result, open_library, company_name="A", company_ids=["urn:a"])
+    v3 = to_product_footprint_v3(result, open_library, company_name="A", company_ids=["urn:a"])
+    assert v3["pcf"]["ipccCharacterizationFactors"] == ["AR4", "AR5", "AR6"]
+    shares = v3["extensions"][0]["data"]["gwpBasisShares"]
+    assert set(shares) == {"AR4", "AR5", "AR6", "CO2-only", "unknown"}
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_export_states_the_share_resting_on_fitted_factors(
+    ncm811: Design, v2_library: FactorLibrary
+) -> None:
+    result = account(ncm811, v2_library, "iso14067-c2g")
+    data = product_footprint_json(
+        to_product_footprint(result, v2_library, company_name="A", company_ids=["urn:a"])
+    )
+    extension = data["extensions"][0]["data"]
+    assert extension["fittedShare"] == round(result.footprint.fitted_share, 6) > 0
+    assert extension["fittedFactors"] == ["electronics_bms:GLO:2023"]
+    assert f"{100 * result.footprint.fitted_share:.1f} % of the result rests on" in data["comment"]
+
+
 def _export(ncm811: Design, lib: FactorLibrary, rule_set: str = "iso14067-c2g",
             profile: UseProfile | None = None) -> dict[str, object]:  # fmt: skip
     result = account(ncm811, lib, rule_set, profile=profile)
-    pf = to_product_footprint(result, company_name="ACME Cells", company_ids=["urn:acme:cells"],
+    pf = to_product_footprint(result, lib, company_name="ACME Cells", company_ids=["urn:acme:cells"],
                               created=CREATED)  # fmt: skip
     return product_footprint_json(pf)
 
 
 def test_export_uses_the_specification_names_and_decimal_strings(
-    ncm811: Design, open_library: FactorLibrary
+    ncm811: Design, v2_library: FactorLibrary
 ) -> None:
-    doc = _export(ncm811, open_library)
+    doc = _export(ncm811, v2_library)
     pcf = doc["pcf"]
     assert isinstance(pcf, dict)
     assert pcf["declaredUnit"] == "kilowatt hour"
@@ -54,8 +92,8 @@ def test_export_uses_the_specification_names_and_decimal_strings(
     assert required <= set(doc)
 
 
-def test_round_trip(ncm811: Design, open_library: FactorLibrary) -> None:
-    doc = _export(ncm811, open_library)
+def test_round_trip(ncm811: Design, v2_library: FactorLibrary) -> None:
+    doc = _export(ncm811, v2_library)
     imported = from_product_footprint(json.loads(json.dumps({"data": doc})))
     assert imported.footprint_id == doc["id"]
     assert imported.kgco2e_per_declared_unit == pytest.approx(122.5828, abs=1e-3)
@@ -66,19 +104,17 @@ def test_round_trip(ncm811: Design, open_library: FactorLibrary) -> None:
     assert product_footprint_json(parse_product_footprint(doc, "again")) == doc
 
 
-def test_a_negative_footprint_cannot_be_exported(
-    ncm811: Design, open_library: FactorLibrary
-) -> None:
-    result = account(ncm811, open_library, "eu-draft-2024",
+def test_a_negative_footprint_cannot_be_exported(ncm811: Design, v2_library: FactorLibrary) -> None:
+    result = account(ncm811, v2_library, "eu-draft-2024",
                      profile=UseProfile(usable_capacity_kwh=54, vehicle_category="M1",
                                         warranty_years=8))  # fmt: skip
     object.__setattr__(result, "stages_kgco2e_per_kwh_capacity", {"end_of_life": -1.0})
     with pytest.raises(InputError, match="pCfExcludingBiogenic"):
-        to_product_footprint(result, company_name="A", company_ids=["urn:a"])
+        to_product_footprint(result, v2_library, company_name="A", company_ids=["urn:a"])
 
 
-def test_import_rejects_missing_fields_by_name(ncm811: Design, open_library: FactorLibrary) -> None:
-    doc = _export(ncm811, open_library)
+def test_import_rejects_missing_fields_by_name(ncm811: Design, v2_library: FactorLibrary) -> None:
+    doc = _export(ncm811, v2_library)
     del doc["companyIds"]
     pcf = doc["pcf"]
     assert isinstance(pcf, dict)
@@ -97,6 +133,7 @@ def test_decimal_strings_have_no_exponent() -> None:
 def test_cli_export_then_import(tmp_path: Path) -> None:
     path = tmp_path / "pf.json"
     runner = CliRunner()
+    # the default is v3: v2.3 cannot state the AR4 basis of the default release's plastics rows
     result = runner.invoke(app, ["pact-export", "ncm811-prismatic", "--company", "ACME",
                                  "--company-id", "urn:acme:1", "--out", str(path)])  # fmt: skip
     assert result.exit_code == 0, result.output

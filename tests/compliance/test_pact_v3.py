@@ -71,7 +71,8 @@ def test_export_validates_against_the_schema_with_v3_names(
     for key in ("declaredUnitAmount", "pcfExcludingBiogenicUptake", "fossilGhgEmissions",
                 "exemptedEmissionsPercent", "primaryDataShare", "productMassPerDeclaredUnit"):  # fmt: skip
         assert isinstance(pcf[key], str), key
-    assert set(pcf["crossSectoralStandards"]) == {"ISO14067", "GHGP-Product"}
+    # jrc-cfb-ev-2023 follows the PEF method (its references), not ISO 14067
+    assert pcf["crossSectoralStandards"] == ["PEF"]
 
 
 def test_figures_are_the_results(eu_result: RuleSetFootprint, open_library: FactorLibrary) -> None:
@@ -112,23 +113,25 @@ def test_capacity_rule_set_has_no_outbound_logistics(
     )
 
 
-def test_round_trip_agrees_with_the_v2_reading(
-    eu_result: RuleSetFootprint, open_library: FactorLibrary
-) -> None:
-    doc = _export(eu_result, open_library)
+def test_round_trip_agrees_with_the_v2_reading(ncm811: Design, open_library: FactorLibrary) -> None:
+    # v2.3 names no PEF standard, so the PEF-based rule sets export as v3 only
+    iso_result = account(ncm811, open_library, "iso14067-c2g")
+    doc = _export(iso_result, open_library)
     v3 = from_product_footprint_v3(json.loads(json.dumps({"data": doc})))
+    bases = {**open_library.release.gwp_basis, "aux-ice-v2-2011": "unknown"}  # v2.3: no AR4
+    v2_library = FactorLibrary(open_library.release.model_copy(update={"gwp_basis": bases}))
     v2_doc = product_footprint_json(to_product_footprint(
-        eu_result, company_name="ACME Cells", company_ids=["urn:acme:cells"], created=CREATED))  # fmt: skip
+        iso_result, v2_library, company_name="ACME Cells", company_ids=["urn:acme:cells"], created=CREATED))  # fmt: skip
     v2 = from_product_footprint(json.loads(json.dumps(v2_doc)))
     assert v3.footprint_id == doc["id"] and v3.company_name == "ACME Cells"
     assert v3.declared_unit == v2.declared_unit == "kilowatt hour"
-    assert v3.unitary_product_amount == pytest.approx(eu_result.fu_energy_kwh)
-    assert v3.kgco2e_per_declared_unit == pytest.approx(eu_result.total_kgco2e_per_fu, abs=1e-9)
+    assert v3.unitary_product_amount == pytest.approx(iso_result.fu_energy_kwh)
+    assert v3.kgco2e_per_declared_unit == pytest.approx(iso_result.total_kgco2e_per_fu, abs=1e-9)
     # v2 writes decimals to 6 places (decimal_string's default), v3 to 9.
     assert v3.kgco2e_per_declared_unit == pytest.approx(v2.kgco2e_per_declared_unit, abs=5e-7)
-    assert v3.kgco2e_per_product == pytest.approx(eu_result.total_kgco2e_per_pack, rel=1e-8)
+    assert v3.kgco2e_per_product == pytest.approx(iso_result.total_kgco2e_per_pack, rel=1e-8)
     assert v3.extension is not None
-    assert v3.extension["inputsDigest"] == eu_result.footprint.inputs_digest
+    assert v3.extension["inputsDigest"] == iso_result.footprint.inputs_digest
     assert v3.reference_period == (doc["pcf"]["referencePeriodStart"],
                                    doc["pcf"]["referencePeriodEnd"])  # fmt: skip
 

@@ -335,8 +335,13 @@ def pact_export(
     factors: ReleaseOpt = DEFAULT_RELEASE,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
     spec_version: Annotated[
-        int, typer.Option("--version", help="PACT Technical Specifications major version: 2 or 3.")
-    ] = 2,
+        int,
+        typer.Option(
+            "--version",
+            help="PACT Technical Specifications major version: 3, or 2 (2.3 cannot state AR4 "
+            "factors, which the default release's plastics rows rest on).",
+        ),
+    ] = 3,
 ) -> None:
     """Export a pack's footprint as a PACT ProductFootprint (JSON), spec v2 (2.3) or v3."""
     if spec_version not in (2, 3):
@@ -352,7 +357,7 @@ def pact_export(
     if spec_version == 3:
         document = to_product_footprint_v3(result, lib, **common)
     else:
-        document = product_footprint_json(to_product_footprint(result, **common))
+        document = product_footprint_json(to_product_footprint(result, lib, **common))
     if out_file is None:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:

@@ -18,14 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from batterycarbon.bounds import MAX_DECIMAL_TEXT_CHARS, FiniteFloat, StrictInt
+from batterycarbon.compliance.pcf_figures import (
+    V2_STANDARDS,
+    decimal_string,
+    pcf_figures,
+)
 from batterycarbon.compliance.standards import RuleSetFootprint
 from batterycarbon.errors import InputError, validation_problems
+from batterycarbon.factors import FactorLibrary
 
 SPEC_VERSION = "2.3.0"
 EXTENSION_SCHEMA = "urn:batterycarbon:pact-extension:battery-footprint:1.0.0"
@@ -42,16 +47,6 @@ PositiveNonZeroDecimal = Annotated[
 ]
 Urn = Annotated[str, Field(pattern=r"^([uU][rR][nN]):")]
 Percent = Annotated[FiniteFloat, Field(ge=0, le=100)]
-#: kg of carbon per kg of the cell parts that contain it, for ``fossilCarbonContent``: graphite
-#: and carbon black 1.0; PVDF 0.375; electrolyte 0.356 (EC:DMC 1:1 at 0.4046, 88 % of the
-#: electrolyte beside 12 % LiPF6); PE/PP separator 0.856 (IUPAC atomic weights, as in
-#: recycling/data/routes.toml). Pack plastics and the anode binder are not counted.
-CARBON_FRACTIONS = {
-    "conductive_carbon": 1.0,
-    "cathode_binder": 0.375,
-    "electrolyte": 0.356,
-    "separator": 0.856,
-}
 
 
 class Strict(BaseModel):
@@ -89,7 +84,7 @@ class CarbonFootprint(Strict):
     fossilGhgEmissions: PositiveOrZeroDecimal
     fossilCarbonContent: PositiveOrZeroDecimal
     biogenicCarbonContent: PositiveOrZeroDecimal
-    characterizationFactors: Literal["AR5", "AR6"]
+    characterizationFactors: Literal["AR5", "AR6"]  # deprecated in 2.3: the earliest report
     ipccCharacterizationFactorsSources: list[Annotated[str, Field(pattern=r"^AR\d+$")]] = Field(
         min_length=1
     )
@@ -131,55 +126,14 @@ class ProductFootprint(Strict):
     extensions: list[DataModelExtension] | None = None
 
 
-def decimal_string(value: float, places: int = 6) -> str:
-    """A float as the specification's decimal string (fixed point, no exponent)."""
-    text = f"{Decimal(repr(value)).quantize(Decimal(10) ** -places):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 #: UN CPC 2.1 class 4642, electric accumulators (rechargeable batteries); recalled from the CPC
 #: structure, not re-read.
 CPC_ACCUMULATORS = "46420"
 
 
-def fossil_carbon_kg_per_pack(result: RuleSetFootprint, graphite_anode: bool = True) -> float:
-    """Fossil carbon in the cells of a pack, kg (see :data:`CARBON_FRACTIONS`).
-
-    ``graphite_anode``: the anode active material is graphite (carbon fraction 1.0), not
-    lithium metal.
-    """
-    pack = result.footprint.pack
-    masses: dict[str, float] = pack["cell_masses_kg"]
-    per_cell = sum(masses.get(part, 0.0) * f for part, f in CARBON_FRACTIONS.items())
-    per_cell += masses.get("anode_active_material", 0.0) if graphite_anode else 0.0
-    return per_cell * int(pack["cells"])
-
-
-def battery_extension(result: RuleSetFootprint) -> dict[str, Any]:
-    """The battery data PACT has no field for (rule set, functional unit, stages, digest), the
-    ``data`` of the extension :data:`EXTENSION_SCHEMA`; stages in kg CO2e per declared unit."""
-    fp = result.footprint
-    rs = result.rule_set
-    return {
-        "ruleSet": rs.label,
-        "functionalUnit": rs.functional_unit,
-        "functionalUnitBasis": rs.functional_unit_basis,
-        "kgco2ePerKwhCapacity": decimal_string(result.total_kgco2e_per_kwh_capacity),
-        "stagesKgco2ePerDeclaredUnit": {
-            k: decimal_string(v, 9) if v >= 0 else f"-{decimal_string(-v, 9)}"
-            for k, v in result.stages_kgco2e_per_fu.items()
-        },
-        "capacityKwh": decimal_string(result.capacity_kwh),
-        "chemistryDesign": fp.design,
-        "factorRelease": fp.factor_release,
-        "inputsDigest": fp.inputs_digest,
-        "endOfLife": rs.end_of_life,
-        "endOfLifeRoute": result.end_of_life_route,
-    }
-
-
 def to_product_footprint(
     result: RuleSetFootprint,
+    library: FactorLibrary,
     *,
     company_name: str,
     company_ids: list[str],
@@ -195,18 +149,37 @@ def to_product_footprint(
     ``declaredUnit`` is ``kilowatt hour`` (of capacity, or delivered over the service life,
     as the rule set counts: the extension says which) and ``unitaryProductAmount`` the number
     of those kWh in one pack. Raises :class:`InputError` naming every invalid field (e.g. a
-    negative total under the CFF, which PACT does not allow).
+    negative total under the CFF, which PACT does not allow; a result resting on AR4 factors,
+    whose earliest report the deprecated ``characterizationFactors`` cannot state; a PEF rule
+    set, which no v2.3 cross-sectoral standard names: export those as v3).
     """
     fp = result.footprint
-    rs = result.rule_set
-    year = reference_year or int(fp.pack["year"])
+    source = f"PACT export of {fp.design}"
+    figures = pcf_figures(
+        result, library, reference_year=reference_year, graphite_anode=graphite_anode,
+        source=source,
+    )  # fmt: skip
+    if figures.ipcc_reports[0] not in ("AR5", "AR6"):
+        share = figures.gwp_basis_shares[figures.ipcc_reports[0]]
+        raise InputError(
+            source,
+            [
+                f"pcf.characterizationFactors: {100 * share:.2g} % of the result rests on "
+                f"{figures.ipcc_reports[0]} factors; v2.3 names the earliest report used and "
+                "allows only AR5 or AR6: export as PACT v3, which lists every report"
+            ],
+        )
+    year = figures.reference_year
     created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
     footprint_id = footprint_id or uuid.uuid5(
-        uuid.NAMESPACE_URL, f"batterycarbon:{fp.inputs_digest}:{rs.label}:{company_name}"
+        uuid.NAMESPACE_URL,
+        f"batterycarbon:{fp.inputs_digest}:{result.rule_set.label}:{company_name}",
     )
-    total = result.total_kgco2e_per_fu
-    fossil_carbon = fossil_carbon_kg_per_pack(result, graphite_anode) / result.fu_energy_kwh
-    extension = battery_extension(result)
+    total = (
+        decimal_string(figures.total_kgco2e_per_fu)
+        if figures.total_kgco2e_per_fu >= 0
+        else str(figures.total_kgco2e_per_fu)
+    )
     data = {
         "id": footprint_id,
         "specVersion": SPEC_VERSION,
@@ -215,45 +188,42 @@ def to_product_footprint(
         "status": "Active",
         "companyName": company_name,
         "companyIds": company_ids,
-        "productDescription": f"EV battery pack {fp.design}, {result.capacity_kwh:.4g} kWh",
+        "productDescription": figures.product_description,
         "productIds": product_ids or [f"urn:batterycarbon:design:{fp.design}"],
         "productCategoryCpc": CPC_ACCUMULATORS,
         "productNameCompany": product_name or fp.design,
-        "comment": f"Calculated by batterycarbon {fp.software_version} under rule set "
-        f"{rs.label}; factor release {fp.factor_release}.",
+        "comment": figures.comment + ".",
         "pcf": {
             "declaredUnit": "kilowatt hour",
-            "unitaryProductAmount": decimal_string(result.fu_energy_kwh),
-            "pCfExcludingBiogenic": decimal_string(total) if total >= 0 else str(total),
-            "fossilGhgEmissions": decimal_string(total) if total >= 0 else str(total),
-            "fossilCarbonContent": decimal_string(fossil_carbon),
+            "unitaryProductAmount": decimal_string(figures.fu_energy_kwh),
+            "pCfExcludingBiogenic": total,
+            "fossilGhgEmissions": total,
+            "fossilCarbonContent": decimal_string(figures.fossil_carbon_kg_per_fu),
             "biogenicCarbonContent": "0",
-            "characterizationFactors": "AR5",
-            "ipccCharacterizationFactorsSources": ["AR5"],
-            "crossSectoralStandardsUsed": ["ISO Standard 14067", "GHG Protocol Product standard"],
-            "productOrSectorSpecificRules": [
-                {
-                    "operator": "Other",
-                    "ruleNames": [rs.title],
-                    "otherOperatorName": "batterycarbon rule set " + rs.id,
-                }
-            ],  # fmt: skip
-            "boundaryProcessesDescription": f"{rs.boundary}: "
-            + "; ".join(f"{rs.stage_names[s]}" for s in rs.stages),
+            # the earliest report used (2.3 data model); AR4 is no allowed value and is refused
+            "characterizationFactors": figures.ipcc_reports[0],
+            "ipccCharacterizationFactorsSources": figures.ipcc_reports,
+            "crossSectoralStandardsUsed": [
+                V2_STANDARDS.get(code, code) for code in figures.standards
+            ],
+            "productOrSectorSpecificRules": figures.rules,
+            "boundaryProcessesDescription": figures.boundary,
             "referencePeriodStart": dt.datetime(year, 1, 1, tzinfo=dt.UTC),
             "referencePeriodEnd": dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
-            "geographyCountry": fp.pack["plants"].get("cell"),
+            "geographyCountry": figures.country,
             "secondaryEmissionFactorSources": [
-                {"name": "batterycarbon factor library", "version": fp.factor_release}
+                {"name": "batterycarbon factor library", "version": figures.factor_release}
             ],
             "exemptedEmissionsPercent": 0,
             "exemptedEmissionsDescription": "",
             "packagingEmissionsIncluded": False,
-            "primaryDataShare": round(100 * fp.primary_share, 6),
+            "primaryDataShare": round(figures.primary_share_percent, 6),
         },
-        "extensions": [{"specVersion": "2.0.0", "dataSchema": EXTENSION_SCHEMA, "data": extension}],
+        "extensions": [
+            {"specVersion": "2.0.0", "dataSchema": EXTENSION_SCHEMA, "data": figures.extension}
+        ],
     }
-    return parse_product_footprint(data, f"PACT export of {fp.design}")
+    return parse_product_footprint(data, source)
 
 
 def parse_product_footprint(data: Any, source: str) -> ProductFootprint:

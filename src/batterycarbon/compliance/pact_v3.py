@@ -7,6 +7,8 @@ declared unit; ``productMassPerDeclaredUnit`` becomes mandatory; the totals are
 ratings travel as decimal strings; ``productClassifications`` (URNs) replaces
 ``productCategoryCpc``; ``ipccCharacterizationFactors`` and ``crossSectoralStandards`` take the
 short codes (``AR5``, ``ISO14067``, ``GHGP-Product``); ``version`` and ``comment`` are optional.
+The figures both versions share (GWP bases from the release, standards from the rule set) come
+from :mod:`.pcf_figures`.
 
 The export declares **1 kilowatt hour** of the rule set's functional unit (capacity, or energy
 delivered over the service life): the figures are those of the EU declaration, and the kWh in
@@ -38,14 +40,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from batterycarbon.compliance.pact import (
-    CPC_ACCUMULATORS,
-    EXTENSION_SCHEMA,
-    ImportedFootprint,
-    battery_extension,
-    decimal_string,
-    fossil_carbon_kg_per_pack,
-)
+from batterycarbon.compliance.pact import CPC_ACCUMULATORS, EXTENSION_SCHEMA, ImportedFootprint
+from batterycarbon.compliance.pcf_figures import decimal_string, pcf_figures, signed_decimal
 from batterycarbon.compliance.standards import RuleSetFootprint
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
@@ -67,10 +63,6 @@ DQI_CRITERIA = {
 def product_footprint_schema() -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return schema
-
-
-def _signed(value: float, places: int = 9) -> str:
-    return decimal_string(value, places) if value >= 0 else f"-{decimal_string(-value, places)}"
 
 
 def data_quality_indicators(
@@ -112,55 +104,54 @@ def to_product_footprint_v3(
     """
     fp = result.footprint
     rs = result.rule_set
-    year = reference_year or int(fp.pack["year"])
+    source = f"PACT v3 export of {fp.design}"
+    figures = pcf_figures(
+        result, library, reference_year=reference_year, graphite_anode=graphite_anode,
+        source=source,
+    )  # fmt: skip
+    year = figures.reference_year
     created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
     footprint_id = footprint_id or uuid.uuid5(
         uuid.NAMESPACE_URL, f"batterycarbon:pact3:{fp.inputs_digest}:{rs.label}:{company_name}"
     )
-    per_kwh = 1.0 / result.fu_energy_kwh
-    total = result.total_kgco2e_per_fu
+    per_kwh = 1.0 / figures.fu_energy_kwh
+    total = signed_decimal(figures.total_kgco2e_per_fu)
     pcf: dict[str, Any] = {
         "declaredUnitOfMeasurement": "kilowatt hour",
         "declaredUnitAmount": "1",
         "productMassPerDeclaredUnit": decimal_string(float(fp.pack["pack_mass_kg"]) * per_kwh, 9),
         "referencePeriodStart": f"{year}-01-01T00:00:00Z",
         "referencePeriodEnd": f"{year + 1}-01-01T00:00:00Z",
-        "pcfExcludingBiogenicUptake": _signed(total),
-        "pcfIncludingBiogenicUptake": _signed(total),
-        "fossilGhgEmissions": _signed(total),
-        "fossilCarbonContent": decimal_string(
-            fossil_carbon_kg_per_pack(result, graphite_anode) * per_kwh, 9
-        ),
+        "pcfExcludingBiogenicUptake": total,
+        "pcfIncludingBiogenicUptake": total,
+        "fossilGhgEmissions": total,
+        "fossilCarbonContent": decimal_string(figures.fossil_carbon_kg_per_fu, 9),
         "biogenicCarbonContent": "0",
         "packagingEmissionsIncluded": False,
-        "ipccCharacterizationFactors": ["AR5"],
-        "crossSectoralStandards": ["ISO14067", "GHGP-Product"],
-        "productOrSectorSpecificRules": [
-            {
-                "operator": "Other",
-                "ruleNames": [rs.title],
-                "otherOperatorName": f"batterycarbon rule set {rs.id}",
-            }
-        ],  # fmt: skip
-        "boundaryProcessesDescription": f"{rs.boundary}: "
-        + "; ".join(rs.stage_names[s] for s in rs.stages),
+        "ipccCharacterizationFactors": figures.ipcc_reports,
+        "crossSectoralStandards": figures.standards,
+        "productOrSectorSpecificRules": figures.rules,
+        "boundaryProcessesDescription": figures.boundary,
         "secondaryEmissionFactorSources": [
-            {"name": "batterycarbon factor library", "version": fp.factor_release}
+            {"name": "batterycarbon factor library", "version": figures.factor_release}
         ],
         "exemptedEmissionsPercent": "0",
         "exemptedEmissionsDescription": "",
-        "primaryDataShare": decimal_string(100 * fp.primary_share, 6),
+        "primaryDataShare": decimal_string(figures.primary_share_percent, 6),
     }
-    country = fp.pack["plants"].get("cell")
-    if country:
-        pcf["geographyCountry"] = country
+    if figures.country:
+        pcf["geographyCountry"] = figures.country
     if "distribution" in result.stages_kgco2e_per_fu:
-        pcf["outboundLogisticsGhgEmissions"] = _signed(result.stages_kgco2e_per_fu["distribution"])
+        pcf["outboundLogisticsGhgEmissions"] = signed_decimal(
+            result.stages_kgco2e_per_fu["distribution"]
+        )
     dqi = data_quality_indicators(result, library)
     if dqi is not None:
         pcf["dqi"] = {k: decimal_string(v, 3) for k, v in dqi.items()}
-    extension = {**battery_extension(result), "fuEnergyKwhPerPack": decimal_string(
-        result.fu_energy_kwh, 6)}  # fmt: skip
+    extension = {
+        **figures.extension,
+        "fuEnergyKwhPerPack": decimal_string(figures.fu_energy_kwh, 6),
+    }
     document = {
         "id": str(footprint_id),
         "specVersion": SPEC_VERSION_V3,
@@ -168,13 +159,11 @@ def to_product_footprint_v3(
         "status": "Active",
         "companyName": company_name,
         "companyIds": list(company_ids),
-        "productDescription": f"EV battery pack {fp.design}, {result.capacity_kwh:.4g} kWh",
+        "productDescription": figures.product_description,
         "productIds": list(product_ids or [f"urn:batterycarbon:design:{fp.design}"]),
         "productClassifications": [CPC_URN],
         "productNameCompany": product_name or fp.design,
-        "comment": f"Calculated by batterycarbon {fp.software_version} under rule set "
-        f"{rs.label}; factor release {fp.factor_release}; per kWh of "
-        f"{rs.functional_unit_basis.replace('_', ' ')}.",
+        "comment": f"{figures.comment}; per kWh of {rs.functional_unit_basis.replace('_', ' ')}.",
         "pcf": pcf,
         "extensions": [{"specVersion": "2.0.0", "dataSchema": EXTENSION_SCHEMA, "data": extension}],
     }

@@ -147,6 +147,7 @@ def load_release_dir(folder: Path) -> Release:
             factors=factors,
             sources=sources,
             fitted=fitted,
+            gwp_basis=meta.get("gwp_basis", {}),
         )
     except ValidationError as exc:  # the checks across fields, e.g. a fitted id not in factors
         raise FactorReleaseError(release_id, _release_problems(exc)) from None

@@ -177,6 +177,12 @@ class Fit(BaseModel):
         return keys
 
 
+#: The IPCC assessment report whose 100-year GWPs a source's CO2e figures use (``AR4``,
+#: ``AR5``, ``AR6``); ``CO2-only`` for a source that counts carbon dioxide alone (no
+#: characterization factor involved); ``unknown`` where the source does not say.
+GwpBasis = Literal["AR4", "AR5", "AR6", "CO2-only", "unknown"]
+
+
 class Release(BaseModel):
     """An immutable, validated set of factors with its sources and its fitted factors."""
 
@@ -190,6 +196,9 @@ class Release(BaseModel):
     factors: dict[str, Factor]
     sources: dict[str, Source]
     fitted: tuple[Fit, ...] = ()  # release.toml's [[fitted]]
+    # release.toml's [gwp_basis]: source id -> the GWP basis its source notes state; a source
+    # not listed is "unknown". Kept beside the factors so that their content digest is unchanged.
+    gwp_basis: dict[str, GwpBasis] = {}
 
     @model_validator(mode="after")
     def _fitted_factors_exist_once(self) -> Release:
@@ -203,6 +212,17 @@ class Release(BaseModel):
                     raise ValueError(f"{where} is marked twice")
                 seen.add(factor_id)
         return self
+
+    @model_validator(mode="after")
+    def _gwp_basis_names_sources(self) -> Release:
+        for source_id in self.gwp_basis:
+            if source_id not in self.sources:
+                raise ValueError(f"gwp_basis: {excerpt(source_id)} is not a source of this release")
+        return self
+
+    def gwp_basis_of(self, factor_id: str) -> GwpBasis:
+        """The GWP basis of factor ``factor_id``'s source (``unknown`` where not stated)."""
+        return self.gwp_basis.get(self.factors[factor_id].source.id, "unknown")
 
     @property
     def fitted_ids(self) -> frozenset[str]:
