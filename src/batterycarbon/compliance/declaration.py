@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
+from batterycarbon.bounds import FiniteFloat
 from batterycarbon.compliance.classes import BatteryCategory, Classification
 from batterycarbon.compliance.standards import RuleSetFootprint
 from batterycarbon.countries import country_problem
@@ -99,6 +100,11 @@ class Provenance(Strict):
     factor_release: str
     inputs_digest: str
     software_version: str
+    #: Share (0..1) of the figure resting on factors fitted to published figures instead of
+    #: read in a source (the release's ``[[fitted]]``), and their ids. ``None`` in a
+    #: declaration issued before releases marked them: not recorded, not zero.
+    fitted_share: FiniteFloat | None = Field(default=None, ge=0, le=1)
+    fitted_factors: tuple[str, ...] | None = None
 
 
 class Declaration(Strict):
@@ -216,7 +222,8 @@ def build_declaration(
                      "status": rs.status, "disputed": rs.disputed},
         "study_url": study_url,
         "provenance": {"factor_release": fp.factor_release, "inputs_digest": fp.inputs_digest,
-                       "software_version": fp.software_version},
+                       "software_version": fp.software_version,
+                       "fitted_share": fp.fitted_share, "fitted_factors": fp.fitted_factors},
         "warnings": result.warnings,
     }  # fmt: skip
     try:

@@ -102,6 +102,9 @@ def passport_extension(declaration: Declaration, result: RuleSetFootprint) -> di
         "end_of_life_formula": rs.end_of_life,
         "end_of_life_route": result.end_of_life_route,
         "primary_data_share": result.footprint.primary_share,
+        # the share resting on factors fitted to published figures, not read in a source
+        "fitted_factor_share": result.footprint.fitted_share,
+        "fitted_factors": list(result.footprint.fitted_factors),
         "data_quality_rating": None,
         "verifier": None,
         "not_modelled": list(rs.not_modelled),

@@ -43,6 +43,19 @@ def key_value_rows(pdf: FPDF, rows: list[tuple[str, str]], key_width: float = 62
         pdf.set_y(max(pdf.get_y(), y + 5))
 
 
+def fitted_factors_text(provenance: dict[str, Any]) -> str:
+    """How much of the figure rests on factors fitted to published figures, in words."""
+    share = provenance.get("fitted_share")
+    if share is None:  # issued before releases marked their fitted factors
+        return "not recorded for this declaration"
+    if not share:
+        return "none: every library factor was read in a source"
+    names = ", ".join(provenance.get("fitted_factors") or ())
+    return (
+        f"{100 * share:.1f} % of the figure rests on factors fitted to published figures ({names})"
+    )
+
+
 def heading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font("Helvetica", style="B", size=11)
@@ -135,6 +148,7 @@ def declaration_pages(pdf: FPDF, declaration: dict[str, Any], title: str = TITLE
             ("Rule set", f"{rs['id']} {rs['version']} ({rs['status']}): {rs['title']}"),
             ("Supporting study", d["study_url"]),
             ("Factor release", d["provenance"]["factor_release"]),
+            ("Fitted factors", fitted_factors_text(d["provenance"])),
             ("Inputs digest", d["provenance"]["inputs_digest"]),
             ("Software", f"batterycarbon {d['provenance']['software_version']}"),
         ],
