@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt, validation_problems
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
-from batterycarbon.services.errors import AuthenticationError, Conflict, NotFound
+from batterycarbon.services.errors import AuthenticationError, Conflict
+from batterycarbon.services.lookup import get_organization
 from batterycarbon.services.paging import ListQuery, Page, holds_role, page_of, paginate, within
 from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, POLICY, password_problems
 from batterycarbon.services.permissions import require, require_admin_of
@@ -220,8 +221,7 @@ def _insert_user(session: Session, data: UserIn) -> User:
 def register_user(session: Session, actor: Actor, data: UserIn) -> UserOut:
     with unit_of_work(session):
         require_admin_of(actor, data.organization_id)
-        if session.get(Organization, data.organization_id) is None:
-            raise NotFound(f"organization_id: no organization {data.organization_id}")
+        get_organization(session, "organization_id", data.organization_id)
         user = _insert_user(session, data)
         audit(session, actor, "user.registered", "user", user.id, after=_user_out(user).model_dump(mode="json"))  # fmt: skip
         return _user_out(user)
@@ -230,8 +230,7 @@ def register_user(session: Session, actor: Actor, data: UserIn) -> UserOut:
 def create_api_client(session: Session, actor: Actor, data: ApiClientIn) -> ApiClientCreated:
     with unit_of_work(session):
         require_admin_of(actor, data.organization_id)
-        if session.get(Organization, data.organization_id) is None:
-            raise NotFound(f"organization_id: no organization {data.organization_id}")
+        get_organization(session, "organization_id", data.organization_id)
         secret = generate_secret()
         client = ApiClient(
             organization_id=data.organization_id,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from batterycarbon.services.calculations import CalculationOut, calculation_out, product_of
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.lookup import get_organization, get_with_access
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import CalculationAccess, calculation_access, require
 from batterycarbon.services.verifications import independent
@@ -101,11 +102,13 @@ def readable_calculation(
     session: Session, actor: Actor, calculation_id: uuid.UUID
 ) -> tuple[Calculation, CalculationAccess]:
     """The calculation and how the actor may read it; :class:`NotFound` if not at all."""
-    row = session.get(Calculation, calculation_id)
-    access = calculation_access(session, actor, row) if row is not None else None
-    if row is None or access is None:
-        raise NotFound(f"calculation {calculation_id} not found")
-    return row, access
+    return get_with_access(
+        session,
+        Calculation,
+        calculation_id,
+        f"calculation {calculation_id} not found",
+        lambda row: calculation_access(session, actor, row),
+    )
 
 
 def read_calculation(
@@ -155,8 +158,7 @@ def share_calculation(
         row = _owned(session, actor, calculation_id, "share it")
         if data.organization_id == row.organization_id:
             raise Conflict("organization_id: a calculation cannot be shared with its own maker")
-        if session.get(Organization, data.organization_id) is None:
-            raise NotFound(f"organization_id: no organization {data.organization_id}")
+        get_organization(session, "organization_id", data.organization_id)
         # Identical grants sent at once wait for each other: the second one finds the first's.
         serialize(session, f"calculation-grant:{row.id}:{data.organization_id}")
         grant = _active_grant(session, row.id, data.organization_id)

@@ -26,8 +26,8 @@ from batterycarbon.bounds import MAX_NAME_CHARS
 from batterycarbon.errors import InputError
 from batterycarbon.rules import DEFAULT_RULE_SET, RuleSetError, load_rule_set
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import library_for, release_library
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import calculation_access, require_role
 from batterycarbon.services.supply import Chosen, choose_all, figure
@@ -125,9 +125,13 @@ def calculate_design(session: Session, actor: Actor, data: CalculationIn) -> Cal
     """Compute and store an immutable calculation of one of the actor's design versions."""
     with unit_of_work(session):
         require_role(actor, "manufacturer")
-        version = session.get(DesignVersion, data.design_version_id)
-        if version is None or version.product.organization_id != actor.organization_id:
-            raise NotFound(f"design_version_id: design version {data.design_version_id} not found")
+        version = get_visible(
+            session,
+            DesignVersion,
+            data.design_version_id,
+            f"design_version_id: design version {data.design_version_id} not found",
+            lambda row: row.product.organization_id == actor.organization_id,
+        )
         row, already_stored = compute_calculation(session, actor, version, data)
         return calculation_out(row, already_stored)
 
@@ -247,10 +251,13 @@ def visible_calculation(session: Session, actor: Actor, calculation_id: uuid.UUI
 
     A customer it was shared with sees only its declared figures: see
     :func:`batterycarbon.services.calculation_sharing.read_calculation`."""
-    row = session.get(Calculation, calculation_id)
-    if row is not None and calculation_access(session, actor, row) in ("owner", "verifier"):
-        return row
-    raise NotFound(f"calculation {calculation_id} not found")
+    return get_visible(
+        session,
+        Calculation,
+        calculation_id,
+        f"calculation {calculation_id} not found",
+        lambda row: calculation_access(session, actor, row) in ("owner", "verifier"),
+    )
 
 
 def get_calculation(session: Session, actor: Actor, calculation_id: uuid.UUID) -> CalculationOut:

@@ -39,7 +39,8 @@ from batterycarbon.compliance.classes import (
 )
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import require
 from batterycarbon.store import ClassTableVersion
@@ -200,9 +201,12 @@ def activate_class_table(
     data = data or ActivationIn()
     with unit_of_work(session):
         require(actor.is_admin, "only a platform administrator activates a performance-class table")  # fmt: skip
-        row = session.get(ClassTableVersion, class_table_id)
-        if row is None:
-            raise NotFound(f"class_table_id: class table {class_table_id} not found")
+        row = get_visible(
+            session,
+            ClassTableVersion,
+            class_table_id,
+            f"class_table_id: class table {class_table_id} not found",
+        )
         if row.is_active:
             return _out(row)
         label = f"{row.table_id}@{row.version}"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.lookup import get_with_access
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import (
     complaint_access,
@@ -100,11 +101,13 @@ def file_complaint(session: Session, actor: Actor, data: ComplaintIn) -> Complai
 
 
 def _visible(session: Session, actor: Actor, complaint_id: uuid.UUID) -> tuple[Complaint, str]:
-    row = session.get(Complaint, complaint_id)
-    access = complaint_access(actor, row) if row is not None else None
-    if row is None or access is None:
-        raise NotFound(f"complaint {complaint_id} not found")
-    return row, access
+    return get_with_access(
+        session,
+        Complaint,
+        complaint_id,
+        f"complaint {complaint_id} not found",
+        lambda row: complaint_access(actor, row),
+    )
 
 
 def get_complaint(session: Session, actor: Actor, complaint_id: uuid.UUID) -> ComplaintOut:

@@ -28,6 +28,7 @@ from batterycarbon.services.accounts import UserOut, _user_out
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.login_throttle import LoginThrottle
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, POLICY, password_problems
 from batterycarbon.services.permissions import require, require_admin_of
 from batterycarbon.services.security import hash_secret, verify_secret
@@ -63,10 +64,7 @@ def _own_user(session: Session, actor: Actor) -> User:
         " at their expiry"
     )
     require(actor.kind == "user" and actor.user_id is not None, only_people)
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise NotFound("this account no longer exists")
-    return user
+    return get_visible(session, User, actor.user_id, "this account no longer exists")
 
 
 def change_password(session: Session, actor: Actor, data: PasswordChangeIn) -> int:
@@ -135,9 +133,13 @@ def _end_credentials(
 def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     """A user the actor administers: :class:`NotFound` for another organization's (unless a
     platform administrator), :class:`PermissionDenied` for a non-administrator's own."""
-    user = session.get(User, user_id)
-    if user is None or (not actor.is_admin and user.organization_id != actor.organization_id):
-        raise NotFound(f"user_id: no user {user_id}")
+    user = get_visible(
+        session,
+        User,
+        user_id,
+        f"user_id: no user {user_id}",
+        lambda row: actor.is_admin or row.organization_id == actor.organization_id,
+    )
     require_admin_of(actor, user.organization_id)
     return user
 

@@ -25,8 +25,9 @@ from batterycarbon.errors import InputError
 from batterycarbon.factors.model import FLOW_PATTERN
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.datasets import grant_access, supplier_flow_problem
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_organization, get_visible, get_with_access
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import (
     BUYER_ROLES,
@@ -34,7 +35,7 @@ from batterycarbon.services.permissions import (
     require,
     require_role,
 )
-from batterycarbon.store import DataRequest, Organization, SupplierDataset
+from batterycarbon.store import DataRequest, SupplierDataset
 from batterycarbon.store.base import utcnow
 
 
@@ -118,9 +119,7 @@ def request_data(session: Session, actor: Actor, data: DataRequestIn) -> DataReq
         flow_problem = supplier_flow_problem(release_library(session, None), data.flow)
         if flow_problem is not None:
             raise InputError("data request", [flow_problem])
-        supplier = session.get(Organization, data.supplier_org_id)
-        if supplier is None or "supplier" not in supplier.roles:
-            raise NotFound(f"supplier_org_id: no supplier organization {data.supplier_org_id}")
+        supplier = get_organization(session, "supplier_org_id", data.supplier_org_id, "supplier")
         if supplier.id == actor.organization_id:
             raise Conflict("supplier_org_id: an organization cannot ask itself for data")
         assert actor.organization_id is not None
@@ -148,11 +147,13 @@ def request_data(session: Session, actor: Actor, data: DataRequestIn) -> DataReq
 
 
 def _visible(session: Session, actor: Actor, request_id: uuid.UUID) -> tuple[DataRequest, str]:
-    row = session.get(DataRequest, request_id)
-    party = data_request_party(actor, row) if row is not None else None
-    if row is None or party is None:
-        raise NotFound(f"data request {request_id} not found")
-    return row, party
+    return get_with_access(
+        session,
+        DataRequest,
+        request_id,
+        f"data request {request_id} not found",
+        lambda row: data_request_party(actor, row),
+    )
 
 
 def _answer(session: Session, actor: Actor, request_id: uuid.UUID) -> DataRequest:
@@ -170,9 +171,13 @@ def fulfil_request(
     requester in the same transaction."""
     with unit_of_work(session):
         row = _answer(session, actor, request_id)
-        dataset = session.get(SupplierDataset, data.dataset_id)
-        if dataset is None or dataset.owner_org_id != actor.organization_id:
-            raise NotFound(f"dataset_id: dataset {data.dataset_id} not found")
+        dataset = get_visible(
+            session,
+            SupplierDataset,
+            data.dataset_id,
+            f"dataset_id: dataset {data.dataset_id} not found",
+            lambda row: row.owner_org_id == actor.organization_id,
+        )
         if dataset.flow != row.flow:
             raise Conflict(f"dataset_id: dataset is for {dataset.flow!r}; {row.flow!r} was asked")
         if dataset.status != "approved":

@@ -46,11 +46,12 @@ from batterycarbon.services.datasets import (
     store_dataset,
     visible_dataset,
 )
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
 from batterycarbon.services.evidence import evidence_problems
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_organization, get_visible
 from batterycarbon.services.permissions import assigned_alert_reviewer, require, require_role
-from batterycarbon.store import Alert, Organization
+from batterycarbon.store import Alert
 from batterycarbon.store.base import utcnow
 
 OPEN_ALERT_STATES = ("open", "in_review")
@@ -116,15 +117,17 @@ def assign_alert(
 ) -> AlertOut:
     """The dataset's owner asks a verifier organization to review an open alert."""
     with unit_of_work(session):
-        alert = session.get(Alert, alert_id)
-        if alert is None or alert.organization_id != actor.organization_id:
-            raise NotFound(f"alert {alert_id} not found")
+        alert = get_visible(
+            session,
+            Alert,
+            alert_id,
+            f"alert {alert_id} not found",
+            lambda row: row.organization_id == actor.organization_id,
+        )
         require(alert.subject_type == "dataset", "only alerts about datasets are reviewed")
         if alert.status != "open":
             raise Conflict(f"alert {alert.id} is {alert.status}; only open alerts are assigned")
-        verifier = session.get(Organization, data.verifier_org_id)
-        if verifier is None or "verifier" not in verifier.roles:
-            raise NotFound(f"verifier_org_id: no verifier organization {data.verifier_org_id}")
+        verifier = get_organization(session, "verifier_org_id", data.verifier_org_id, "verifier")
         require(
             verifier.id != alert.organization_id,
             "verifier_org_id: an organization may not review its own dataset; assign an "

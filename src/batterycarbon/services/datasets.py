@@ -31,6 +31,7 @@ from batterycarbon.services.dataset_input import (
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.evidence import evidence_problems
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_organization, get_with_access
 from batterycarbon.services.paging import ListQuery, Page, count_of, page_of, paginate, within
 from batterycarbon.services.permissions import dataset_access, require, require_role
 from batterycarbon.services.plausibility import check_plausibility
@@ -288,11 +289,13 @@ def submit_dataset_document(session: Session, actor: Actor, document: Any) -> Da
 def visible_dataset(
     session: Session, actor: Actor, dataset_id: uuid.UUID
 ) -> tuple[SupplierDataset, str]:
-    row = session.get(SupplierDataset, dataset_id)
-    access = dataset_access(session, actor, row) if row is not None else None
-    if row is None or access is None:
-        raise NotFound(f"dataset {dataset_id} not found")
-    return row, access
+    return get_with_access(
+        session,
+        SupplierDataset,
+        dataset_id,
+        f"dataset {dataset_id} not found",
+        lambda row: dataset_access(session, actor, row),
+    )
 
 
 def get_dataset(
@@ -393,8 +396,7 @@ def share_dataset(session: Session, actor: Actor, dataset_id: uuid.UUID, data: G
         require(access == "owner", "only the dataset's owner may share it")
         if data.organization_id == row.owner_org_id:
             raise Conflict("organization_id: a dataset cannot be shared with its owner")
-        if session.get(Organization, data.organization_id) is None:
-            raise NotFound(f"organization_id: no organization {data.organization_id}")
+        get_organization(session, "organization_id", data.organization_id)
         return _grant_out(grant_access(session, actor, row, data.organization_id))
 
 

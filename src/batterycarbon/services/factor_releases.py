@@ -23,7 +23,8 @@ from batterycarbon.factors import (
     load_release,
 )
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import require
 from batterycarbon.store import FactorRelease
@@ -97,8 +98,12 @@ def active_release_id(session: Session) -> str:
 def release_library(session: Session, release_id: str | None) -> FactorLibrary:
     """The library of ``release_id`` (must be imported) or of the active release."""
     chosen = release_id or active_release_id(session)
-    if session.get(FactorRelease, chosen) is None:
-        raise NotFound(f"factor_release: {excerpt(chosen)} is not an imported release")
+    get_visible(
+        session,
+        FactorRelease,
+        chosen,
+        f"factor_release: {excerpt(chosen)} is not an imported release",
+    )
     return library_for(chosen)
 
 
@@ -128,9 +133,12 @@ def activate_release(session: Session, actor: Actor, release_id: str) -> FactorR
     """Make ``release_id`` the default for new calculations (platform administrators)."""
     with unit_of_work(session):
         require(actor.is_admin, "only a platform administrator activates a factor release")
-        row = session.get(FactorRelease, release_id)
-        if row is None:
-            raise NotFound(f"release_id: {excerpt(release_id)} is not an imported release")
+        row = get_visible(
+            session,
+            FactorRelease,
+            release_id,
+            f"release_id: {excerpt(release_id)} is not an imported release",
+        )
         current = session.scalar(select(FactorRelease).where(FactorRelease.is_active))
         if current is not None and current.id != row.id:
             # Deactivate first and flush: the one-active partial unique index forbids two at once.

@@ -42,10 +42,12 @@ from batterycarbon.rules.functional_unit import CLI_HINT, UseProfile, parse_use_
 from batterycarbon.services.calculations import product_of, visible_calculation
 from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import require_role
+from batterycarbon.services.products import own_product
 from batterycarbon.store import Calculation, DesignVersion, IssuedDeclaration, Organization, Product
 from batterycarbon.text import Line
 
@@ -245,13 +247,6 @@ def preview_declaration(
         )
 
 
-def _own_product(session: Session, actor: Actor, product_id: uuid.UUID) -> Product:
-    product = session.get(Product, product_id)
-    if product is None or product.organization_id != actor.organization_id:
-        raise NotFound(f"product_id: product {product_id} not found")
-    return product
-
-
 def document_text(declaration: dict[str, object]) -> str:
     """The JSON text a declaration is issued, stored and downloaded as."""
     return json.dumps(declaration, ensure_ascii=False, indent=2) + "\n"
@@ -264,17 +259,18 @@ def issue_declaration(
     stored when any input is missing or wrong, or when the same declaration was issued."""
     with unit_of_work(session):
         require_role(actor, "manufacturer")
-        product = _own_product(session, actor, product_id)
-        calculation = session.get(Calculation, data.calculation_id)
+        product = own_product(session, actor, product_id, "product_id")
         versions = select(DesignVersion.id).where(DesignVersion.product_id == product.id)
-        if (
-            calculation is None
-            or calculation.organization_id != actor.organization_id
-            or calculation.design_version_id not in set(session.scalars(versions))
-        ):
-            raise NotFound(
-                f"calculation_id: calculation {data.calculation_id} of this product not found"
-            )
+        calculation = get_visible(
+            session,
+            Calculation,
+            data.calculation_id,
+            f"calculation_id: calculation {data.calculation_id} of this product not found",
+            lambda row: (
+                row.organization_id == actor.organization_id
+                and row.design_version_id in set(session.scalars(versions))
+            ),
+        )
         declaration = build_declaration_bundle(session, calculation, product, data).declaration
         existing = session.scalar(
             select(IssuedDeclaration.id).where(
@@ -324,7 +320,7 @@ def find_issued_declarations(
 ) -> Page[IssuedDeclarationSummary]:
     """The declarations issued for the product, oldest first (``filters`` ``None``: all)."""
     with unit_of_work(session):
-        product = _own_product(session, actor, product_id)
+        product = own_product(session, actor, product_id, "product_id")
         query = select(IssuedDeclaration).where(IssuedDeclaration.product_id == product.id)
         if filters is not None:
             query = within(query, IssuedDeclaration.created_at, filters)
@@ -343,11 +339,14 @@ def issued_declarations(
 def _issued(
     session: Session, actor: Actor, product_id: uuid.UUID, record_id: uuid.UUID
 ) -> IssuedDeclaration:
-    product = _own_product(session, actor, product_id)
-    row = session.get(IssuedDeclaration, record_id)
-    if row is None or row.product_id != product.id:
-        raise NotFound(f"declaration {record_id} not found")
-    return row
+    product = own_product(session, actor, product_id, "product_id")
+    return get_visible(
+        session,
+        IssuedDeclaration,
+        record_id,
+        f"declaration {record_id} not found",
+        lambda row: row.product_id == product.id,
+    )
 
 
 def get_issued_declaration(

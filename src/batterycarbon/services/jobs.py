@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from batterycarbon.errors import BatteryCarbonError
 from batterycarbon.services.context import SYSTEM, Actor, audit, unit_of_work
-from batterycarbon.services.errors import NotFound
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.store.base import utcnow
 from batterycarbon.store.jobs import Job
@@ -313,10 +313,15 @@ def submit_job(
 
 
 def visible_job(session: Session, actor: Actor, job_id: uuid.UUID) -> Job:
-    row = session.get(Job, job_id)
-    if row is None or actor.organization_id is None or row.organization_id != actor.organization_id:  # fmt: skip
-        raise NotFound(f"job {job_id} not found")
-    return row
+    return get_visible(
+        session,
+        Job,
+        job_id,
+        f"job {job_id} not found",
+        lambda row: (
+            actor.organization_id is not None and row.organization_id == actor.organization_id
+        ),
+    )
 
 
 def get_job(session: Session, actor: Actor, job_id: uuid.UUID) -> JobOut:

@@ -55,6 +55,7 @@ from batterycarbon.services.class_tables import active_class_table
 from batterycarbon.services.context import Actor, audit, unit_of_work
 from batterycarbon.services.errors import Conflict, NotFound
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_with_access
 from batterycarbon.services.paging import ListQuery, Page, page_of, paginate, within
 from batterycarbon.services.permissions import calculation_access, require, require_role
 from batterycarbon.store import Calculation, Organization, Passport
@@ -258,10 +259,13 @@ def issue_passport(
     only once the actor may issue and only for a first version (later ones keep its URL)."""
     with unit_of_work(session):
         require_role(actor, "manufacturer")
-        calculation = session.get(Calculation, data.calculation_id)
-        access = calculation_access(session, actor, calculation) if calculation else None
-        if calculation is None or access is None:
-            raise NotFound(f"calculation_id: calculation {data.calculation_id} not found")
+        calculation, access = get_with_access(
+            session,
+            Calculation,
+            data.calculation_id,
+            f"calculation_id: calculation {data.calculation_id} not found",
+            lambda row: calculation_access(session, actor, row),
+        )
         require(access == "owner", "only the organization that made the calculation may issue its passport")  # fmt: skip
         previous = None
         if data.supersedes is not None:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from batterycarbon.battery import parse_design
 from batterycarbon.errors import excerpt
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
+from batterycarbon.services.lookup import get_visible
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import require_role
 from batterycarbon.store import DesignVersion, Product
@@ -123,11 +124,18 @@ def create_product(session: Session, actor: Actor, data: ProductIn) -> ProductOu
         return _product_out(product)
 
 
-def _own_product(session: Session, actor: Actor, product_id: uuid.UUID) -> Product:
-    product = session.get(Product, product_id)
-    if product is None or product.organization_id != actor.organization_id:
-        raise NotFound(f"product {product_id} not found")
-    return product
+def own_product(
+    session: Session, actor: Actor, product_id: uuid.UUID, field: str | None = None
+) -> Product:
+    """One of the actor's organization's products; :class:`NotFound` otherwise, naming
+    ``field`` first when the id came from a request's body."""
+    return get_visible(
+        session,
+        Product,
+        product_id,
+        f"{field + ': ' if field else ''}product {product_id} not found",
+        lambda row: row.organization_id == actor.organization_id,
+    )
 
 
 def add_design_version(
@@ -135,13 +143,13 @@ def add_design_version(
 ) -> DesignVersionOut:
     with unit_of_work(session):
         require_role(actor, "manufacturer")
-        product = _own_product(session, actor, product_id)
+        product = own_product(session, actor, product_id)
         return _version_out(_add_version(session, actor, product, _validated_design(data.design)))
 
 
 def get_product(session: Session, actor: Actor, product_id: uuid.UUID) -> ProductOut:
     with unit_of_work(session):
-        return _product_out(_own_product(session, actor, product_id))
+        return _product_out(own_product(session, actor, product_id))
 
 
 class ProductQuery(ListQuery):

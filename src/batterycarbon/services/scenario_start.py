@@ -21,8 +21,9 @@ from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.services.context import Actor, unit_of_work
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import active_release_id
+from batterycarbon.services.products import own_product
 from batterycarbon.services.uncertainty import stored_inputs
-from batterycarbon.store import Calculation, DesignVersion, Product
+from batterycarbon.store import Calculation, DesignVersion
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,7 @@ class ScenarioStart:
 def product_start(session: Session, actor: Actor, product_id: uuid.UUID) -> ScenarioStart:
     """The starting point of ``product_id`` (one of the actor's organization's products)."""
     with unit_of_work(session):
-        product = session.get(Product, product_id)
-        if product is None or product.organization_id != actor.organization_id:
-            raise NotFound(f"product {product_id} not found")
+        product = own_product(session, actor, product_id)
         latest = session.scalars(
             select(Calculation)
             .join(DesignVersion, Calculation.design_version_id == DesignVersion.id)

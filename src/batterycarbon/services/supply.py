@@ -22,8 +22,8 @@ from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, SupplierSource, r
 from batterycarbon.battery.supply import material_flows, replaces
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.services.context import SYSTEM, Actor, unit_of_work
-from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import release_library
+from batterycarbon.services.lookup import get_with_access
 from batterycarbon.services.permissions import calculation_access, dataset_access, require
 from batterycarbon.store import (
     Alert,
@@ -277,10 +277,13 @@ def newer_data(session: Session, actor: Actor, calculation_id: uuid.UUID) -> lis
     supplier figure that no longer fits, a newer active factor release, a newer design version.
     Empty: recalculating would give the same inputs."""
     with unit_of_work(session):
-        calc = session.get(Calculation, calculation_id)
-        access = calculation_access(session, actor, calc) if calc is not None else None
-        if calc is None or access is None:
-            raise NotFound(f"calculation {calculation_id} not found")
+        calc, access = get_with_access(
+            session,
+            Calculation,
+            calculation_id,
+            f"calculation {calculation_id} not found",
+            lambda row: calculation_access(session, actor, row),
+        )
         require(
             access == "owner",
             "only the organization that made the calculation sees what changed since",

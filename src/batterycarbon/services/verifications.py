@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.services.calculations import visible_calculation
 from batterycarbon.services.context import Actor, audit, unit_of_work
-from batterycarbon.services.errors import Conflict, NotFound
+from batterycarbon.services.errors import Conflict
+from batterycarbon.services.lookup import get_organization, get_visible
 from batterycarbon.services.paging import ListQuery, Page, json_text, page_of, paginate, within
 from batterycarbon.services.permissions import OPEN_REVIEW_STATES, require, require_role
 from batterycarbon.store import (
     Calculation,
     CalculationInput,
     Finding,
-    Organization,
     Passport,
     SupplierDataset,
     Verification,
@@ -142,10 +142,13 @@ def _party(actor: Actor, row: Verification) -> bool:
 
 
 def _visible(session: Session, actor: Actor, verification_id: uuid.UUID) -> Verification:
-    row = session.get(Verification, verification_id)
-    if row is None or not (_party(actor, row) or actor.has_role("regulator") or actor.is_admin):
-        raise NotFound(f"verification {verification_id} not found")
-    return row
+    return get_visible(
+        session,
+        Verification,
+        verification_id,
+        f"verification {verification_id} not found",
+        lambda row: _party(actor, row) or actor.has_role("regulator") or actor.is_admin,
+    )
 
 
 def _move(session: Session, actor: Actor, row: Verification, state: str) -> None:
@@ -207,9 +210,7 @@ def submit_for_verification(
             calc.organization_id == actor.organization_id,
             "only the calculation's owner may submit it",
         )
-        verifier = session.get(Organization, data.verifier_org_id)
-        if verifier is None or "verifier" not in verifier.roles:
-            raise NotFound(f"verifier_org_id: no verifier organization {data.verifier_org_id}")
+        verifier = get_organization(session, "verifier_org_id", data.verifier_org_id, "verifier")
         conflict = conflict_of_interest(session, calc, verifier.id)
         require(conflict is None, f"verifier_org_id: {conflict}")
         pending = session.scalar(
