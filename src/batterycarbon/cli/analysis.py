@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 
 import numpy as np
 import typer
@@ -20,13 +18,16 @@ from batterycarbon.battery.uncertainty import (
 from batterycarbon.cli.common import (
     FORMATS,
     ChartOpt,
+    DesignArg,
     FormatOpt,
     LevelOpt,
+    ReleaseOpt,
     check_chart,
     check_format,
     check_level,
     make_table,
     out,
+    print_json,
     print_warnings,
     user_errors,
 )
@@ -37,21 +38,15 @@ from batterycarbon.scenarios.sweep import parse_vary, sweep
 app = typer.Typer()
 RunsOpt = Annotated[int, typer.Option(min=10, max=1_000_000, help="Monte Carlo runs.")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed: same seed, same numbers.")]
-FactorsOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor release id.")]
-
-
-def _level(level: str) -> Literal["pack", "cell"]:
-    check_level(level)
-    return cast(Literal["pack", "cell"], level)
 
 
 @app.command()
 @user_errors
 def uncertainty(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     runs: RunsOpt = 1000,
     seed: SeedOpt = 42,
-    factors: FactorsOpt = DEFAULT_RELEASE,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     fmt: FormatOpt = "table",
     chart: ChartOpt = None,
@@ -59,7 +54,9 @@ def uncertainty(
     """Monte Carlo: mean, median and 95 % interval of the total, by stage and component."""
     check_format(fmt, FORMATS)
     check_chart(chart)
-    samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
+    samples = monte_carlo(
+        load_design(design), library(factors), runs, seed, level=check_level(level)
+    )
     # "deterministic": the footprint with every input at its library value (what a declaration
     # states); skewed input ranges put the mean above or below it.
     total = {"deterministic": samples.deterministic["total"], **summary(samples.total)}
@@ -76,7 +73,7 @@ def uncertainty(
         histogram_chart(samples.total.tolist(), f"kg CO2e per kWh ({level})",
                         f"{samples.design}: {runs} Monte Carlo runs ({factors})", chart)  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        print_json(data)
         return
     print_warnings(samples.warnings)
     columns = ("deterministic", *STATS)
@@ -103,15 +100,15 @@ def compare(
     design_b: Annotated[str, typer.Argument(help="Design B (id or file).")],
     runs: RunsOpt = 1000,
     seed: SeedOpt = 42,
-    factors: FactorsOpt = DEFAULT_RELEASE,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     fmt: FormatOpt = "table",
 ) -> None:
     """Probability that A's footprint is lower than B's, with common random numbers."""
     check_format(fmt, FORMATS)
     lib = library(factors)
-    a = monte_carlo(load_design(design_a), lib, runs, seed, level=_level(level))
-    b = monte_carlo(load_design(design_b), lib, runs, seed, level=_level(level))
+    a = monte_carlo(load_design(design_a), lib, runs, seed, level=check_level(level))
+    b = monte_carlo(load_design(design_b), lib, runs, seed, level=check_level(level))
     difference = a.total - b.total
     data = {
         "design_a": a.design, "design_b": b.design, "runs": runs, "seed": seed, "level": level,
@@ -120,7 +117,7 @@ def compare(
         "warnings": _labelled_warnings(a, b),
     }  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        print_json(data)
         return
     print_warnings(cast(list[str], data["warnings"]))
     table = make_table(
@@ -141,11 +138,11 @@ def _labelled_warnings(*samples: MonteCarloSamples) -> list[str]:
 @app.command(name="sensitivity")
 @user_errors
 def sensitivity_command(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     runs: RunsOpt = 2000,
     seed: SeedOpt = 42,
     top: Annotated[int, typer.Option(min=1, max=100, help="How many inputs.")] = 10,
-    factors: FactorsOpt = DEFAULT_RELEASE,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     fmt: FormatOpt = "table",
     chart: ChartOpt = None,
@@ -153,15 +150,16 @@ def sensitivity_command(
     """Which factors and parameters drive the variance (squared rank correlation)."""
     check_format(fmt, FORMATS)
     check_chart(chart)
-    samples = monte_carlo(load_design(design), library(factors), runs, seed, level=_level(level))
+    samples = monte_carlo(
+        load_design(design), library(factors), runs, seed, level=check_level(level)
+    )
     rows = sensitivity(samples, top)
     if chart is not None:
         ranked_bars_chart([str(r["input"]) for r in rows], [float(r["share_of_variance"]) for r in rows],
                           "share of variance (normalized squared Spearman rho)",
                           f"{samples.design}: what drives the uncertainty", chart)  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps({"design": samples.design, "runs": runs, "seed": seed,
-                                     "inputs": rows}, indent=2) + "\n")  # fmt: skip
+        print_json({"design": samples.design, "runs": runs, "seed": seed, "inputs": rows})
         return
     table = make_table(
         "input", "kind", "Spearman ρ", "share of variance", title=f"{samples.design}: sensitivity"
@@ -175,9 +173,9 @@ def sensitivity_command(
 @app.command(name="sweep")
 @user_errors
 def sweep_command(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     vary: Annotated[list[str], typer.Option(help="KEY=V1,V2,...; repeatable (Cartesian product).")],
-    factors: FactorsOpt = DEFAULT_RELEASE,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: in-process).")
@@ -190,10 +188,14 @@ def sweep_command(
     """Footprint of every combination of levers (e.g. --vary cell.country=CN,HU --vary green.cell=0,0.5,1)."""
     check_format(fmt, FORMATS)
     result = sweep(
-        load_design(design), library(factors), parse_vary(vary), _level(level), scheduler=scheduler
+        load_design(design),
+        library(factors),
+        parse_vary(vary),
+        check_level(level),
+        scheduler=scheduler,
     )
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        print_json(result.to_dict())
         return
     print_warnings(result.warnings)
     order = np.argsort(result.totals, kind="stable")[:top]

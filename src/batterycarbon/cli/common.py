@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import DataError, IntegrityError
 
+from batterycarbon.battery import Options
 from batterycarbon.battery.design import STEPS
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import BatteryCarbonError, InputError
@@ -20,7 +23,10 @@ out = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
+DesignArg = Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")]
 ReleaseOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor release id.")]
+GridOpt = Annotated[str | None, typer.Option(help="Country code for every plant (e.g. SE).")]
+GreenOpt = Annotated[list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")]
 #: What ``--format`` takes: every command prints a table or JSON; ``footprint`` also writes CSV.
 #: A command checks its value against the tuple its option's help was written from
 #: (:func:`check_format`), so the help names exactly what is accepted.
@@ -93,9 +99,15 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise InputError("--format", [f"{fmt!r}: expected one of {', '.join(allowed)}"])
 
 
-def check_level(level: str) -> None:
+def print_json(data: Any, **options: Any) -> None:
+    """``data`` as indented JSON on stdout (``options`` go to :func:`json.dumps`)."""
+    sys.stdout.write(json.dumps(data, indent=2, **options) + "\n")
+
+
+def check_level(level: str) -> Literal["pack", "cell"]:
     if level not in ("pack", "cell"):
         raise InputError("--level", [f"{level!r}: expected pack or cell"])
+    return cast(Literal["pack", "cell"], level)
 
 
 def check_chart(path: Path | None) -> None:
@@ -107,6 +119,12 @@ def check_country(option: str, code: str | None) -> None:
     problem = None if code is None else country_problem(code)
     if problem is not None:
         raise InputError(option, [problem])
+
+
+def plant_options(grid: str | None, green: list[str] | None, year: int | None = None) -> Options:
+    """The ``--grid``, ``--green`` (and ``--year``) options of a footprint, each checked."""
+    check_country("--grid", grid)
+    return Options(grid=grid, year=year, green=parse_green(green or []))
 
 
 def parse_green(values: list[str]) -> dict[str, float]:

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from batterycarbon.battery import Options, load_design
+from batterycarbon.battery import load_design
 from batterycarbon.cli.common import (
     FORMATS,
+    DesignArg,
     FormatOpt,
+    GreenOpt,
+    GridOpt,
     ReleaseOpt,
-    check_country,
+    RuleSetOpt,
     check_format,
     make_table,
     out,
-    parse_green,
+    plant_options,
+    print_json,
     print_warnings,
     user_errors,
 )
@@ -47,7 +50,6 @@ from batterycarbon.rules.functional_unit import UseProfile, parse_use_profile
 
 app = typer.Typer()
 
-DesignArg = Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")]
 UsableOpt = Annotated[
     float | None, typer.Option("--usable-kwh", help="Usable capacity at beginning of life, kWh.")
 ]
@@ -62,8 +64,14 @@ InputsOpt = Annotated[
     Path | None,
     typer.Option("--inputs", help="Compliance inputs file (use profile, category, study link)."),
 ]
-GridOpt = Annotated[str | None, typer.Option(help="Country code for every plant (e.g. SE).")]
-GreenOpt = Annotated[list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")]
+ManufacturerOpt = Annotated[str | None, typer.Option(help="Manufacturer's name.")]
+PlantOpt = Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")]
+StudyUrlOpt = Annotated[
+    str | None, typer.Option(help="Public link to the study supporting the figures.")
+]
+DeclaredRuleSetOpt = Annotated[
+    str, typer.Option("--rule-set", help="The declared rule set (one counted per kWh delivered).")
+]
 
 
 def _use(
@@ -81,11 +89,6 @@ def _use(
         },  # fmt: skip
         "use options",
     )
-
-
-def _options(grid: str | None, green: list[str] | None) -> Options:
-    check_country("--grid", grid)
-    return Options(grid=grid, green=parse_green(green or []))
 
 
 def _issued(issued: str | None) -> dt.date | None:
@@ -127,12 +130,12 @@ def standards(
     given = load_compliance_inputs(inputs)
     profile = use_profile_for(loaded, given, _use(usable_kwh, vehicle_category, warranty_years))
     results = compare(
-        loaded, library(factors), rule_set, _options(grid, green), profile, route,
+        loaded, library(factors), rule_set, plant_options(grid, green), profile, route,
         given.downstream(),
     )  # fmt: skip
     report = standards_report(results, profile)
     if fmt == "json":
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        print_json(report)
         return
     table = make_table("rule set", "status", "functional unit", "kg CO2e/FU", "per kWh cap.",
                        "per kWh deliv.", "raw mat.", "prod.", "distr.", "use", "EoL",
@@ -184,20 +187,16 @@ PlantCountryOpt = Annotated[
 @user_errors
 def declare_command(
     design: DesignArg,
-    manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    manufacturer: ManufacturerOpt = None,
     manufacturer_address: ManufacturerAddressOpt = None,
     manufacturer_country: ManufacturerCountryOpt = None,
-    plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    plant: PlantOpt = None,
     plant_country: PlantCountryOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
         "declaration"
     ),
-    study_url: Annotated[
-        str | None, typer.Option(help="Public link to the study supporting the figures.")
-    ] = None,
-    rule_set: Annotated[
-        str, typer.Option("--rule-set", help="A rule set counted per kWh delivered.")
-    ] = DEFAULT_DECLARATION_RULE_SET,
+    study_url: StudyUrlOpt = None,
+    rule_set: DeclaredRuleSetOpt = DEFAULT_DECLARATION_RULE_SET,
     classes: ClassesOpt = None,
     usable_kwh: UsableOpt = None,
     vehicle_category: CategoryOpt = None,
@@ -225,7 +224,7 @@ def declare_command(
         use=_use(usable_kwh, vehicle_category, warranty_years),
         study_url=study_url,
         rule_set_id=rule_set,
-        options=_options(grid, green),
+        options=plant_options(grid, green),
         issued=issue_date,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -259,17 +258,13 @@ def report_command(
     out_file: Annotated[Path, typer.Option("--out", help="The PDF file to write.")] = Path(
         "report.pdf"
     ),
-    manufacturer: Annotated[str | None, typer.Option(help="Manufacturer's name.")] = None,
+    manufacturer: ManufacturerOpt = None,
     manufacturer_address: ManufacturerAddressOpt = None,
     manufacturer_country: ManufacturerCountryOpt = None,
-    plant: Annotated[str | None, typer.Option(help="Address of the manufacturing plant.")] = None,
+    plant: PlantOpt = None,
     plant_country: PlantCountryOpt = None,
-    study_url: Annotated[
-        str | None, typer.Option(help="Public link to the study supporting the figures.")
-    ] = None,
-    rule_set: Annotated[
-        str, typer.Option("--rule-set", help="The declared rule set (per kWh delivered).")
-    ] = DEFAULT_DECLARATION_RULE_SET,
+    study_url: StudyUrlOpt = None,
+    rule_set: DeclaredRuleSetOpt = DEFAULT_DECLARATION_RULE_SET,
     compared: Annotated[
         list[str] | None,
         typer.Option("--compare", help="Rule sets side by side; repeatable (default: all)."),
@@ -308,7 +303,7 @@ def report_command(
         study_url=study_url,
         rule_set_id=rule_set,
         compared=compared,
-        options=_options(grid, green),
+        options=plant_options(grid, green),
         issued=_issued(issued),
         mc_runs=runs,
         mc_seed=seed,
@@ -328,7 +323,7 @@ def pact_export(
     company: Annotated[str, typer.Option(help="Company name (the data owner).")],
     company_id: Annotated[list[str], typer.Option(help="Company URN (urn:...); repeatable.")],
     product_id: Annotated[list[str] | None, typer.Option(help="Product URN; repeatable.")] = None,
-    rule_set: Annotated[str, typer.Option("--rule-set")] = "iso14067-c2g",
+    rule_set: RuleSetOpt = "iso14067-c2g",
     usable_kwh: UsableOpt = None,
     vehicle_category: CategoryOpt = None,
     warranty_years: WarrantyOpt = None,
@@ -359,7 +354,7 @@ def pact_export(
     else:
         document = product_footprint_json(to_product_footprint(result, lib, **common))
     if out_file is None:
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        print_json(document)
     else:
         _write_json(out_file, document)
         out.print(f"wrote {out_file}")
@@ -383,7 +378,7 @@ def pact_import(
     imported = reader(document, str(path))
     data = dict(imported.__dict__)
     if fmt == "json":
-        sys.stdout.write(json.dumps(data, indent=2, default=list) + "\n")
+        print_json(data, default=list)
         return
     table = make_table("field", "value", show_header=False, title=f"{path.name}")
     for key, value in data.items():

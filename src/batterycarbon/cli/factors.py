@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from batterycarbon.cli.common import (
     check_format,
     make_table,
     out,
+    print_json,
     user_errors,
 )
 from batterycarbon.factors import (
@@ -78,7 +78,7 @@ def factors_list(
 
 
 def _print_factors_json(rows: list[Any]) -> None:
-    sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in rows], indent=2) + "\n")
+    print_json([f.model_dump(mode="json") for f in rows])
 
 
 @factors_app.command("search")
@@ -137,12 +137,7 @@ def factors_diff(old: str, new: str, fmt: FormatOpt = "table") -> None:
     check_format(fmt, FORMATS)
     changes = diff_releases(load_release(old), load_release(new))
     if fmt == "json":
-        sys.stdout.write(
-            json.dumps(
-                [c.__dict__ | {"relative_change": c.relative_change} for c in changes], indent=2
-            )
-            + "\n"
-        )
+        print_json([c.__dict__ | {"relative_change": c.relative_change} for c in changes])
         return
     table = make_table(
         "factor", "change", old, new, "unit", "Δ", title=f"{old} → {new}: {len(changes)} changes"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from batterycarbon import __version__
-from batterycarbon.battery import Options, bundled_design_ids, footprint, load_design
+from batterycarbon.battery import bundled_design_ids, footprint, load_design
 from batterycarbon.battery.footprint import Footprint
 from batterycarbon.cli.common import (
     FORMATS,
@@ -21,16 +20,18 @@ from batterycarbon.cli.common import (
     ChartOpt,
     FormatCsvOpt,
     FormatOpt,
+    GreenOpt,
+    GridOpt,
     LevelOpt,
     ReleaseOpt,
     RuleSetOpt,
     check_chart,
-    check_country,
     check_format,
     check_level,
     make_table,
     out,
-    parse_green,
+    plant_options,
+    print_json,
     print_warnings,
     user_errors,
 )
@@ -77,13 +78,9 @@ def footprint_command(
         str | None, typer.Option(help="With --product: the organization it belongs to.")
     ] = None,
     factors: ReleaseOpt = DEFAULT_RELEASE,
-    grid: Annotated[
-        str | None, typer.Option(help="Country code for every plant (e.g. SE).")
-    ] = None,
+    grid: GridOpt = None,
     year: Annotated[int | None, typer.Option(help="Reference year of the grid factors.")] = None,
-    green: Annotated[
-        list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")
-    ] = None,
+    green: GreenOpt = None,
     level: LevelOpt = "pack",
     rule_set: RuleSetOpt = DEFAULT_RULE_SET,
     fmt: FormatCsvOpt = "table",
@@ -100,21 +97,16 @@ def footprint_command(
         print_stored_footprint(product, organization, fmt)
         return
     check_format(fmt, FORMATS_WITH_CSV)
-    check_level(level)
-    check_country("--grid", grid)
+    pack_or_cell = check_level(level)
     check_chart(chart)
-    options = Options(grid=grid, year=year, green=parse_green(green or []))
+    options = plant_options(grid, green, year)
     result = footprint(
-        load_design(design),
-        library(factors),
-        options,
-        level=cast(Literal["pack", "cell"], level),
-        rule_set_id=rule_set,
+        load_design(design), library(factors), options, level=pack_or_cell, rule_set_id=rule_set
     )
     if chart is not None:
         stacked_components_chart([result], chart)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        print_json(result.to_dict())
     elif fmt == "csv":
         sys.stdout.write(_footprint_csv(result))
     else:
@@ -183,7 +175,7 @@ def overview(
     results = [footprint(load_design(d), lib) for d in bundled_design_ids()]
     stacked_components_chart(results, chart)
     if fmt == "json":
-        sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        print_json([r.to_dict() for r in results])
         return
     table = Table(
         title=f"Cradle-to-gate footprint, factor release {lib.release_id}",

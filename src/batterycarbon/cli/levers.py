@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any
 
 import typer
 
@@ -14,8 +12,11 @@ from batterycarbon.battery.hotspots import hotspots
 from batterycarbon.cli.common import (
     FORMATS,
     ChartOpt,
+    DesignArg,
     FormatOpt,
+    GridOpt,
     LevelOpt,
+    ReleaseOpt,
     RuleSetOpt,
     check_chart,
     check_country,
@@ -23,6 +24,7 @@ from batterycarbon.cli.common import (
     check_level,
     make_table,
     out,
+    print_json,
     print_warnings,
     user_errors,
 )
@@ -43,9 +45,6 @@ from batterycarbon.rules import DEFAULT_RULE_SET
 from batterycarbon.scenarios import PathwayResult, load_pathway, load_scenario, pathway
 
 app = typer.Typer()
-FactorsOpt = Annotated[
-    str | None, typer.Option("--factors", "--release", help="Factor release id (default: open).")
-]
 
 
 def _parse_steps(items: list[str]) -> list[tuple[str, str]]:
@@ -73,7 +72,14 @@ def pathway_command(
     preset: Annotated[
         str | None, typer.Option(help="A bundled pathway (e.g. whitepaper-lfp).")
     ] = None,
-    factors: FactorsOpt = None,
+    factors: Annotated[
+        str | None,
+        typer.Option(
+            "--factors",
+            "--release",
+            help=f"Factor release id (default: the preset's, else {DEFAULT_RELEASE}).",
+        ),
+    ] = None,
     level: LevelOpt = "pack",
     rule_set: RuleSetOpt = DEFAULT_RULE_SET,
     fmt: FormatOpt = "table",
@@ -81,12 +87,12 @@ def pathway_command(
 ) -> None:
     """Apply scenarios step by step; each step's total and its change vs the start."""
     check_format(fmt, FORMATS)
-    check_level(level)
+    pack_or_cell = check_level(level)
     check_chart(chart)
     if preset is not None:
         bundled = load_pathway(preset)
         design = design or bundled.design
-        level = bundled.level if level == "pack" else level
+        pack_or_cell = bundled.level if level == "pack" else pack_or_cell
         factors = factors or bundled.factors
         steps = [(s.name, s.resolve()) for s in bundled.steps]
     elif step:
@@ -96,9 +102,8 @@ def pathway_command(
     if design is None:
         raise InputError("pathway", ["DESIGN is required without --preset"])
     result = pathway(
-        load_design(design), steps, library(factors or DEFAULT_RELEASE),
-        cast(Literal["pack", "cell"], level), rule_set,
-    )  # fmt: skip
+        load_design(design), steps, library(factors or DEFAULT_RELEASE), pack_or_cell, rule_set
+    )
     if chart is not None:
         waterfall_chart(
             [s.name for s in result.steps], [s.total_kgco2e_per_kwh for s in result.steps],
@@ -106,7 +111,7 @@ def pathway_command(
             f"{result.design}: reduction pathway ({result.factor_release})", chart,
         )  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        print_json(result.to_dict())
         return
     _print_pathway(result)
     if chart is not None:
@@ -139,26 +144,24 @@ def _parse_years(text: str) -> list[int]:
 @app.command()
 @user_errors
 def trend(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     years: Annotated[str, typer.Option(help="FIRST:LAST, e.g. 2015:2035.")] = "2015:2035",
-    grid: Annotated[str | None, typer.Option(help="Country code for every plant.")] = None,
-    factors: FactorsOpt = None,
+    grid: GridOpt = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     fmt: FormatOpt = "table",
     chart: ChartOpt = None,
 ) -> None:
     """The same design year by year with the library's dated factors (grid trajectories)."""
     check_format(fmt, FORMATS)
-    check_level(level)
+    pack_or_cell = check_level(level)
     check_country("--grid", grid)
     check_chart(chart)
-    lib = library(factors or DEFAULT_RELEASE)
+    lib = library(factors)
     loaded = load_design(design)
     rows: list[dict[str, Any]] = []
     for year in _parse_years(years):
-        result = footprint(
-            loaded, lib, Options(grid=grid, year=year), level=cast(Literal["pack", "cell"], level)
-        )
+        result = footprint(loaded, lib, Options(grid=grid, year=year), level=pack_or_cell)
         grid_ids = [f["id"] for f in result.factors if f["id"].startswith("electricity_grid")]
         rows.append(
             {
@@ -173,8 +176,9 @@ def trend(
                     f"kg CO2e per kWh ({level})", f"{loaded.id}: footprint by year ({lib.release_id})",
                     chart)  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps({"design": loaded.id, "level": level, "factor_release": lib.release_id,
-                                     "years": rows}, indent=2) + "\n")  # fmt: skip
+        print_json(
+            {"design": loaded.id, "level": level, "factor_release": lib.release_id, "years": rows}
+        )
         return
     print_warnings(merge_warnings(*(r["warnings"] for r in rows)))
     table = make_table(
@@ -190,19 +194,17 @@ def trend(
 @app.command(name="hotspots")
 @user_errors
 def hotspots_command(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     top: Annotated[int, typer.Option(min=1, max=100, help="How many steps and factors.")] = 10,
-    factors: FactorsOpt = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     level: LevelOpt = "pack",
     fmt: FormatOpt = "table",
 ) -> None:
     """The steps and factors contributing most, with their share and the lever that cuts them."""
     check_format(fmt, FORMATS)
-    check_level(level)
-    rows = hotspots(load_design(design), library(factors or DEFAULT_RELEASE), top=top,
-                    level=cast(Literal["pack", "cell"], level))  # fmt: skip
+    rows = hotspots(load_design(design), library(factors), top=top, level=check_level(level))
     if fmt == "json":
-        sys.stdout.write(json.dumps([r.__dict__ for r in rows], indent=2) + "\n")
+        print_json([r.__dict__ for r in rows])
         return
     for kind, title in (("process", "steps"), ("factor", "factors")):
         table = make_table(
@@ -234,19 +236,19 @@ def reproduce(
 @app.command()
 @user_errors
 def eol(
-    design: Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")],
+    design: DesignArg,
     soh: Annotated[
         float | None, typer.Option(help="State of health of the retired pack, 0..1.")
     ] = None,
     route: Annotated[
         str | None, typer.Option(help="Recycling route (default: the grade's).")
     ] = None,
-    factors: FactorsOpt = None,
+    factors: ReleaseOpt = DEFAULT_RELEASE,
     fmt: FormatOpt = "table",
 ) -> None:
     """End of life: second-life grade by state of health, route, and their footprint effect."""
     check_format(fmt, FORMATS)
-    lib = library(factors or DEFAULT_RELEASE)
+    lib = library(factors)
     loaded = load_design(design)
     band = grade(soh) if soh is not None else None
     chosen = route or (band.recommended_route if band else None) or "hydro"
@@ -280,7 +282,7 @@ def eol(
         "end_of_life_kgco2e_per_kwh": end_of_life, "note": note,
     }  # fmt: skip
     if fmt == "json":
-        sys.stdout.write(json.dumps({**data, "warnings": list(warnings)}, indent=2) + "\n")
+        print_json({**data, "warnings": list(warnings)})
         return
     print_warnings(warnings)
     table = make_table("field", "value", show_header=False, title=f"{loaded.id}: end of life")

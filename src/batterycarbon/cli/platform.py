@@ -3,7 +3,6 @@ admin password/disable/enable/sign-out, pact-pull."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import ssl
 import sys
@@ -22,6 +21,7 @@ from batterycarbon.cli.common import (
     err,
     make_table,
     out,
+    print_json,
     user_errors,
 )
 from batterycarbon.errors import InputError
@@ -384,7 +384,8 @@ def pact_pull(
     with _migrated_session() as session:
         report = pull_and_import(session, host, flows, as_name)
     if fmt == "json":
-        sys.stdout.write(json.dumps({"stored": report.stored, "datasets": [{**d.__dict__, "dataset_id": str(d.dataset_id)} for d in report.datasets]}, indent=2) + "\n")  # fmt: skip
+        datasets = [{**d.__dict__, "dataset_id": str(d.dataset_id)} for d in report.datasets]
+        print_json({"stored": report.stored, "datasets": datasets})
         return
     table = make_table("footprint", "organization", "dataset", "flow", "kg CO2e/kg", "region", "year", "DQR", "status",
                        title=f"{report.stored} stored, {len(report.datasets) - report.stored} unchanged, from {url}")  # fmt: skip

@@ -4,11 +4,9 @@ changed since (newer data: recalculate)."""
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
-from batterycarbon.cli.common import out, print_warnings
+from batterycarbon.cli.common import out, print_json, print_warnings
 
 
 def print_stored_footprint(product: str, organization: str | None, fmt: str) -> None:
@@ -35,7 +33,7 @@ def print_stored_footprint(product: str, organization: str | None, fmt: str) -> 
             "warnings": warnings,
             "newer_data": stored.newer_data,
         }
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        print_json(document)
         return
 
     def say(text: str) -> None:  # one line each, never wrapped or read as markup
