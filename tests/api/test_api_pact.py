@@ -155,7 +155,18 @@ def test_token_list_paginate_get_and_validate(client: TestClient) -> None:
         assert pcf["declaredUnitOfMeasurement"] == "kilowatt hour"
         assert listed["companyIds"] == [f"urn:uuid:{world['cell']['org']}"]
         assert listed["companyName"] == "Cell Co"
-        assert listed["extensions"][0]["data"]
+        # What the result rests on comes from the release and rule set, not a fixed AR5/ISO 14067
+        extension = listed["extensions"][0]["data"]
+        bases = extension["gwpBasisShares"]
+        stored = calc["result"]
+        assert stored["fitted_share"] > 0
+        assert extension["fittedShare"] == pytest.approx(stored["fitted_share"], abs=1e-6)
+        assert extension["fittedFactors"] == stored["fitted_factors"]
+        assert pcf["ipccCharacterizationFactors"] == [
+            r for r in ("AR4", "AR5", "AR6") if r in bases
+        ]
+        assert len(pcf["ipccCharacterizationFactors"]) > 1
+        assert pcf["crossSectoralStandards"] == ["ISO14040-44"]  # the white paper: ISO 14040/44
 
 
 def test_another_organizations_footprint_is_no_such_footprint(client: TestClient) -> None:
