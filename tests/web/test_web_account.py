@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from web_support import CSRF, App, password_of, signed_in
+from web_support import App, csrf_of, password_of, signed_in
 
 
 def test_a_form_refused_for_lack_of_permission_answers_403(demo_app: App) -> None:
@@ -44,7 +44,7 @@ def test_sign_out_ends_every_session_and_token_of_the_account(demo_app: App) -> 
     assert _signed_in_page(again)
 
 
-def test_the_password_page_names_each_problem_at_its_field_then_changes_it(demo_app: App) -> None:  # fmt: skip
+def test_the_password_page_names_each_problem_at_its_field_then_changes_it(demo_app: App) -> None:
     old = password_of(demo_app[1], "graphite")
     browser, token = signed_in(demo_app, "graphite")
     other, _ = signed_in(demo_app, "graphite")
@@ -57,26 +57,31 @@ def test_the_password_page_names_each_problem_at_its_field_then_changes_it(demo_
             {"current_password": "not it at all, sorry"},
             "current_password",
             "is not your current password",
-        ),  # fmt: skip
+        ),
         (
             {"new_password": new, "new_password_again": new},
             "new_password",
             "must not contain the username",
-        ),  # fmt: skip
+        ),
         (
             {"new_password": "Password2024!", "new_password_again": "Password2024!"},
             "new_password",
             "commonly used",
-        ),  # fmt: skip
+        ),
         (
             {"new_password_again": "something else entirely"},
             "new_password_again",
             "does not match",
-        ),  # fmt: skip
+        ),
     ]
     good = "flakes under a green winter sky"
     for fields, field, message in cases:
-        data = {"current_password": old, "new_password": good, "new_password_again": good, "csrf_token": token} | fields  # fmt: skip
+        data = {
+            "current_password": old,
+            "new_password": good,
+            "new_password_again": good,
+            "csrf_token": token,
+        } | fields
         page = browser.post("/web/account/password", data=data)
         assert page.status_code == 422, (field, page.status_code)
         error = re.search(rf'<p class="field-error" id="err-{field}">([^<]*)</p>', page.text)
@@ -84,9 +89,17 @@ def test_the_password_page_names_each_problem_at_its_field_then_changes_it(demo_
         for value in data.values():
             assert value == token or value not in page.text  # no password is shown back
         assert _signed_in_page(other)  # nothing changed
-    no_csrf = browser.post("/web/account/password", data={"current_password": old, "new_password": good, "new_password_again": good})  # fmt: skip
+    no_csrf = browser.post(
+        "/web/account/password",
+        data={"current_password": old, "new_password": good, "new_password_again": good},
+    )
     assert no_csrf.status_code == 403
-    data = {"current_password": old, "new_password": good, "new_password_again": good, "csrf_token": token}  # fmt: skip
+    data = {
+        "current_password": old,
+        "new_password": good,
+        "new_password_again": good,
+        "csrf_token": token,
+    }
     changed = browser.post("/web/account/password", data=data)
     assert changed.status_code == 200 and 'id="password-changed"' in changed.text
     assert _signed_in_page(browser)  # this browser goes on
@@ -94,7 +107,10 @@ def test_the_password_page_names_each_problem_at_its_field_then_changes_it(demo_
     assert browser.get("/organizations", headers=api).status_code == 401  # and the token
     assert signed_in(demo_app, "graphite", good)  # the new password signs in, the old one not
     fresh = TestClient(demo_app[0])
-    csrf = CSRF.search(fresh.get("/sign-in").text)
-    assert csrf
-    refused = fresh.post("/sign-in", data={"username": "graphite", "password": old, "csrf_token": csrf.group(1)})  # fmt: skip
+    form = {
+        "username": "graphite",
+        "password": old,
+        "csrf_token": csrf_of(fresh.get("/sign-in").text),
+    }
+    refused = fresh.post("/sign-in", data=form)
     assert refused.status_code == 401

@@ -35,10 +35,9 @@ import pytest
 from dependency_support import require_module, require_program
 from passport_support import passport_request
 from server_support import running_server
-from web_support import App, password_of
+from web_support import App, demo_actor, password_of
 
 from batterycarbon.api.limits import UPLOAD_BODY_BYTES
-from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import revise_dataset
 from batterycarbon.services.demo import DemoResult
@@ -191,7 +190,7 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
     # and the recalculation uses the revision.
     app = demo_app[0]
     with session_factory(app.state.engine)() as session:
-        cam = authenticate_user(session, "cam", password_of(demo, "cam"))
+        cam = demo_actor(session, demo, "cam")
         evidence = ["hanil-2024-rev2.pdf", "hanil-meter-readings-2024.csv"]
         revision = DatasetIn(
             flow="cam_ncm811",
@@ -248,7 +247,9 @@ def test_workflow_supplier_manufacturer_verifier_regulator(
         "Cell plant grid factor is for 2023, production 2024."
     )
     verifier.get_by_role("button", name="Record the finding").click()
-    verifier.get_by_label("Note (required to reject without findings)").fill("Verified with one minor finding.")  # fmt: skip
+    verifier.get_by_label("Note (required to reject without findings)").fill(
+        "Verified with one minor finding."
+    )
     verifier.get_by_role("button", name="Approve").click()
     assert verifier.locator("#verification-state").inner_text() == "approved"
 
@@ -272,14 +273,14 @@ def pages_by_role(demo: DemoResult, passport_id: str) -> dict[str | None, list[t
             ("design-page", "/designs/ncm811-prismatic"),
             ("factor-library", "/factors?q=electricity_grid+CN+2023"),
             ("passport-public", f"/p/{passport_id}"),
-        ],  # fmt: skip
+        ],
         "cell": [
             ("dashboard-manufacturer", "/dashboard"),
             ("products", "/web/products"),
             ("product-page", f"/web/products/{product}"),
-            ("design-editor", f"/web/products/{product}/edit"),  # fmt: skip
+            ("design-editor", f"/web/products/{product}/edit"),
             ("scenario-explorer", "/web/scenarios"),
-            ("declaration", f"/web/calculations/{calc}/declaration?{declaration}"),  # fmt: skip
+            ("declaration", f"/web/calculations/{calc}/declaration?{declaration}"),
             ("data-requests-manufacturer", "/web/requests"),
         ],
         "lithium": [
@@ -287,17 +288,17 @@ def pages_by_role(demo: DemoResult, passport_id: str) -> dict[str | None, list[t
             ("supplier-datasets", "/web/datasets"),
             ("data-requests-inbox", "/web/requests"),
             ("account-password", "/web/account/password"),
-        ],  # fmt: skip
+        ],
         "verifier": [
             ("dashboard-verifier", "/dashboard"),
             ("verification-queue", "/web/verifications"),
             ("verification-review", f"/web/verifications/{verification}"),
-        ],  # fmt: skip
+        ],
         "regulator": [
             ("dashboard-regulator", "/dashboard"),
             ("regulator-statistics", "/web/statistics"),
             ("factor-release-diff", "/factors/diff?old=whitepaper-2023&new=open-2024.1&q=graphite"),
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -341,8 +342,13 @@ def test_every_page_is_accessible_and_screenshotted(
     problems: list[str] = []
     app, demo = demo_app
     with session_factory(app.state.engine)() as session:  # the demo data issue no passport
-        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
-        passport = issue_passport(session, maker, PassportIn.model_validate(passport_request(demo.calculation_id, unit="SN-AXE-1")), "https://passports.example.org")  # fmt: skip
+        maker = demo_actor(session, demo, "cell")
+        passport = issue_passport(
+            session,
+            maker,
+            PassportIn.model_validate(passport_request(demo.calculation_id, unit="SN-AXE-1")),
+            "https://passports.example.org",
+        )
     for role, pages in pages_by_role(demo, str(passport.id)).items():
         if role is None:
             page = new_page(browser)
@@ -350,7 +356,10 @@ def test_every_page_is_accessible_and_screenshotted(
             page = signed_in(browser, base_url, demo_app[1], role)
         for name, path in pages:
             response = page.goto(f"{base_url}{path}")
-            assert response is not None and response.status == 200, (name, response and response.status)  # fmt: skip
+            assert response is not None and response.status == 200, (
+                name,
+                response and response.status,
+            )
             if page.locator(".chart").count():
                 page.locator(".chart .main-svg").first.wait_for()
             if name == "scenario-explorer":  # with levers set, so the waterfall has steps
@@ -395,7 +404,9 @@ def test_excel_template_upload_shows_the_row_error_in_place(
         supplier.get_by_role("link", name="Download the Excel template").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    workbook["datasets"].append(["lithium_hydroxide_brine", 9.1, "kg CO2e / kg", "CL", 2024, 7, "pcf-2024.pdf"])  # fmt: skip
+    workbook["datasets"].append(
+        ["lithium_hydroxide_brine", 9.1, "kg CO2e / kg", "CL", 2024, 7, "pcf-2024.pdf"]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     supplier.get_by_label("Filled-in Excel template (.xlsx)").set_input_files(
@@ -405,7 +416,7 @@ def test_excel_template_upload_shows_the_row_error_in_place(
                 "mimeType": "application/octet-stream",
                 "buffer": buffer.getvalue(),
             }
-        ]  # fmt: skip
+        ]
     )
     supplier.get_by_role("button", name="Upload workbook").click()
     bad_row = supplier.locator('tr.bad[data-line="2"]')
@@ -425,8 +436,15 @@ def test_portfolio_recompute_job_page_updates_itself(
     app, demo = demo_app
     release_worker = threading.Event()
     with session_factory(app.state.engine)() as session:
-        actor = authenticate_user(session, "cell", password_of(demo, "cell"))
-        blocker = submit_job(session, actor, "test.hold", {}, lambda _: {"held": release_worker.wait(60)}, app.state.jobs)  # fmt: skip
+        actor = demo_actor(session, demo, "cell")
+        blocker = submit_job(
+            session,
+            actor,
+            "test.hold",
+            {},
+            lambda _: {"held": release_worker.wait(60)},
+            app.state.jobs,
+        )
     try:
         maker = signed_in(browser, base_url, demo, "cell")
         maker.get_by_role("link", name="Portfolio").click()

@@ -11,9 +11,8 @@ import re
 import uuid
 
 from fastapi.testclient import TestClient
-from web_support import App, password_of, signed_in
+from web_support import App, demo_actor, signed_in
 
-from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.jobs import JobQuery, find_jobs, get_job
 from batterycarbon.services.portfolio import JOB_KIND
 from batterycarbon.store import session_factory
@@ -24,7 +23,7 @@ OLD_RELEASE = "whitepaper-2023"
 def recompute_jobs(app: App, username: str) -> int:
     """How many portfolio jobs ``username``'s organization has, read through the service."""
     with session_factory(app[0].state.engine)() as session:
-        actor = authenticate_user(session, username, password_of(app[1], username))
+        actor = demo_actor(session, app[1], username)
         return find_jobs(session, actor, JobQuery(kind=JOB_KIND)).total
 
 
@@ -46,11 +45,17 @@ def test_portfolio_page_needs_a_manufacturer(demo_app: App) -> None:
 def test_bad_release_or_missing_token_stores_no_job(demo_app: App) -> None:
     client, token = signed_in(demo_app, "cell")
     before = recompute_jobs(demo_app, "cell")
-    bad = client.post("/web/portfolio/recompute", data={"csrf_token": token, "factor_release": "open-1999"})  # fmt: skip
+    bad = client.post(
+        "/web/portfolio/recompute", data={"csrf_token": token, "factor_release": "open-1999"}
+    )
     assert bad.status_code == 422
     assert "factor_release: &#39;open-1999&#39; is not an imported release" in bad.text
-    assert re.search(r'<select id="factor_release" name="factor_release" aria-invalid="true"', bad.text)  # fmt: skip
-    forged = client.post("/web/portfolio/recompute", data={"csrf_token": "forged", "factor_release": OLD_RELEASE})  # fmt: skip
+    assert re.search(
+        r'<select id="factor_release" name="factor_release" aria-invalid="true"', bad.text
+    )
+    forged = client.post(
+        "/web/portfolio/recompute", data={"csrf_token": "forged", "factor_release": OLD_RELEASE}
+    )
     assert forged.status_code == 403
     assert recompute_jobs(demo_app, "cell") == before
 
@@ -59,7 +64,9 @@ def test_recompute_runs_as_a_job_and_the_page_shows_its_result(demo_app: App) ->
     app = demo_app[0]
     client, token = signed_in(demo_app, "cell")
     before = recompute_jobs(demo_app, "cell")
-    started = client.post("/web/portfolio/recompute", data={"csrf_token": token, "factor_release": OLD_RELEASE})  # fmt: skip
+    started = client.post(
+        "/web/portfolio/recompute", data={"csrf_token": token, "factor_release": OLD_RELEASE}
+    )
     match = re.fullmatch(r"http://testserver/web/jobs/([0-9a-f-]{36})", str(started.url))
     assert match, started.url
     job_id = uuid.UUID(match.group(1))
@@ -70,15 +77,21 @@ def test_recompute_runs_as_a_job_and_the_page_shows_its_result(demo_app: App) ->
     assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
     assert status.json()["state"] == "succeeded" and status.json()["progress"] == 1.0
     with session_factory(app.state.engine)() as session:
-        actor = authenticate_user(session, "cell", password_of(demo_app[1], "cell"))
+        actor = demo_actor(session, demo_app[1], "cell")
         report = get_job(session, actor, job_id).result
     assert report is not None and report["factor_release"] == OLD_RELEASE
     assert report["recomputed"] >= 1  # the demo's product was calculated under the active one
 
     page = client.get(f"/web/jobs/{job_id}").text
-    assert 'data-state="succeeded"' in page and '<progress id="job-progress" max="1" value="1.0">' in page  # fmt: skip
+    assert (
+        'data-state="succeeded"' in page
+        and '<progress id="job-progress" max="1" value="1.0">' in page
+    )
     assert f'<span id="recomputed-count">{report["recomputed"]}</span>' in page
-    rows = re.findall(r'<tr class="(recomputed|unchanged|skipped)"><th scope="row"><a href="/web/products/([^"]+)">', page)  # fmt: skip
+    rows = re.findall(
+        r'<tr class="(recomputed|unchanged|skipped)"><th scope="row"><a href="/web/products/([^"]+)">',
+        page,
+    )
     assert rows == [(c["status"], c["product_id"]) for c in report["changes"]]
     for change in report["changes"]:
         if change["status"] == "recomputed":

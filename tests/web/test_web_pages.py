@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import CSRF, password_of
+from web_support import csrf_of, password_of, sign_in
 
 from batterycarbon.services.demo import DemoResult
+from batterycarbon.web import PAGE_MODULES
 
 
 @pytest.fixture
@@ -19,31 +21,51 @@ def client(demo_app: tuple[FastAPI, DemoResult]) -> Iterator[TestClient]:
         yield test_client
 
 
-def csrf_of(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "form without CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, demo: DemoResult, username: str) -> str:
-    token = csrf_of(client.get("/sign-in").text)
-    response = client.post(
-        "/sign-in",
-        data={
-            "username": username,
-            "password": password_of(demo, username),
-            "csrf_token": token,
-        },  # fmt: skip
-    )
-    assert response.status_code == 200, response.text
-    assert str(response.url).endswith("/dashboard")
-    return response.text
+def dashboard_of(client: TestClient, demo: DemoResult, username: str) -> str:
+    """The dashboard ``username`` lands on after signing in through the form."""
+    sign_in(client, username, password_of(demo, username))
+    return client.get("/dashboard").text
 
 
 def test_dashboard_requires_sign_in(client: TestClient) -> None:
     response = client.get("/dashboard", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in"
+
+
+#: The web routes a signed-out visitor may use (each page's handler name): signing in, the
+#: public reference pages and passports, static files, and the two scripts' JSON endpoints,
+#: which answer 401 instead of a redirect.
+PUBLIC_PAGES = {
+    "static",
+    "home",
+    "sign_in_form",
+    "sign_in",
+    "sign_out",
+    "designs",
+    "design_page",
+    "factors",
+    "dataset_template",
+    "public_passport_page",
+    "scenario_page",
+    "scenario_pathway",
+    "validate_design",
+    "job_status",
+}
+
+
+def test_every_page_but_the_public_ones_sends_a_signed_out_visitor_to_sign_in(
+    client: TestClient,
+) -> None:
+    routes = [route for module in PAGE_MODULES for route in module.router.routes]
+    guarded = [route for route in routes if route.endpoint.__name__ not in PUBLIC_PAGES]
+    assert len(guarded) == len(routes) - len(PUBLIC_PAGES)  # every public name is a page
+    for route in guarded:
+        path = re.sub(r"\{\w+\}", str(uuid.uuid4()), route.path)
+        for method in route.methods:
+            answer = client.request(method, path, follow_redirects=False)
+            where = (answer.status_code, answer.headers.get("location"))
+            assert where == (303, "/sign-in"), (method, route.path, answer.text[:200])
 
 
 def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
@@ -55,7 +77,7 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
 def test_manufacturer_signs_in_and_sees_products(
     client: TestClient, demo_app: tuple[FastAPI, DemoResult]
 ) -> None:
-    page = sign_in(client, demo_app[1], "cell")
+    page = dashboard_of(client, demo_app[1], "cell")
     assert '<h2 id="products-h">Products and latest footprints</h2>' in page
     assert "EV pack 60 kWh NCM811" in page
     assert "open-2024.1" in page
@@ -72,12 +94,14 @@ def test_manufacturer_signs_in_and_sees_products(
 def test_dashboard_per_role(
     client: TestClient, demo_app: tuple[FastAPI, DemoResult], username: str, expected: str
 ) -> None:
-    assert expected in sign_in(client, demo_app[1], username)
+    assert expected in dashboard_of(client, demo_app[1], username)
 
 
 def test_wrong_password_shows_the_form_again(client: TestClient) -> None:
     token = csrf_of(client.get("/sign-in").text)
-    response = client.post("/sign-in", data={"username": "cell", "password": "nope", "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/sign-in", data={"username": "cell", "password": "nope", "csrf_token": token}
+    )
     assert response.status_code == 401
     assert 'role="alert"' in response.text
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
@@ -96,9 +120,9 @@ def test_form_without_csrf_token_is_rejected(
 
 
 def test_sign_out(client: TestClient, demo_app: tuple[FastAPI, DemoResult]) -> None:
-    page = sign_in(client, demo_app[1], "cell")
+    token = sign_in(client, "cell", password_of(demo_app[1], "cell"))
     assert client.post("/sign-out", data={}).status_code == 403  # no token
-    response = client.post("/sign-out", data={"csrf_token": csrf_of(page)})
+    response = client.post("/sign-out", data={"csrf_token": token})
     assert str(response.url).endswith("/sign-in")
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
 

@@ -8,24 +8,33 @@ import re
 
 from fastapi.testclient import TestClient
 from passport_support import passport_request
-from web_support import App, signed_in
+from web_support import App, demo_actor, signed_in
 
-from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.passports import PassportIn, issue_passport
 from batterycarbon.store import session_factory
 from batterycarbon.web.common import label
 
 #: Restricted attributes (and a restricted value of the test attributes) never on the page.
-RESTRICTED_TEXT = ("batteryMaterials", "resultOfTestReport", "sparePartSources", "dismantlingAndRemovalInformation", "batteryCondition", "tests.pdf")  # fmt: skip
+RESTRICTED_TEXT = (
+    "batteryMaterials",
+    "resultOfTestReport",
+    "sparePartSources",
+    "dismantlingAndRemovalInformation",
+    "batteryCondition",
+    "tests.pdf",
+)
 
 
 def _issue(demo_app: App, unit: str, supersedes: str | None = None) -> tuple[str, str]:
     app, demo = demo_app
     with session_factory(app.state.engine)() as session:
-        password = next(a.password for a in demo.accounts if a.username == "cell")
-        maker = authenticate_user(session, "cell", password)
-        body = passport_request(demo.calculation_id, unit=unit, **({"supersedes": supersedes} if supersedes else {}))  # fmt: skip
-        out = issue_passport(session, maker, PassportIn.model_validate(body), "https://passports.example.org")  # fmt: skip
+        maker = demo_actor(session, demo, "cell")
+        body = passport_request(
+            demo.calculation_id, unit=unit, **({"supersedes": supersedes} if supersedes else {})
+        )
+        out = issue_passport(
+            session, maker, PassportIn.model_validate(body), "https://passports.example.org"
+        )
         return str(out.id), out.public_url
 
 
@@ -45,8 +54,13 @@ def test_public_page_shows_public_fields_only_without_sign_in(demo_app: App) -> 
         # Nested values read as words, lists of like objects as tables, links as links; each term
         # keeps its Battery Pass name for whoever maps the page to the data model.
         assert re.search(r'<dt data-attribute="batteryChemistry">Battery chemistry</dt>', html)
-        assert '<h2 id="aspect-1" data-attribute="GeneralProductInformation">General product information</h2>' in html  # fmt: skip
-        assert re.search(r'<th scope="col" data-attribute="lifecycleStage">Lifecycle stage</th>', html)  # fmt: skip
+        assert (
+            '<h2 id="aspect-1" data-attribute="GeneralProductInformation">General product information</h2>'
+            in html
+        )
+        assert re.search(
+            r'<th scope="col" data-attribute="lifecycleStage">Lifecycle stage</th>', html
+        )
         assert '<a href="https://example.org/cfb-study.pdf">' in html
         assert "<pre>" not in html and '"shortName":' not in html  # no raw JSON left
         qr = anonymous.get(f"/passports/{passport_id}/qr.png")

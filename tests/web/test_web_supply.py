@@ -14,9 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import App, password_of, signed_in
+from web_support import App, demo_actor, signed_in
 
-from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.dataset_input import DatasetIn
 from batterycarbon.services.dataset_review import revise_dataset
 from batterycarbon.services.products import EXAMPLE_DESIGN, ProductIn, create_product
@@ -153,7 +152,7 @@ def test_product_page_lists_the_datasets_used_flags_newer_data_and_recalculates(
     client, token = cell
     app, demo = demo_app
     with session_factory(app.state.engine)() as session:
-        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
+        maker = demo_actor(session, demo, "cell")
         design = {**EXAMPLE_DESIGN, "supply": {CAM: {"supplier": HANIL}}}
         product = create_product(session, maker, ProductIn(name="Pack from Hanil", design=design))
     product_url, version_id = f"/web/products/{product.id}", str(product.designs[0].id)
@@ -177,7 +176,7 @@ def test_product_page_lists_the_datasets_used_flags_newer_data_and_recalculates(
     rows = len(re.findall(r'\?calculation=[0-9a-f-]{36}">', page.text))
 
     with session_factory(app.state.engine)() as session:  # the supplier revises its figure
-        supplier = authenticate_user(session, "cam", password_of(demo, "cam"))
+        supplier = demo_actor(session, demo, "cam")
         evidence = ["hanil-cam-2023-rev2.pdf", "hanil-meter-readings-2023.xlsx"]
         data = DatasetIn(
             flow="cam_ncm811", value=24.2, region="KR", year=2023, dqr=1.4, evidence=evidence
@@ -213,7 +212,7 @@ def test_a_refused_calculation_names_the_mismatch_on_the_product_page(
     client, token = cell
     app, demo = demo_app
     with session_factory(app.state.engine)() as session:
-        maker = authenticate_user(session, "cell", password_of(demo, "cell"))
+        maker = demo_actor(session, demo, "cell")
         plants = {**EXAMPLE_DESIGN["plants"], "cathode": "HU"}
         design = {**EXAMPLE_DESIGN, "plants": plants, "supply": {CAM: {"supplier": HANIL}}}
         product = create_product(session, maker, ProductIn(name="Moved cathode", design=design))

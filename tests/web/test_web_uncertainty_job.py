@@ -12,11 +12,10 @@ import uuid
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from web_support import App, password_of, signed_in
+from web_support import App, demo_actor, signed_in
 
 from batterycarbon.battery import Design
 from batterycarbon.battery.uncertainty import monte_carlo, summary
-from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.calculations import get_calculation
 from batterycarbon.services.factor_releases import library_for
 from batterycarbon.services.jobs import JobQuery, find_jobs
@@ -27,7 +26,7 @@ from batterycarbon.store import session_factory
 def uncertainty_jobs(app: App, username: str = "cell") -> int:
     """How many Monte Carlo jobs ``username``'s organization has, read through the service."""
     with session_factory(app[0].state.engine)() as session:
-        actor = authenticate_user(session, username, password_of(app[1], username))
+        actor = demo_actor(session, app[1], username)
         return find_jobs(session, actor, JobQuery(kind=JOB_KIND)).total
 
 
@@ -40,12 +39,22 @@ def test_the_product_page_offers_the_form_to_the_calculations_maker_only(demo_ap
     demo = demo_app[1]
     client, _ = signed_in(demo_app, "cell")
     page = client.get(f"/web/products/{demo.product_id}?calculation={demo.calculation_id}").text
-    form = re.search(r'<form method="post" action="/web/calculations/([^"]+)/uncertainty" class="stack" id="monte-carlo-form">(.*?)</form>', page, re.S)  # fmt: skip
+    form = re.search(
+        r'<form method="post" action="/web/calculations/([^"]+)/uncertainty" class="stack" id="monte-carlo-form">(.*?)</form>',
+        page,
+        re.S,
+    )
     assert form and form.group(1) == str(demo.calculation_id)
     assert 'name="csrf_token"' in form.group(2)
     assert '<label for="runs">Runs (100 to 1,000,000)</label>' in form.group(2)
-    assert re.search(r'<input id="runs" name="runs" type="number" min="100" max="1000000" step="1" required value="100000"', form.group(2))  # fmt: skip
-    assert re.search(r'<input id="seed" name="seed" type="number" min="0" step="1" required value="42"', form.group(2))  # fmt: skip
+    assert re.search(
+        r'<input id="runs" name="runs" type="number" min="100" max="1000000" step="1" required value="100000"',
+        form.group(2),
+    )
+    assert re.search(
+        r'<input id="seed" name="seed" type="number" min="0" step="1" required value="42"',
+        form.group(2),
+    )
     # The verifier's review page shows the same calculation partial, without the form.
     reviewer, _ = signed_in(demo_app, "verifier")
     review = reviewer.get(f"/web/verifications/{demo.verification_id}")
@@ -73,12 +82,16 @@ def test_the_form_starts_a_job_whose_page_shows_the_statistics(demo_app: App) ->
     assert '<progress id="job-progress" max="1" value="1.0">' in page
     # The figures are a Monte Carlo of the stored calculation computed here, not the job's.
     with session_factory(app.state.engine)() as session:
-        actor = authenticate_user(session, "cell", password_of(demo, "cell"))
+        actor = demo_actor(session, demo, "cell")
         calc = get_calculation(session, actor, demo.calculation_id)
     samples = monte_carlo(
-        Design.model_validate(calc.inputs["design"]), library_for(calc.factor_release), runs=5000,
-        seed=9, level=calc.inputs["level"], rule_set_id=calc.rule_set,
-    )  # fmt: skip
+        Design.model_validate(calc.inputs["design"]),
+        library_for(calc.factor_release),
+        runs=5000,
+        seed=9,
+        level=calc.inputs["level"],
+        rule_set_id=calc.rule_set,
+    )
     expected = {"total": (samples.total, samples.deterministic["total"])}
     for stage, values in samples.stages.items():
         expected[stage] = (values, samples.point("stages", stage))
@@ -106,15 +119,23 @@ def test_bad_runs_or_seed_answer_422_naming_the_field_and_store_no_job(demo_app:
         assert page.status_code == 422, (runs, seed)
         text = html.unescape(page.text)
         assert f'<li class="error">{problem}</li>' in text
-        assert re.search(rf'<input id="{field}" name="{field}" [^>]*value="{re.escape(runs if field == "runs" else seed)}" aria-describedby="err-{field}" aria-invalid="true">', text), field  # fmt: skip
+        assert re.search(
+            rf'<input id="{field}" name="{field}" [^>]*value="{re.escape(runs if field == "runs" else seed)}" aria-describedby="err-{field}" aria-invalid="true">',
+            text,
+        ), field
         assert 'id="uncertainty-band"' in text  # the product page again, with the calculation
-    forged = client.post(f"/web/calculations/{demo_app[1].calculation_id}/uncertainty", data={"csrf_token": "forged", "runs": "1000", "seed": "1"})  # fmt: skip
+    forged = client.post(
+        f"/web/calculations/{demo_app[1].calculation_id}/uncertainty",
+        data={"csrf_token": "forged", "runs": "1000", "seed": "1"},
+    )
     assert forged.status_code == 403
     assert uncertainty_jobs(demo_app) == before
 
 
 def test_someone_elses_calculation_starts_nothing(demo_app: App) -> None:
-    before = {username: uncertainty_jobs(demo_app, username) for username in ("oem", "verifier", "cell")}  # fmt: skip
+    before = {
+        username: uncertainty_jobs(demo_app, username) for username in ("oem", "verifier", "cell")
+    }
     oem, oem_token = signed_in(demo_app, "oem")
     assert start(oem, demo_app, oem_token, "1000", "1").status_code == 404
     assert start(oem, demo_app, oem_token, "50", "1").status_code == 404
@@ -122,18 +143,30 @@ def test_someone_elses_calculation_starts_nothing(demo_app: App) -> None:
     refused = start(verifier, demo_app, verifier_token, "1000", "1")
     assert refused.status_code == 403 and "calculation_id: only the organization" in refused.text
     client, token = signed_in(demo_app, "cell")
-    missing = client.post(f"/web/calculations/{uuid.uuid4()}/uncertainty", data={"csrf_token": token, "runs": "1000", "seed": "1"})  # fmt: skip
+    missing = client.post(
+        f"/web/calculations/{uuid.uuid4()}/uncertainty",
+        data={"csrf_token": token, "runs": "1000", "seed": "1"},
+    )
     assert missing.status_code == 404
     assert {username: uncertainty_jobs(demo_app, username) for username in before} == before
-    anonymous = TestClient(demo_app[0]).post(f"/web/calculations/{demo_app[1].calculation_id}/uncertainty", data={"runs": "1000", "seed": "1"}, follow_redirects=False)  # fmt: skip
+    anonymous = TestClient(demo_app[0]).post(
+        f"/web/calculations/{demo_app[1].calculation_id}/uncertainty",
+        data={"runs": "1000", "seed": "1"},
+        follow_redirects=False,
+    )
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/sign-in"
 
 
-def test_a_server_without_a_job_runner_says_so_and_starts_nothing(demo_app: App, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_server_without_a_job_runner_says_so_and_starts_nothing(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = uncertainty_jobs(demo_app)
     client, token = signed_in(demo_app, "cell")
     monkeypatch.delattr(demo_app[0].state, "jobs")
-    for refused in (start(client, demo_app, token, "1000", "1"), client.post("/web/portfolio/recompute", data={"csrf_token": token})):  # fmt: skip
+    for refused in (
+        start(client, demo_app, token, "1000", "1"),
+        client.post("/web/portfolio/recompute", data={"csrf_token": token}),
+    ):
         assert refused.status_code == 503
         assert "This server runs no background jobs" in refused.text
     assert uncertainty_jobs(demo_app) == before

@@ -8,8 +8,7 @@ import re
 import uuid
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from web_support import CSRF, password_of
+from web_support import demo_actor, signed_in
 
 from batterycarbon.services.accounts import (
     OrganizationIn,
@@ -39,7 +38,7 @@ def _dual_role_calculation(
     """(organization, product, calculation) of a new manufacturer-and-verifier organization, and a
     self-verification stored as a database from before the rule may hold it."""
     with session_factory(app.state.engine)() as session:
-        admin = authenticate_user(session, "admin", password_of(demo, "admin"))
+        admin = demo_actor(session, demo, "admin")
         roles = ["manufacturer", "verifier"]
         dual = register_organization(
             session, admin, OrganizationIn(name="Dual Role Works", roles=roles)
@@ -68,16 +67,8 @@ def test_own_work_is_not_offered_and_its_forms_answer_403(
 ) -> None:
     app, demo = demo_app
     dual, product, legacy = _dual_role_calculation(app, demo)
-    with TestClient(app) as client:
-        token = CSRF.search(client.get("/sign-in").text)
-        assert token
-        page = client.post(
-            "/sign-in",
-            data={"username": USERNAME, "password": PASSWORD, "csrf_token": token.group(1)},
-        )
-        csrf = CSRF.search(page.text)
-        assert csrf and str(page.url).endswith("/dashboard")
-
+    client, csrf = signed_in(demo_app, USERNAME, PASSWORD)
+    with client:
         product_page = client.get(f"/web/products/{product}").text
         verifiers = re.findall(r'<option value="([0-9a-f-]{36})">', product_page)
         assert verifiers and str(dual) not in verifiers  # the demo's verifier is offered
@@ -85,7 +76,7 @@ def test_own_work_is_not_offered_and_its_forms_answer_403(
         assert calc
         refused = client.post(
             f"/web/calculations/{calc.group(1)}/verification",
-            data={"csrf_token": csrf.group(1), "verifier_org_id": str(dual)},
+            data={"csrf_token": csrf, "verifier_org_id": str(dual)},
         )
         assert refused.status_code == 403 and "may not verify its own calculation" in refused.text
 
@@ -94,9 +85,7 @@ def test_own_work_is_not_offered_and_its_forms_answer_403(
             not in client.get("/web/verifications").text.split('id="all-h"')[0]
         )
         assert f"/web/verifications/{legacy}" not in client.get("/dashboard").text
-        started = client.post(
-            f"/web/verifications/{legacy}/start", data={"csrf_token": csrf.group(1)}
-        )
+        started = client.post(f"/web/verifications/{legacy}/start", data={"csrf_token": csrf})
         assert started.status_code == 403 and "may not verify its own calculation" in started.text
         assert (
             'id="verification-state">submitted<' in client.get(f"/web/verifications/{legacy}").text

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from batterycarbon.services import Actor
+from batterycarbon.services.accounts import authenticate_user
 from batterycarbon.services.demo import DemoResult
 
 #: The demo application and what loading the demo data returned (the ``demo_app`` fixture).
@@ -20,19 +24,36 @@ def password_of(demo: DemoResult, username: str) -> str:
     return next(a.password for a in demo.accounts if a.username == username)
 
 
+def csrf_of(page: str) -> str:
+    """The CSRF token of a page's form."""
+    match = CSRF.search(page)
+    assert match, "form without CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: httpx.Client, username: str, password: str) -> str:
+    """Sign ``client`` (a TestClient, or an httpx client of a running server) in through the
+    form; the CSRF token of the dashboard it lands on."""
+    form = {
+        "username": username,
+        "password": password,
+        "csrf_token": csrf_of(client.get("/sign-in").text),
+    }
+    page = client.post("/sign-in", data=form, follow_redirects=True)
+    assert str(page.url).endswith("/dashboard"), page.text
+    return csrf_of(page.text)
+
+
 def signed_in(app: App, username: str, password: str | None = None) -> tuple[TestClient, str]:
     """A client signed in through the form as ``username`` (the demo password unless given)
     and the CSRF token of its session."""
     client = TestClient(app[0])
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    password = password or password_of(app[1], username)
-    form = {"username": username, "password": password, "csrf_token": token.group(1)}
-    page = client.post("/sign-in", data=form)
-    assert str(page.url).endswith("/dashboard"), page.text
-    token = CSRF.search(page.text)
-    assert token
-    return client, token.group(1)
+    return client, sign_in(client, username, password or password_of(app[1], username))
+
+
+def demo_actor(session: Session, demo: DemoResult, username: str) -> Actor:
+    """The service-level actor of a demo account (for setting up data behind the pages)."""
+    return authenticate_user(session, username, password_of(demo, username))
 
 
 def own_dataset_rows(client: TestClient) -> int:

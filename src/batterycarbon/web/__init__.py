@@ -27,8 +27,8 @@ from batterycarbon.web import (
     verification,
 )
 
-router = APIRouter(include_in_schema=False)
-for module in (
+#: The page modules, each with its own ``router``.
+PAGE_MODULES = (
     pages,
     factor_diff,
     editor,
@@ -40,7 +40,9 @@ for module in (
     verification,
     jobs,
     account,
-):
+)
+router = APIRouter(include_in_schema=False)
+for module in PAGE_MODULES:
     router.include_router(module.router)
 
-__all__ = ["router"]
+__all__ = ["PAGE_MODULES", "router"]

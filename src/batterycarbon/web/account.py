@@ -20,13 +20,12 @@ from batterycarbon.services.errors import RetryLater, TooManyAttempts
 from batterycarbon.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, POLICY
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     csrf_rejected,
     error_status,
     field_errors,
     problems_of,
     render,
-    signed_in_actor,
-    to_sign_in,
 )
 from batterycarbon.web.session import CsrfError, check_csrf, new_session, write_session
 
@@ -62,10 +61,7 @@ def _page(
 
 
 @router.get(PAGE)
-def password_page(request: Request, db: DbSession, changed: bool = False) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def password_page(request: Request, actor: SignedIn, changed: bool = False) -> Response:
     return _page(request, actor, changed=changed)
 
 
@@ -73,6 +69,7 @@ def password_page(request: Request, db: DbSession, changed: bool = False) -> Res
 def change_password_page(
     request: Request,
     db: DbSession,
+    actor: SignedIn,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
@@ -80,9 +77,6 @@ def change_password_page(
 ) -> Response:
     """Signed in and a valid CSRF token (else 403); each problem shown at its field (422),
     never the passwords. On success the session goes on under the new version."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     try:
         check_csrf(request, csrf_token)
     except CsrfError:

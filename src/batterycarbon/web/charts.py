@@ -21,7 +21,7 @@ def stacked_breakdown(processes: list[dict[str, Any]]) -> dict[str, Any]:
             "name": component,
             "x": stages,
             "y": [round(by[component][s], 4) for s in stages],
-        }  # fmt: skip
+        }
         for component in sorted(by)
     ]
     return {"traces": traces, "stages": stages}
@@ -59,9 +59,13 @@ def uncertainty_band(total: np.ndarray[Any, Any], point: float) -> dict[str, Any
     return {
         "x": [round(float((a + b) / 2), 3) for a, b in zip(edges[:-1], edges[1:], strict=True)],
         "y": [int(c) for c in counts],
-        "p2_5": float(low), "median": float(median), "p97_5": float(high),
-        "mean": float(total.mean()), "point": point, "runs": int(total.size),
-    }  # fmt: skip
+        "p2_5": float(low),
+        "median": float(median),
+        "p97_5": float(high),
+        "mean": float(total.mean()),
+        "point": point,
+        "runs": int(total.size),
+    }
 
 
 def with_end_of_life(chart: dict[str, Any], label: str, value: float) -> dict[str, Any]:

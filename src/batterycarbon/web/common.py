@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -50,10 +50,11 @@ def label(key: str) -> str:
 def is_record_list(value: Any) -> bool:
     """A non-empty list of objects with the same keys: shown as a table."""
     return (
-        isinstance(value, list) and bool(value)
+        isinstance(value, list)
+        and bool(value)
         and all(isinstance(v, dict) and v for v in value)
         and all(v.keys() == value[0].keys() for v in value)
-    )  # fmt: skip
+    )
 
 
 # Used by the passport page to show the nested values of a Battery Pass document.
@@ -63,7 +64,9 @@ templates.env.tests["mapping_value"] = lambda value: isinstance(value, dict)
 templates.env.tests["list_value"] = lambda value: isinstance(value, list)
 
 #: ``field.path: message`` (a problem line of :func:`validation_problems` or a service error).
-PROBLEM = re.compile(r"^(?:row (?P<row>\d+), )?(?P<field>[A-Za-z_][\w.\[\]]*|\(document\)): (?P<message>.*)$", re.S)  # fmt: skip
+PROBLEM = re.compile(
+    r"^(?:row (?P<row>\d+), )?(?P<field>[A-Za-z_][\w.\[\]]*|\(document\)): (?P<message>.*)$", re.S
+)
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -75,9 +78,13 @@ DbSession = Annotated[Session, Depends(db_session)]
 
 
 def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200,
-    actor: Actor | None = None, session: WebSession | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    actor: Actor | None = None,
+    session: WebSession | None = None,
+) -> Response:
     """Render ``name`` with the session's CSRF token; (re)sets the session cookie."""
     web = session or current_or_new(request)
     response = templates.TemplateResponse(
@@ -99,8 +106,18 @@ def signed_in_actor(request: Request, db: Session) -> Actor | None:
         return None
 
 
-def to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/sign-in", status_code=303)
+def require_actor(request: Request, db: DbSession) -> Actor:
+    """The signed-in account of a page that needs one (:func:`signed_in_actor`). Signed out,
+    the page does not run: the browser is sent to the sign-in page (303, ``Location:
+    /sign-in``) before any of the request's fields are read or checked."""
+    actor = signed_in_actor(request, db)
+    if actor is None:
+        raise HTTPException(303, headers={"Location": "/sign-in"})
+    return actor
+
+
+#: A page parameter for the signed-in account (:func:`require_actor`): the one sign-in guard.
+SignedIn = Annotated[Actor, Depends(require_actor)]
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -115,12 +132,32 @@ def csrf_ok(request: Request, token: str) -> bool:
     return True
 
 
+FORM_EXPIRED = (
+    "The form was missing its security token or it had expired. "
+    "Go back, reload the page and try again."
+)
+
+
 def csrf_rejected(request: Request, actor: Actor | None = None) -> Response:
-    return render(request, "error.html", {"title": "Form expired", "message": "The form was missing its security token or it had expired. Go back, reload the page and try again."}, status_code=403, actor=actor)  # fmt: skip
+    return render(
+        request,
+        "error.html",
+        {"title": "Form expired", "message": FORM_EXPIRED},
+        status_code=403,
+        actor=actor,
+    )
 
 
-def error_page(request: Request, actor: Actor | None, title: str, message: str, status_code: int) -> Response:  # fmt: skip
-    return render(request, "error.html", {"title": title, "message": message}, status_code=status_code, actor=actor)  # fmt: skip
+def error_page(
+    request: Request, actor: Actor | None, title: str, message: str, status_code: int
+) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"title": title, "message": message},
+        status_code=status_code,
+        actor=actor,
+    )
 
 
 #: Longest ``Referer`` an error page links back to, in characters. A browser's own is the address
@@ -169,7 +206,13 @@ class Unavailable(BatteryCarbonError):
     """Something this server was started without (answered 503)."""
 
 
-STATUS = ((NotFound, 404, "Not found"), (PermissionDenied, 403, "Not allowed"), (Conflict, 409, "Not possible now"), (InputError, 422, "Invalid input"), (Unavailable, 503, "Not available"))  # fmt: skip
+STATUS = (
+    (NotFound, 404, "Not found"),
+    (PermissionDenied, 403, "Not allowed"),
+    (Conflict, 409, "Not possible now"),
+    (InputError, 422, "Invalid input"),
+    (Unavailable, 503, "Not available"),
+)
 
 
 def job_runner(request: Request) -> JobRunner:
@@ -209,9 +252,7 @@ def form_action(
     next. A service's or a model's error goes to ``on_error(actor, error)`` (typically the same
     page with the problems in place), else to the error page with the service's status; a
     permission refusal is answered 403 either way."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+    actor = require_actor(request, db)
     if not csrf_ok(request, csrf_token):
         return csrf_rejected(request, actor)
     try:
@@ -264,7 +305,9 @@ def row_errors(problems: list[str]) -> tuple[dict[int, list[str]], list[str]]:
     for line in problems:
         match = PROBLEM.match(line)
         if match and match.group("row"):
-            rows.setdefault(int(match.group("row")), []).append(f"{match.group('field')}: {match.group('message')}")  # fmt: skip
+            rows.setdefault(int(match.group("row")), []).append(
+                f"{match.group('field')}: {match.group('message')}"
+            )
         else:
             other.append(line)
     return rows, other

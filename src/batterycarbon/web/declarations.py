@@ -31,6 +31,7 @@ from batterycarbon.services.issued_declarations import (
 )
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     csrf_ok,
     csrf_rejected,
     field_errors,
@@ -38,8 +39,6 @@ from batterycarbon.web.common import (
     redirect,
     render,
     service_error,
-    signed_in_actor,
-    to_sign_in,
     unflatten,
 )
 from batterycarbon.web.products import get_product_id
@@ -128,10 +127,9 @@ def _page(
 
 
 @router.get("/web/calculations/{calculation_id}/declaration")
-def declaration_page(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def declaration_page(
+    request: Request, db: DbSession, actor: SignedIn, calculation_id: uuid.UUID
+) -> Response:
     try:
         calc = get_calculation(db, actor, calculation_id)
         form = _form(request, db, actor, calc)
@@ -141,12 +139,11 @@ def declaration_page(request: Request, db: DbSession, calculation_id: uuid.UUID)
 
 
 @router.post("/web/calculations/{calculation_id}/declaration")
-async def issue_page(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
+async def issue_page(
+    request: Request, db: DbSession, actor: SignedIn, calculation_id: uuid.UUID
+) -> Response:
     """Issue the previewed declaration (the form's fields, sent again) as a record of the
     product; back to the product page, or the form with the problems next to their fields."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     sent = await request.form()
     if not csrf_ok(request, str(sent.get("csrf_token", ""))):
         return csrf_rejected(request, actor)
@@ -169,11 +166,8 @@ async def issue_page(request: Request, db: DbSession, calculation_id: uuid.UUID)
 
 
 def _preview_download(
-    request: Request, db: Session, calculation_id: uuid.UUID, kind: str
+    request: Request, db: Session, actor: Actor, calculation_id: uuid.UUID, kind: str
 ) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     try:
         calc = get_calculation(db, actor, calculation_id)
         bundle = preview_declaration(
@@ -199,30 +193,36 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 @router.get("/web/calculations/{calculation_id}/declaration.json")
-def declaration_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
-    return _preview_download(request, db, calculation_id, "json")
+def declaration_json(
+    request: Request, db: DbSession, actor: SignedIn, calculation_id: uuid.UUID
+) -> Response:
+    return _preview_download(request, db, actor, calculation_id, "json")
 
 
 @router.get("/web/calculations/{calculation_id}/declaration.pdf")
 def declaration_pdf_download(
-    request: Request, db: DbSession, calculation_id: uuid.UUID
+    request: Request, db: DbSession, actor: SignedIn, calculation_id: uuid.UUID
 ) -> Response:
-    return _preview_download(request, db, calculation_id, "pdf")
+    return _preview_download(request, db, actor, calculation_id, "pdf")
 
 
 @router.get("/web/calculations/{calculation_id}/passport.json")
-def passport_json(request: Request, db: DbSession, calculation_id: uuid.UUID) -> Response:
-    return _preview_download(request, db, calculation_id, "passport")
+def passport_json(
+    request: Request, db: DbSession, actor: SignedIn, calculation_id: uuid.UUID
+) -> Response:
+    return _preview_download(request, db, actor, calculation_id, "passport")
 
 
 @router.get("/web/products/{product_id}/declarations/{record_id}.{kind}")
 def issued_download(
-    request: Request, db: DbSession, product_id: uuid.UUID, record_id: uuid.UUID, kind: str
+    request: Request,
+    db: DbSession,
+    actor: SignedIn,
+    product_id: uuid.UUID,
+    record_id: uuid.UUID,
+    kind: str,
 ) -> Response:
     """An issued declaration again: its JSON as issued, or its PDF drawn from that JSON."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     if kind not in ("json", "pdf"):
         return Response(status_code=404)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -38,6 +39,7 @@ from batterycarbon.services.products import (
 )
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     csrf_ok,
     csrf_rejected,
     field_errors,
@@ -46,7 +48,6 @@ from batterycarbon.web.common import (
     render,
     service_error,
     signed_in_actor,
-    to_sign_in,
     unflatten,
 )
 from batterycarbon.web.supply_form import form_problems, supply_notes, supply_rows
@@ -275,18 +276,14 @@ def _editor(
 
 
 @router.get("/web/products/new")
-def new_product_form(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def new_product_form(request: Request, db: DbSession, actor: SignedIn) -> Response:
     return _editor(request, db, actor, product=None, document=_base(db, actor, None))
 
 
 @router.get("/web/products/{product_id}/edit")
-def edit_design_form(request: Request, db: DbSession, product_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def edit_design_form(
+    request: Request, db: DbSession, actor: SignedIn, product_id: uuid.UUID
+) -> Response:
     try:
         product = get_product(db, actor, product_id)
     except BatteryCarbonError as exc:
@@ -303,32 +300,29 @@ def _submitted_document(form: FormData, base: dict[str, Any]) -> tuple[Any, list
     return design_from_form(base, _form_fields(form)), [], None
 
 
-@router.post("/web/products")
-async def create_product_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
-    form = await request.form()
-    if not csrf_ok(request, str(form.get("csrf_token") or "")):
-        return csrf_rejected(request, actor)
-    name = str(form.get("name") or "")
-    document, problems, text = _submitted_document(form, _base(db, actor, None))
+def _save_design(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    form: FormData,
+    product: Any,
+    save: Callable[[dict[str, Any]], uuid.UUID],
+    name: str = "",
+) -> Response:
+    """The editor's design stored by ``save`` (which returns the product's id), then its product
+    page; the editor again with the problems next to their fields (422) when it is refused."""
+    document, problems, text = _submitted_document(form, _base(db, actor, product and product.id))
+    shown = document if isinstance(document, dict) else {}
     if not problems:
         try:
-            product = create_product(
-                db,
-                actor,
-                ProductIn(name=name, design=document if isinstance(document, dict) else {}),
-            )
-            return redirect(f"/web/products/{product.id}")
+            return redirect(f"/web/products/{save(shown)}")
         except (BatteryCarbonError, ValidationError) as exc:
             problems = problems_of(exc)
-    shown = document if isinstance(document, dict) else {}
     return _editor(
         request,
         db,
         actor,
-        product=None,
+        product=product,
         document=shown,
         name=name,
         problems=problems,
@@ -337,11 +331,23 @@ async def create_product_page(request: Request, db: DbSession) -> Response:
     )
 
 
+@router.post("/web/products")
+async def create_product_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, str(form.get("csrf_token") or "")):
+        return csrf_rejected(request, actor)
+    name = str(form.get("name") or "")
+
+    def create(design: dict[str, Any]) -> uuid.UUID:
+        return create_product(db, actor, ProductIn(name=name, design=design)).id
+
+    return _save_design(request, db, actor, form, None, create, name)
+
+
 @router.post("/web/products/{product_id}/designs")
-async def add_version_page(request: Request, db: DbSession, product_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+async def add_version_page(
+    request: Request, db: DbSession, actor: SignedIn, product_id: uuid.UUID
+) -> Response:
     form = await request.form()
     if not csrf_ok(request, str(form.get("csrf_token") or "")):
         return csrf_rejected(request, actor)
@@ -349,29 +355,12 @@ async def add_version_page(request: Request, db: DbSession, product_id: uuid.UUI
         product = get_product(db, actor, product_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    document, problems, text = _submitted_document(form, _base(db, actor, product_id))
-    if not problems:
-        try:
-            add_design_version(
-                db,
-                actor,
-                product_id,
-                DesignIn(design=document if isinstance(document, dict) else {}),
-            )
-            return redirect(f"/web/products/{product_id}")
-        except (BatteryCarbonError, ValidationError) as exc:
-            problems = problems_of(exc)
-    shown = document if isinstance(document, dict) else {}
-    return _editor(
-        request,
-        db,
-        actor,
-        product=product,
-        document=shown,
-        problems=problems,
-        yaml_text=text,
-        status_code=422,
-    )
+
+    def add_version(design: dict[str, Any]) -> uuid.UUID:
+        add_design_version(db, actor, product_id, DesignIn(design=design))
+        return product_id
+
+    return _save_design(request, db, actor, form, product, add_version)
 
 
 @router.post("/web/designs/validate")

@@ -17,7 +17,7 @@ from batterycarbon.errors import excerpt
 from batterycarbon.factors import Factor, FactorLibrary, Source, diff_releases
 from batterycarbon.services.errors import NotFound
 from batterycarbon.services.factor_releases import list_releases, release_library
-from batterycarbon.web.common import DbSession, render, signed_in_actor, to_sign_in
+from batterycarbon.web.common import DbSession, SignedIn, render
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("added", "removed", "changed")
@@ -62,7 +62,7 @@ def diff_rows(old: FactorLibrary, new: FactorLibrary) -> list[DiffRow]:
                 relative_change=change.relative_change,
                 source=shown.source,
                 old_source=before.source if moved and before is not None else None,
-            )  # fmt: skip
+            )
         )
     return rows
 
@@ -76,20 +76,25 @@ def _matches(row: DiffRow, words: list[str]) -> bool:
 def factor_diff(
     request: Request,
     db: DbSession,
+    actor: SignedIn,
     old: Annotated[str, Query(max_length=100)] = "",
     new: Annotated[str, Query(max_length=100)] = "",
     kind: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     releases = list_releases(db, actor)
     context: dict[str, object] = {
-        "title": "Factor release diff", "releases": releases, "kinds": KINDS,
-        "old": old, "new": new, "kind": kind, "q": q, "errors": {}, "rows": None,
+        "title": "Factor release diff",
+        "releases": releases,
+        "kinds": KINDS,
+        "old": old,
+        "new": new,
+        "kind": kind,
+        "q": q,
+        "errors": {},
+        "rows": None,
         "limit": MAX_DIFF_ROWS,
-    }  # fmt: skip
+    }
     if not old and not new:  # the form alone, preset to the active release and the one before
         active = next((r.id for r in releases if r.is_active), "")
         others = [r.id for r in releases if r.id != active]
@@ -123,7 +128,8 @@ def factor_diff(
     words = q.lower().split()
     rows = [r for r in every if (not kind or r.kind == kind) and _matches(r, words)]
     context.update(
-        rows=rows[:MAX_DIFF_ROWS], shown_total=len(rows),
+        rows=rows[:MAX_DIFF_ROWS],
+        shown_total=len(rows),
         counts={k: sum(1 for r in every if r.kind == k) for k in KINDS},
-    )  # fmt: skip
+    )
     return render(request, "factor_diff.html", context, actor=actor)

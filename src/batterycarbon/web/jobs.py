@@ -26,6 +26,7 @@ from batterycarbon.services.portfolio import JOB_KIND, RecomputeIn, submit_recom
 from batterycarbon.services.uncertainty import JOB_KIND as UNCERTAINTY_KIND
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     error_page,
     field_errors,
     form_action,
@@ -34,7 +35,6 @@ from batterycarbon.web.common import (
     render,
     service_error,
     signed_in_actor,
-    to_sign_in,
 )
 from batterycarbon.web.products import get_product_id
 
@@ -49,32 +49,48 @@ def _may_recompute(actor: Actor) -> bool:
     return actor.is_admin or actor.has_role("manufacturer")
 
 
-def _portfolio_page(request: Request, db: DbSession, actor: Actor, *, release: str = "", problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _portfolio_page(
+    request: Request,
+    db: DbSession,
+    actor: Actor,
+    *,
+    release: str = "",
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     recent = find_jobs(db, actor, JobQuery(kind=JOB_KIND)).items
     context: dict[str, Any] = {
-        "title": "Portfolio recomputation", "releases": list_releases(db, actor),
-        "release": release, "jobs": list(reversed(recent))[:RECENT_JOBS],
-        "problems": problems or [], "errors": field_errors(problems or []),
+        "title": "Portfolio recomputation",
+        "releases": list_releases(db, actor),
+        "release": release,
+        "jobs": list(reversed(recent))[:RECENT_JOBS],
+        "problems": problems or [],
+        "errors": field_errors(problems or []),
         "everyone": actor.is_admin,
-    }  # fmt: skip
+    }
     return render(request, "portfolio.html", context, status_code=status_code, actor=actor)
 
 
 @router.get("/web/portfolio")
-def portfolio_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def portfolio_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     if not _may_recompute(actor):
-        return error_page(request, actor, "Not allowed", "Only manufacturers (their own products) and platform administrators recompute a portfolio.", 403)  # fmt: skip
+        return error_page(
+            request,
+            actor,
+            "Not allowed",
+            "Only manufacturers (their own products) and platform administrators recompute a portfolio.",
+            403,
+        )
     return _portfolio_page(request, db, actor)
 
 
 @router.post("/web/portfolio/recompute")
 def start_recomputation(
-    request: Request, db: DbSession, factor_release: Annotated[str, Form()] = "",
+    request: Request,
+    db: DbSession,
+    factor_release: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     release = factor_release.strip()
 
     def start(actor: Actor) -> str:
@@ -84,22 +100,26 @@ def start_recomputation(
 
     def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
         if isinstance(exc, InputError | ValidationError | NotFound):  # NotFound: the release
-            return _portfolio_page(request, db, actor, release=release, problems=problems_of(exc), status_code=422)  # fmt: skip
+            return _portfolio_page(
+                request, db, actor, release=release, problems=problems_of(exc), status_code=422
+            )
         return service_error(request, actor, exc)
 
     return form_action(request, db, csrf_token, start, again)
 
 
 @router.get("/web/jobs/{job_id}")
-def job_page(request: Request, db: DbSession, job_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def job_page(request: Request, db: DbSession, actor: SignedIn, job_id: uuid.UUID) -> Response:
     try:
         job = get_job(db, actor, job_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
-    context = {"title": TITLES.get(job.kind, f"Job {job.kind}"), "job": job, "poll_ms": POLL_MS, "back": _back_link(db, actor, job)}  # fmt: skip
+    context = {
+        "title": TITLES.get(job.kind, f"Job {job.kind}"),
+        "job": job,
+        "poll_ms": POLL_MS,
+        "back": _back_link(db, actor, job),
+    }
     return render(request, "job.html", context, actor=actor)
 
 

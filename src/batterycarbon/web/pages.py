@@ -7,7 +7,6 @@ data-free designs) and renders a template. No SQL here.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,8 +31,16 @@ from batterycarbon.services.login_throttle import throttled_sign_in
 from batterycarbon.services.oversight import overview
 from batterycarbon.services.products import list_products
 from batterycarbon.services.verifications import review_queue
+from batterycarbon.web import charts
 from batterycarbon.web.account import forget_signed_in
-from batterycarbon.web.common import HERE, DbSession, csrf_rejected, render, signed_in_actor
+from batterycarbon.web.common import (
+    HERE,
+    DbSession,
+    SignedIn,
+    csrf_rejected,
+    render,
+    signed_in_actor,
+)
 from batterycarbon.web.session import (
     CsrfError,
     check_csrf,
@@ -46,7 +53,7 @@ STATIC_FILES = {
     "plotly.min.js": (
         Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
         "text/javascript",
-    ),  # fmt: skip
+    ),
     **{
         name: (HERE / "static" / name, "text/css" if name.endswith(".css") else "text/javascript")
         for name in (
@@ -70,7 +77,9 @@ def static(name: str) -> Response:
     if name not in STATIC_FILES:
         return Response("not found", status_code=404, media_type="text/plain")
     path, media_type = STATIC_FILES[name]
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+    return FileResponse(
+        path, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"}
+    )
 
 
 @router.get("/")
@@ -81,7 +90,9 @@ def home() -> RedirectResponse:
 @router.get("/sign-in")
 def sign_in_form(request: Request, db: DbSession) -> Response:
     actor = signed_in_actor(request, db)
-    return render(request, "sign_in.html", {"title": "Sign in", "error": None, "username": ""}, actor=actor)  # fmt: skip
+    return render(
+        request, "sign_in.html", {"title": "Sign in", "error": None, "username": ""}, actor=actor
+    )
 
 
 @router.post("/sign-in")
@@ -151,10 +162,7 @@ def _manufacturer(db: Session, actor: Actor) -> dict[str, Any]:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return RedirectResponse("/sign-in", status_code=303)
+def dashboard(request: Request, db: DbSession, actor: SignedIn) -> Response:
     context: dict[str, Any] = {"title": "Dashboard", "roles": sorted(actor.roles)}
     if actor.has_role("manufacturer"):
         context.update(_manufacturer(db, actor))
@@ -174,25 +182,9 @@ def dashboard(request: Request, db: DbSession) -> Response:
 def designs(request: Request, db: DbSession) -> Response:
     actor = signed_in_actor(request, db)
     items = [{"id": d, "name": load_design(d).name or d} for d in bundled_design_ids()]
-    return render(request, "designs.html", {"title": "Reference designs", "designs": items}, actor=actor)  # fmt: skip
-
-
-def _chart_data(processes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked bar: one bar per stage, one trace per component (kg CO2e per kWh)."""
-    stages = sorted({p["stage"] for p in processes})
-    by: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(stages, 0.0))
-    for p in processes:
-        by[p["component"]][p["stage"]] += p["kgco2e_per_kwh"]
-    traces = [
-        {
-            "type": "bar",
-            "name": component,
-            "x": stages,
-            "y": [round(by[component][s], 4) for s in stages],
-        }  # fmt: skip
-        for component in sorted(by)
-    ]
-    return {"traces": traces, "stages": stages}
+    return render(
+        request, "designs.html", {"title": "Reference designs", "designs": items}, actor=actor
+    )
 
 
 @router.get("/designs/{design_id}")
@@ -200,7 +192,13 @@ def design_page(request: Request, db: DbSession, design_id: str) -> Response:
     actor = signed_in_actor(request, db)
     if design_id not in bundled_design_ids():
         message = f"There is no reference design {excerpt(design_id)}."
-        return render(request, "error.html", {"title": "Design not found", "message": message}, status_code=404, actor=actor)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"title": "Design not found", "message": message},
+            status_code=404,
+            actor=actor,
+        )
     design = load_design(design_id)
     result = footprint(design, release_library(db, None), rule_set_id=DEFAULT_RULE_SET)
     context = {
@@ -208,24 +206,36 @@ def design_page(request: Request, db: DbSession, design_id: str) -> Response:
         "design_id": design_id,
         "design": design,
         "fp": result,
-        "chart_json": json.dumps(_chart_data(result.processes)),
+        "chart_json": json.dumps(charts.stacked_breakdown(result.processes)),
     }
     return render(request, "design.html", context, actor=actor)
 
 
 @router.get("/factors")
 def factors(
-    request: Request, db: DbSession, q: Annotated[str, Query(max_length=200)] = "",
+    request: Request,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
     release: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     actor = signed_in_actor(request, db)
     try:
         lib = release_library(db, release or None)
     except NotFound as exc:
-        return render(request, "error.html", {"title": "Unknown release", "message": str(exc)}, status_code=404, actor=actor)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"title": "Unknown release", "message": str(exc)},
+            status_code=404,
+            actor=actor,
+        )
     hits = lib.search(q) if q.strip() else []
     context = {
-        "title": "Factor library", "q": q, "release": lib.release_id,
-        "hits": hits[:MAX_FACTOR_HITS], "total": len(hits), "limit": MAX_FACTOR_HITS,
-    }  # fmt: skip
+        "title": "Factor library",
+        "q": q,
+        "release": lib.release_id,
+        "hits": hits[:MAX_FACTOR_HITS],
+        "total": len(hits),
+        "limit": MAX_FACTOR_HITS,
+    }
     return render(request, "factors.html", context, actor=actor)

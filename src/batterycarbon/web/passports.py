@@ -21,9 +21,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/p/{passport_id}")
 def public_passport_page(
-    request: Request, db: DbSession, passport_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    passport_id: uuid.UUID,
     version: Annotated[int | None, Query(ge=1, le=MAX_SERIAL)] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     actor = signed_in_actor(request, db)  # for the navigation only: the view stays public
     try:
         passport = read_passport(db, None, passport_id, version)
@@ -32,7 +34,9 @@ def public_passport_page(
     document = passport.document
     aspects = [(aspect, document[aspect]) for aspect in ASPECTS if document.get(aspect)]
     context = {
-        "title": f"Battery passport {passport.unit_identifier}", "passport": passport,
-        "aspects": aspects, "footprint": document.get("CarbonFootprintForBatteries", {}),
-    }  # fmt: skip
+        "title": f"Battery passport {passport.unit_identifier}",
+        "passport": passport,
+        "aspects": aspects,
+        "footprint": document.get("CarbonFootprintForBatteries", {}),
+    }
     return render(request, "passport_public.html", context, actor=actor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -46,6 +47,7 @@ from batterycarbon.services.verifications import (
 from batterycarbon.web import charts
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     field_errors,
     form_action,
     form_uuid,
@@ -53,8 +55,6 @@ from batterycarbon.web.common import (
     problems_of,
     render,
     service_error,
-    signed_in_actor,
-    to_sign_in,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -90,10 +90,7 @@ def calculation_view(db: Session, calc: CalculationOut) -> dict[str, Any]:
 
 
 @router.get("/web/products")
-def products_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def products_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     latest: dict[uuid.UUID, CalculationOut] = {}
     for calc in list_calculations(db, actor):
         latest[calc.design_version_id] = calc
@@ -195,13 +192,11 @@ def _newer_data(
 def product_page(
     request: Request,
     db: DbSession,
+    actor: SignedIn,
     product_id: uuid.UUID,
     calculation: Annotated[uuid.UUID | None, Query()] = None,
     unchanged: Annotated[bool, Query()] = False,
 ) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     try:
         return _product_page(request, db, actor, product_id, calculation, unchanged=unchanged)
     except BatteryCarbonError as exc:
@@ -244,8 +239,22 @@ def calculate_page(
     return form_action(request, db, csrf_token, calculate, refused)
 
 
-def _back_to(db: Session, actor: Actor, calculation_id: uuid.UUID) -> str:
-    return f"/web/products/{get_product_id(db, actor, calculation_id)}?calculation={calculation_id}"
+def _calculation_form(
+    request: Request,
+    db: Session,
+    calculation_id: uuid.UUID,
+    csrf_token: str,
+    change: Callable[[Actor], object],
+) -> Response:
+    """A form that changes who sees or checks the calculation (:func:`form_action`), then back
+    to the calculation on its product's page."""
+
+    def act(actor: Actor) -> str:
+        change(actor)
+        product_id = get_product_id(db, actor, calculation_id)
+        return f"/web/products/{product_id}?calculation={calculation_id}"
+
+    return form_action(request, db, csrf_token, act)
 
 
 @router.post("/web/calculations/{calculation_id}/verification")
@@ -256,14 +265,13 @@ def request_verification(
     verifier_org_id: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    def submit(actor: Actor) -> str:
+    def submit(actor: Actor) -> None:
         verifier = form_uuid("verifier_org_id", verifier_org_id, "an organization id")
         submit_for_verification(
             db, actor, VerificationIn(calculation_id=calculation_id, verifier_org_id=verifier)
         )
-        return _back_to(db, actor, calculation_id)
 
-    return form_action(request, db, csrf_token, submit)
+    return _calculation_form(request, db, calculation_id, csrf_token, submit)
 
 
 @router.post("/web/calculations/{calculation_id}/grants")
@@ -276,12 +284,11 @@ def share_page(
 ) -> Response:
     """Share the calculation's declared figures with a customer (the maker only)."""
 
-    def share(actor: Actor) -> str:
+    def share(actor: Actor) -> None:
         customer = form_uuid("organization_id", organization_id, "an organization id")
         share_calculation(db, actor, calculation_id, CalculationGrantIn(organization_id=customer))
-        return _back_to(db, actor, calculation_id)
 
-    return form_action(request, db, csrf_token, share)
+    return _calculation_form(request, db, calculation_id, csrf_token, share)
 
 
 @router.post("/web/calculations/{calculation_id}/grants/{organization_id}/revoke")
@@ -294,11 +301,10 @@ def revoke_page(
 ) -> Response:
     """End a customer's access to the calculation (the maker only)."""
 
-    def revoke(actor: Actor) -> str:
+    def revoke(actor: Actor) -> None:
         revoke_calculation_share(db, actor, calculation_id, organization_id)
-        return _back_to(db, actor, calculation_id)
 
-    return form_action(request, db, csrf_token, revoke)
+    return _calculation_form(request, db, calculation_id, csrf_token, revoke)
 
 
 def _whole_numbers(form: dict[str, str]) -> dict[str, int]:
@@ -330,7 +336,10 @@ def start_uncertainty(
     def start(actor: Actor) -> str:
         runner = job_runner(request)
         numbers = _whole_numbers(form)
-        return f"/web/jobs/{submit_uncertainty(db, actor, calculation_id, numbers['runs'], numbers['seed'], runner).id}"
+        job = submit_uncertainty(
+            db, actor, calculation_id, numbers["runs"], numbers["seed"], runner
+        )
+        return f"/web/jobs/{job.id}"
 
     def again(actor: Actor, exc: BatteryCarbonError | ValidationError) -> Response:
         if not isinstance(exc, InputError | ValidationError):

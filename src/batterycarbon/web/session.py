@@ -70,9 +70,14 @@ def write_session(request: Request, response: Response, session: WebSession) -> 
         {"csrf": session.csrf, "sub": session.subject, "ver": session.version}
     )
     response.set_cookie(
-        COOKIE, value, max_age=MAX_AGE_SECONDS, httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", path="/",
-    )  # fmt: skip
+        COOKIE,
+        value,
+        max_age=MAX_AGE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def signed_out(session: WebSession) -> WebSession:

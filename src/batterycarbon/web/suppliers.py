@@ -44,6 +44,7 @@ from batterycarbon.services.datasets import (
 from batterycarbon.services.factor_releases import release_library
 from batterycarbon.web.common import (
     DbSession,
+    SignedIn,
     csrf_ok,
     csrf_rejected,
     field_errors,
@@ -54,8 +55,6 @@ from batterycarbon.web.common import (
     render,
     row_errors,
     service_error,
-    signed_in_actor,
-    to_sign_in,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -99,10 +98,7 @@ def _datasets_page(
 
 
 @router.get("/web/datasets")
-def datasets_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def datasets_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     return _datasets_page(request, db, actor)
 
 
@@ -120,11 +116,8 @@ def dataset_template() -> Response:
 
 
 @router.get("/web/datasets/template.xlsx")
-def dataset_template_xlsx(request: Request, db: DbSession) -> Response:
+def dataset_template_xlsx(request: Request, db: DbSession, actor: SignedIn) -> Response:
     """The API's ``GET /datasets/template.xlsx`` for a signed-in browser (same service)."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     try:
         content = dataset_excel.dataset_template(db, actor)
     except BatteryCarbonError as exc:
@@ -188,10 +181,7 @@ async def _upload_text(form: Any) -> tuple[str, str]:
 
 
 @router.post("/web/datasets/upload")
-async def upload_datasets(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+async def upload_datasets(request: Request, db: DbSession, actor: SignedIn) -> Response:
     form = await request.form()
     if not csrf_ok(request, str(form.get("csrf_token") or "")):
         return csrf_rejected(request, actor)
@@ -236,11 +226,8 @@ async def upload_datasets(request: Request, db: DbSession) -> Response:
 
 
 @router.post("/web/datasets/upload-xlsx")
-async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
+async def upload_datasets_xlsx(request: Request, db: DbSession, actor: SignedIn) -> Response:
     """A filled-in Excel template through ``submit_datasets_xlsx``: every row stored, or none."""
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
     form = await request.form()
     if not csrf_ok(request, str(form.get("csrf_token") or "")):
         return csrf_rejected(request, actor)
@@ -282,10 +269,9 @@ async def upload_datasets_xlsx(request: Request, db: DbSession) -> Response:
 
 
 @router.get("/web/datasets/{dataset_id}")
-def dataset_page(request: Request, db: DbSession, dataset_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def dataset_page(
+    request: Request, db: DbSession, actor: SignedIn, dataset_id: uuid.UUID
+) -> Response:
     try:
         dataset = get_dataset(db, actor, dataset_id)
     except BatteryCarbonError as exc:
@@ -378,10 +364,7 @@ def _requests_page(
 
 
 @router.get("/web/requests")
-def requests_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def requests_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     return _requests_page(request, db, actor)
 
 

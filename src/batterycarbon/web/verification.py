@@ -30,13 +30,12 @@ from batterycarbon.services.verifications import (
 from batterycarbon.web.common import (
     STATUS,
     DbSession,
+    SignedIn,
     field_errors,
     form_action,
     problems_of,
     render,
     service_error,
-    signed_in_actor,
-    to_sign_in,
 )
 from batterycarbon.web.products import calculation_view
 
@@ -48,10 +47,7 @@ def _names(db: Session, actor: Actor) -> dict[uuid.UUID, str]:
 
 
 @router.get("/web/verifications")
-def verifications_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def verifications_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     context = {
         "title": "Verifications",
         "names": _names(db, actor),
@@ -61,13 +57,23 @@ def verifications_page(request: Request, db: DbSession) -> Response:
     return render(request, "verifications.html", context, actor=actor)
 
 
-def _review_page(request: Request, db: Session, actor: Actor, verification_id: uuid.UUID, problems: list[str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _review_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    verification_id: uuid.UUID,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     verification = get_verification(db, actor, verification_id)
     context: dict[str, Any] = {
-        "title": "Verification", "v": verification, "names": _names(db, actor),
+        "title": "Verification",
+        "v": verification,
+        "names": _names(db, actor),
         "is_verifier": verification.verifier_org_id == actor.organization_id,
-        "problems": problems or [], "errors": field_errors(problems or []),
-    }  # fmt: skip
+        "problems": problems or [],
+        "errors": field_errors(problems or []),
+    }
     party = actor.organization_id in (verification.verifier_org_id, verification.requester_org_id)
     if party:
         calc = get_calculation(db, actor, verification.calculation_id)
@@ -75,7 +81,12 @@ def _review_page(request: Request, db: Session, actor: Actor, verification_id: u
         used = []
         for figure in calc.inputs.get("datasets", []):
             try:
-                used.append({"figure": figure, "dataset": get_dataset(db, actor, uuid.UUID(figure["dataset_id"]))})  # fmt: skip
+                used.append(
+                    {
+                        "figure": figure,
+                        "dataset": get_dataset(db, actor, uuid.UUID(figure["dataset_id"])),
+                    }
+                )
             except BatteryCarbonError:
                 used.append({"figure": figure, "dataset": None})  # review closed: figure only
         context["used"] = used
@@ -83,17 +94,18 @@ def _review_page(request: Request, db: Session, actor: Actor, verification_id: u
 
 
 @router.get("/web/verifications/{verification_id}")
-def verification_page(request: Request, db: DbSession, verification_id: uuid.UUID) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def verification_page(
+    request: Request, db: DbSession, actor: SignedIn, verification_id: uuid.UUID
+) -> Response:
     try:
         return _review_page(request, db, actor, verification_id)
     except BatteryCarbonError as exc:
         return service_error(request, actor, exc)
 
 
-def _act(request: Request, db: Session, verification_id: uuid.UUID, csrf_token: str, action: Any) -> Response:  # fmt: skip
+def _act(
+    request: Request, db: Session, verification_id: uuid.UUID, csrf_token: str, action: Any
+) -> Response:
     def act(actor: Actor) -> str:
         action(actor)
         return f"/web/verifications/{verification_id}"
@@ -108,25 +120,69 @@ def _act(request: Request, db: Session, verification_id: uuid.UUID, csrf_token: 
 
 
 @router.post("/web/verifications/{verification_id}/start")
-def start_page(request: Request, db: DbSession, verification_id: uuid.UUID, csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _act(request, db, verification_id, csrf_token, lambda actor: start_review(db, actor, verification_id))  # fmt: skip
+def start_page(
+    request: Request,
+    db: DbSession,
+    verification_id: uuid.UUID,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        verification_id,
+        csrf_token,
+        lambda actor: start_review(db, actor, verification_id),
+    )
 
 
 @router.post("/web/verifications/{verification_id}/findings")
-def finding_page(request: Request, db: DbSession, verification_id: uuid.UUID, severity: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _act(request, db, verification_id, csrf_token, lambda actor: add_finding(db, actor, verification_id, FindingIn.model_validate({"severity": severity, "text": text.strip()})))  # fmt: skip
+def finding_page(
+    request: Request,
+    db: DbSession,
+    verification_id: uuid.UUID,
+    severity: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        verification_id,
+        csrf_token,
+        lambda actor: add_finding(
+            db,
+            actor,
+            verification_id,
+            FindingIn.model_validate({"severity": severity, "text": text.strip()}),
+        ),
+    )
 
 
 @router.post("/web/verifications/{verification_id}/decision")
-def decision_page(request: Request, db: DbSession, verification_id: uuid.UUID, decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    return _act(request, db, verification_id, csrf_token, lambda actor: decide(db, actor, verification_id, DecisionIn.model_validate({"decision": decision, "note": note.strip() or None})))  # fmt: skip
+def decision_page(
+    request: Request,
+    db: DbSession,
+    verification_id: uuid.UUID,
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        verification_id,
+        csrf_token,
+        lambda actor: decide(
+            db,
+            actor,
+            verification_id,
+            DecisionIn.model_validate({"decision": decision, "note": note.strip() or None}),
+        ),
+    )
 
 
 @router.get("/web/statistics")
-def statistics_page(request: Request, db: DbSession) -> Response:
-    actor = signed_in_actor(request, db)
-    if actor is None:
-        return to_sign_in()
+def statistics_page(request: Request, db: DbSession, actor: SignedIn) -> Response:
     try:
         stats = footprint_statistics(db, actor)
         state = overview(db, actor)
