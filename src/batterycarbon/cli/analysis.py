@@ -65,13 +65,23 @@ def uncertainty(
         for kind, rows in (("stages", samples.stages), ("components", samples.components))
     }
     data = {
-        "design": samples.design, "level": samples.level, "runs": runs, "seed": seed,
-        "factor_release": factors, "uncertain_inputs": len(samples.inputs), **total, **breakdowns,
+        "design": samples.design,
+        "level": samples.level,
+        "runs": runs,
+        "seed": seed,
+        "factor_release": factors,
+        "uncertain_inputs": len(samples.inputs),
+        **total,
+        **breakdowns,
         "warnings": list(samples.warnings),
-    }  # fmt: skip
+    }
     if chart is not None:
-        histogram_chart(samples.total.tolist(), f"kg CO2e per kWh ({level})",
-                        f"{samples.design}: {runs} Monte Carlo runs ({factors})", chart)  # fmt: skip
+        histogram_chart(
+            samples.total.tolist(),
+            f"kg CO2e per kWh ({level})",
+            f"{samples.design}: {runs} Monte Carlo runs ({factors})",
+            chart,
+        )
     if fmt == "json":
         print_json(data)
         return
@@ -111,11 +121,18 @@ def compare(
     b = monte_carlo(load_design(design_b), lib, runs, seed, level=check_level(level))
     difference = a.total - b.total
     data = {
-        "design_a": a.design, "design_b": b.design, "runs": runs, "seed": seed, "level": level,
-        "factor_release": factors, "probability_a_lower": float(np.mean(difference < 0)),
-        "a": summary(a.total), "b": summary(b.total), "difference_a_minus_b": summary(difference),
+        "design_a": a.design,
+        "design_b": b.design,
+        "runs": runs,
+        "seed": seed,
+        "level": level,
+        "factor_release": factors,
+        "probability_a_lower": float(np.mean(difference < 0)),
+        "a": summary(a.total),
+        "b": summary(b.total),
+        "difference_a_minus_b": summary(difference),
         "warnings": _labelled_warnings(a, b),
-    }  # fmt: skip
+    }
     if fmt == "json":
         print_json(data)
         return
@@ -155,9 +172,13 @@ def sensitivity_command(
     )
     rows = sensitivity(samples, top)
     if chart is not None:
-        ranked_bars_chart([str(r["input"]) for r in rows], [float(r["share_of_variance"]) for r in rows],
-                          "share of variance (normalized squared Spearman rho)",
-                          f"{samples.design}: what drives the uncertainty", chart)  # fmt: skip
+        ranked_bars_chart(
+            [str(r["input"]) for r in rows],
+            [float(r["share_of_variance"]) for r in rows],
+            "share of variance (normalized squared Spearman rho)",
+            f"{samples.design}: what drives the uncertainty",
+            chart,
+        )
     if fmt == "json":
         print_json({"design": samples.design, "runs": runs, "seed": seed, "inputs": rows})
         return
@@ -165,8 +186,12 @@ def sensitivity_command(
         "input", "kind", "Spearman ρ", "share of variance", title=f"{samples.design}: sensitivity"
     )
     for r in rows:
-        table.add_row(str(r["input"]), str(r["kind"]), f"{float(r['spearman_rho']):+.2f}",
-                      f"{float(r['share_of_variance']):.0%}")  # fmt: skip
+        table.add_row(
+            str(r["input"]),
+            str(r["kind"]),
+            f"{float(r['spearman_rho']):+.2f}",
+            f"{float(r['share_of_variance']):.0%}",
+        )
     out.print(table)
 
 
@@ -199,12 +224,17 @@ def sweep_command(
         return
     print_warnings(result.warnings)
     order = np.argsort(result.totals, kind="stable")[:top]
-    table = make_table(*result.keys, "kg CO2e/kWh",
-                       title=f"{result.design}: {len(result.totals)} variants, lowest {len(order)}")  # fmt: skip
+    table = make_table(
+        *result.keys,
+        "kg CO2e/kWh",
+        title=f"{result.design}: {len(result.totals)} variants, lowest {len(order)}",
+    )
     for k in order:
         table.add_row(
             *(str(result.variants[k][key]) for key in result.keys), f"{result.totals[k]:.1f}"
         )
     out.print(table)
-    out.print(f"range {result.totals.min():.1f} – {result.totals.max():.1f} kg CO2e/kWh over "
-              f"{len(result.totals)} variants")  # fmt: skip
+    out.print(
+        f"range {result.totals.min():.1f} – {result.totals.max():.1f} kg CO2e/kWh over "
+        f"{len(result.totals)} variants"
+    )

@@ -86,7 +86,7 @@ def _use(
                 ("warranty_years", warranty_years),
             )
             if v is not None
-        },  # fmt: skip
+        },
         "use options",
     )
 
@@ -130,41 +130,73 @@ def standards(
     given = load_compliance_inputs(inputs)
     profile = use_profile_for(loaded, given, _use(usable_kwh, vehicle_category, warranty_years))
     results = compare(
-        loaded, library(factors), rule_set, plant_options(grid, green), profile, route,
+        loaded,
+        library(factors),
+        rule_set,
+        plant_options(grid, green),
+        profile,
+        route,
         given.downstream(),
-    )  # fmt: skip
+    )
     report = standards_report(results, profile)
     if fmt == "json":
         print_json(report)
         return
-    table = make_table("rule set", "status", "functional unit", "kg CO2e/FU", "per kWh cap.",
-                       "per kWh deliv.", "raw mat.", "prod.", "distr.", "use", "EoL",
-                       title=f"{report['design']}: footprint by rule set "
-                             f"(factors {report['factor_release']})",
-                       caption="stages in kg CO2e per kWh of capacity")  # fmt: skip
+    table = make_table(
+        "rule set",
+        "status",
+        "functional unit",
+        "kg CO2e/FU",
+        "per kWh cap.",
+        "per kWh deliv.",
+        "raw mat.",
+        "prod.",
+        "distr.",
+        "use",
+        "EoL",
+        title=f"{report['design']}: footprint by rule set (factors {report['factor_release']})",
+        caption="stages in kg CO2e per kWh of capacity",
+    )
     for r in report["rule_sets"]:
         cap = r["stages_per_kwh_capacity"]
         delivered = r["total_kgco2e_per_kwh_delivered"]
         table.add_row(
-            r["id"], r["status"], r["functional_unit_basis"].replace("_", " "),
-            f"{r['total_kgco2e_per_fu']:.4g}", f"{r['total_kgco2e_per_kwh_capacity']:.1f}",
+            r["id"],
+            r["status"],
+            r["functional_unit_basis"].replace("_", " "),
+            f"{r['total_kgco2e_per_fu']:.4g}",
+            f"{r['total_kgco2e_per_kwh_capacity']:.1f}",
             "-" if delivered is None else f"{delivered:.4f}",
-            *(f"{cap[s]:.1f}" if s in cap else "-"
-              for s in ("raw_materials", "production", "distribution", "use", "end_of_life")),
-        )  # fmt: skip
+            *(
+                f"{cap[s]:.1f}" if s in cap else "-"
+                for s in ("raw_materials", "production", "distribution", "use", "end_of_life")
+            ),
+        )
     out.print(table)
     print_warnings(merge_warnings(*(r.warnings for r in results)))
-    recon = make_table("rule set", "aspect", "reference", "this rule set", "effect", "explanation",
-                       title=f"Reconciliation with {report['reference']} "
-                             "(effect in kg CO2e per kWh of capacity)")  # fmt: skip
+    recon = make_table(
+        "rule set",
+        "aspect",
+        "reference",
+        "this rule set",
+        "effect",
+        "explanation",
+        title=f"Reconciliation with {report['reference']} (effect in kg CO2e per kWh of capacity)",
+    )
     for row in report["reconciliation"]:
         effect = (
             f"{row['effect_kgco2e_per_kwh_capacity']:+.2f}"
             if row["effect_kgco2e_per_kwh_capacity"] is not None
             else f"/ {row['fu_divisor']:.4g}"
         )
-        recon.add_row(row["rule_set"], row["aspect"], row["reference"], row["this"], effect,
-                      row["explanation"])  # fmt: skip
+        recon.add_row(
+            row["rule_set"],
+            row["aspect"],
+            row["reference"],
+            row["this"],
+            effect,
+            row["explanation"],
+        )
     out.print(recon)
 
 
@@ -346,9 +378,12 @@ def pact_export(
     lib = library(factors)
     result = account(loaded, lib, rule_set, None, profile)
     common: dict[str, Any] = {
-        "company_name": company, "company_ids": company_id, "product_ids": product_id,
-        "product_name": loaded.name, "graphite_anode": loaded.anode_material != "lithium_metal",
-    }  # fmt: skip
+        "company_name": company,
+        "company_ids": company_id,
+        "product_ids": product_id,
+        "product_name": loaded.name,
+        "graphite_anode": loaded.anode_material != "lithium_metal",
+    }
     if spec_version == 3:
         document = to_product_footprint_v3(result, lib, **common)
     else:

@@ -68,8 +68,11 @@ def factors_list(
     """List the factors of a release."""
     check_format(fmt, FORMATS)
     rel = load_release(release)
-    rows = [f for f in rel.factors.values()
-            if (flow is None or f.flow == flow) and (region is None or f.region == region)]  # fmt: skip
+    rows = [
+        f
+        for f in rel.factors.values()
+        if (flow is None or f.flow == flow) and (region is None or f.region == region)
+    ]
     rows = sorted(rows, key=lambda f: f.id)
     if fmt == "json":
         _print_factors_json(rows)
@@ -119,13 +122,24 @@ def factors_show(
     else:
         spread = f"{u.distribution} {u.minimum} … {u.maximum}"
     for key, value in (
-        ("id", f.id), ("name", f.name), ("value", f"{f.value:g} {f.unit}"), ("flow", f.flow),
-        ("region", f.region), ("year", str(f.year)), ("source", f.source.citation),
-        ("url", f.source.url or ""), ("licence", f.source.licence or ""),
-        ("data quality", f"DQR {f.quality.dqr:.2f} (TeR {f.quality.technological}, GeR "
-                         f"{f.quality.geographical}, TiR {f.quality.time}, P {f.quality.precision})"),
-        ("uncertainty", spread), ("notes", f.notes), ("release", release),
-    ):  # fmt: skip
+        ("id", f.id),
+        ("name", f.name),
+        ("value", f"{f.value:g} {f.unit}"),
+        ("flow", f.flow),
+        ("region", f.region),
+        ("year", str(f.year)),
+        ("source", f.source.citation),
+        ("url", f.source.url or ""),
+        ("licence", f.source.licence or ""),
+        (
+            "data quality",
+            f"DQR {f.quality.dqr:.2f} (TeR {f.quality.technological}, GeR "
+            f"{f.quality.geographical}, TiR {f.quality.time}, P {f.quality.precision})",
+        ),
+        ("uncertainty", spread),
+        ("notes", f.notes),
+        ("release", release),
+    ):
         table.add_row(key, value)
     out.print(table)
 
@@ -144,8 +158,14 @@ def factors_diff(old: str, new: str, fmt: FormatOpt = "table") -> None:
     )
     for c in changes:
         rel: float | None = c.relative_change
-        table.add_row(c.factor_id, c.kind, _num(c.old_value), _num(c.new_value), c.unit,
-                      f"{rel:+.1%}" if rel is not None else "")  # fmt: skip
+        table.add_row(
+            c.factor_id,
+            c.kind,
+            _num(c.old_value),
+            _num(c.new_value),
+            c.unit,
+            f"{rel:+.1%}" if rel is not None else "",
+        )
     out.print(table)
 
 

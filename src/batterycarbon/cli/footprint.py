@@ -133,8 +133,10 @@ def _footprint_csv(result: Footprint) -> str:
 
 
 def _print_footprint(r: Footprint) -> None:
-    out.print(f"[bold]{r.design}[/]: {r.total_kgco2e_per_kwh:.1f} kg CO2e per {r.functional_unit}; "
-              f"{r.total_kgco2e_per_pack:,.0f} kg CO2e per pack of {r.capacity_kwh:.1f} kWh")  # fmt: skip
+    out.print(
+        f"[bold]{r.design}[/]: {r.total_kgco2e_per_kwh:.1f} kg CO2e per {r.functional_unit}; "
+        f"{r.total_kgco2e_per_pack:,.0f} kg CO2e per pack of {r.capacity_kwh:.1f} kWh"
+    )
     print_warnings(r.warnings)
     table = make_table("breakdown", "kg CO2e/kWh", "share")
     for key, value in r.stages.items():
@@ -154,9 +156,11 @@ def _print_footprint(r: Footprint) -> None:
     for f in r.factors[:8]:
         top.add_row(f["id"], f"{f['amount']:.3g} {f['unit']}", f"{f['kgco2e_per_kwh']:.2f}")
     out.print(top)
-    out.print(f"cells' share of the pack footprint: {r.cell_share:.0%}; primary data share: "
-              f"{r.primary_share:.0%}; factors {r.factor_release}; rule set {r.rule_set}; "
-              f"inputs digest {r.inputs_digest[:16]}…; batterycarbon {r.software_version}")  # fmt: skip
+    out.print(
+        f"cells' share of the pack footprint: {r.cell_share:.0%}; primary data share: "
+        f"{r.primary_share:.0%}; factors {r.factor_release}; rule set {r.rule_set}; "
+        f"inputs digest {r.inputs_digest[:16]}…; batterycarbon {r.software_version}"
+    )
 
 
 @app.command()
@@ -186,9 +190,15 @@ def overview(
     for heading in ("total", "raw mat.", "prod.", "cathode", "cells", "t/pack"):
         table.add_column(heading, justify="right")
     for r in results:
-        table.add_row(r.design, f"{r.total_kgco2e_per_kwh:.1f}", f"{r.stages['raw_materials']:.1f}",
-                      f"{r.stages['production']:.1f}", f"{r.components['cathode']:.1f}",
-                      f"{r.cell_share:.0%}", f"{r.total_kgco2e_per_pack / 1000:.2f}")  # fmt: skip
+        table.add_row(
+            r.design,
+            f"{r.total_kgco2e_per_kwh:.1f}",
+            f"{r.stages['raw_materials']:.1f}",
+            f"{r.stages['production']:.1f}",
+            f"{r.components['cathode']:.1f}",
+            f"{r.cell_share:.0%}",
+            f"{r.total_kgco2e_per_pack / 1000:.2f}",
+        )
     out.print(table)
     print_warnings(f"{r.design}: {w}" for r in results for w in r.warnings)
     out.print(f"chart written to {chart}")
@@ -203,6 +213,12 @@ def rules() -> None:
     )
     for rule_set_id in rule_set_ids():
         r = load_rule_set(rule_set_id)
-        table.add_row(r.id, r.version, r.status, ", ".join(r.accepted_green_contracts),
-                      r.end_of_life, r.recycled_content_method)  # fmt: skip
+        table.add_row(
+            r.id,
+            r.version,
+            r.status,
+            ", ".join(r.accepted_green_contracts),
+            r.end_of_life,
+            r.recycled_content_method,
+        )
     out.print(table)

@@ -106,10 +106,12 @@ def pathway_command(
     )
     if chart is not None:
         waterfall_chart(
-            [s.name for s in result.steps], [s.total_kgco2e_per_kwh for s in result.steps],
+            [s.name for s in result.steps],
+            [s.total_kgco2e_per_kwh for s in result.steps],
             f"kg CO2e per kWh of {'pack' if result.level == 'pack' else 'cells'}",
-            f"{result.design}: reduction pathway ({result.factor_release})", chart,
-        )  # fmt: skip
+            f"{result.design}: reduction pathway ({result.factor_release})",
+            chart,
+        )
     if fmt == "json":
         print_json(result.to_dict())
         return
@@ -121,12 +123,19 @@ def pathway_command(
 def _print_pathway(result: PathwayResult) -> None:
     print_warnings(result.warnings)
     table = make_table(
-        "step", "kg CO2e/kWh", "vs start", "vs previous",
+        "step",
+        "kg CO2e/kWh",
+        "vs start",
+        "vs previous",
         title=f"{result.design}, {result.level} level, factors {result.factor_release}",
-    )  # fmt: skip
+    )
     for s in result.steps:
-        table.add_row(s.name, f"{s.total_kgco2e_per_kwh:.1f}", f"{s.change_vs_start:+.1%}",
-                      f"{s.change_vs_previous:+.1%}")  # fmt: skip
+        table.add_row(
+            s.name,
+            f"{s.total_kgco2e_per_kwh:.1f}",
+            f"{s.change_vs_start:+.1%}",
+            f"{s.change_vs_previous:+.1%}",
+        )
     out.print(table)
 
 
@@ -172,9 +181,13 @@ def trend(
             }
         )
     if chart is not None:
-        trend_chart([r["year"] for r in rows], [r["total_kgco2e_per_kwh"] for r in rows],
-                    f"kg CO2e per kWh ({level})", f"{loaded.id}: footprint by year ({lib.release_id})",
-                    chart)  # fmt: skip
+        trend_chart(
+            [r["year"] for r in rows],
+            [r["total_kgco2e_per_kwh"] for r in rows],
+            f"kg CO2e per kWh ({level})",
+            f"{loaded.id}: footprint by year ({lib.release_id})",
+            chart,
+        )
     if fmt == "json":
         print_json(
             {"design": loaded.id, "level": level, "factor_release": lib.release_id, "years": rows}
@@ -211,8 +224,13 @@ def hotspots_command(
             kind, "kg CO2e/kWh", "share", "cause", "lever", title=f"hotspots: {title}"
         )
         for r in (r for r in rows if r.kind == kind):
-            table.add_row(r.name if kind == "process" else r.id, f"{r.kgco2e_per_kwh:.1f}",
-                          f"{r.share:.0%}", r.cause, r.lever)  # fmt: skip
+            table.add_row(
+                r.name if kind == "process" else r.id,
+                f"{r.kgco2e_per_kwh:.1f}",
+                f"{r.share:.0%}",
+                r.cause,
+                r.lever,
+            )
         out.print(table)
 
 
@@ -275,12 +293,17 @@ def eol(
         except RouteNotQuantifiedError as exc:
             note = "; ".join(exc.problems)
     data = {
-        "design": loaded.id, "factor_release": lib.release_id, "soh": soh,
-        "grade": band.name if band else None, "grade_description": band.description if band else None,
+        "design": loaded.id,
+        "factor_release": lib.release_id,
+        "soh": soh,
+        "grade": band.name if band else None,
+        "grade_description": band.description if band else None,
         "route": chosen if (band is None or band.recommended_route or route) else None,
-        "process_kgco2e_per_kwh": process, "remanufacture_change": change,
-        "end_of_life_kgco2e_per_kwh": end_of_life, "note": note,
-    }  # fmt: skip
+        "process_kgco2e_per_kwh": process,
+        "remanufacture_change": change,
+        "end_of_life_kgco2e_per_kwh": end_of_life,
+        "note": note,
+    }
     if fmt == "json":
         print_json({**data, "warnings": list(warnings)})
         return

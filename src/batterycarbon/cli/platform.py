@@ -68,7 +68,11 @@ def _tls_files(cert: Path | None, key: Path | None) -> tuple[str, str] | None:
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
     except (ssl.SSLError, OSError) as exc:
-        err.print(f"--tls-cert/--tls-key: {cert} and {key} are not a PEM certificate and its private key ({exc})", markup=False)  # fmt: skip
+        err.print(
+            f"--tls-cert/--tls-key: {cert} and {key} are not a PEM certificate and its private "
+            f"key ({exc})",
+            markup=False,
+        )
         raise typer.Exit(2) from None
     return str(cert), str(key)
 
@@ -98,7 +102,9 @@ def serve(
     settings.signing_key()  # a missing or short key: named, exit 2, before anything starts
     tls = _tls_files(tls_cert, tls_key)
     scheme = "https" if tls else "http"
-    out.print(f"database: {store.describe_url(store.database_url(settings.database_url))}", markup=False)  # fmt: skip
+    out.print(
+        f"database: {store.describe_url(store.database_url(settings.database_url))}", markup=False
+    )
     out.print(f"API on {scheme}://{host}:{port} (docs at /docs), {workers} worker(s)")
     serve_api(host, port, settings=settings, workers=workers, tls=tls)
 
@@ -140,13 +146,19 @@ def audit_verify() -> None:
             f"audit chain intact: {report.events_checked} events, head {report.head_hash[:16]}…"
         )
         if report.anchor_lag:
-            out.print(f"head anchor at event {report.anchor_seq}: {report.anchor_lag} newer event(s) not yet anchored (a crash between commit and anchor write)")  # fmt: skip
+            out.print(
+                f"head anchor at event {report.anchor_seq}: {report.anchor_lag} newer event(s) "
+                "not yet anchored (a crash between commit and anchor write)"
+            )
         return
     if report.first_bad_seq is None:  # the events hold, but nothing shows none was deleted
         err.print(f"audit chain not verified: {report.problem}", markup=False)
         raise typer.Exit(1)
-    err.print(f"audit chain broken at event {report.first_bad_seq} ({report.first_bad_id}): "
-              f"{report.problem}", markup=False)  # fmt: skip
+    err.print(
+        f"audit chain broken at event {report.first_bad_seq} ({report.first_bad_id}): "
+        f"{report.problem}",
+        markup=False,
+    )
     raise typer.Exit(1)
 
 
@@ -162,8 +174,15 @@ def demo_data(fmt: FormatOpt = "table") -> None:
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
-    table = make_table("organization", "role", "username", "password", "client id", "client secret",
-                       title="demo accounts (passwords generated now; shown once)")  # fmt: skip
+    table = make_table(
+        "organization",
+        "role",
+        "username",
+        "password",
+        "client id",
+        "client secret",
+        title="demo accounts (passwords generated now; shown once)",
+    )
     for a in result.accounts:
         table.add_row(a.organization, a.role, a.username, a.password, a.client_id, a.client_secret)
     out.print(table)
@@ -255,7 +274,7 @@ def admin_load_classes(
         typer.Option(
             "--confirm-fixture",
             help="Allow activating a fixture table (test and demonstration installations only).",
-        ),  # fmt: skip
+        ),
     ] = False,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -277,11 +296,20 @@ def admin_load_classes(
         raise InputError("FILE", [f"FILE: cannot read {file}: {exc}"]) from None
     # Refused before anything is stored, so that --activate loads both or neither.
     if activate and parse_upload(file.name, content).status == "fixture" and not confirm_fixture:
-        raise InputError("--confirm-fixture", [f"--confirm-fixture: {file} is a fixture table (invented boundaries, not an EU table); give --confirm-fixture to activate it on a test or demonstration installation"])  # fmt: skip
+        raise InputError(
+            "--confirm-fixture",
+            [
+                f"--confirm-fixture: {file} is a fixture table (invented boundaries, not an EU "
+                "table); give --confirm-fixture to activate it on a test or demonstration "
+                "installation"
+            ],
+        )
     with _migrated_session() as session:
         loaded = load_class_table_file(session, SYSTEM, file.name, content)
         if activate:
-            loaded = activate_class_table(session, SYSTEM, loaded.id, ActivationIn(confirm_fixture=confirm_fixture))  # fmt: skip
+            loaded = activate_class_table(
+                session, SYSTEM, loaded.id, ActivationIn(confirm_fixture=confirm_fixture)
+            )
     if fmt == "json":
         sys.stdout.write(loaded.model_dump_json(indent=2) + "\n")
         return
@@ -290,7 +318,7 @@ def admin_load_classes(
         f"loaded {loaded.label} ({table.status}, {table.battery_category}) as {loaded.id}; "
         f"{'active' if loaded.is_active else 'not active (activate it with --activate or the API)'}",
         markup=False,
-    )  # fmt: skip
+    )
 
 
 @app.command(name="portfolio-recompute")
@@ -312,12 +340,28 @@ def portfolio_recompute(
     if fmt == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
-    table = make_table("product", "status", "old release", "old kg CO2e/kWh", "new kg CO2e/kWh", "change %", "reason",
-                       title=f"portfolio under {report.factor_release}: {report.recomputed} recomputed, {report.skipped} skipped")  # fmt: skip
+    table = make_table(
+        "product",
+        "status",
+        "old release",
+        "old kg CO2e/kWh",
+        "new kg CO2e/kWh",
+        "change %",
+        "reason",
+        title=f"portfolio under {report.factor_release}: {report.recomputed} recomputed, {report.skipped} skipped",
+    )
     for c in report.changes:
         new = f"{c.new_total_kgco2e_per_kwh:.4f}" if c.new_total_kgco2e_per_kwh is not None else ""
         pct = f"{c.change_percent:+.2f}" if c.change_percent is not None else ""
-        table.add_row(c.product, c.status, c.old_release, f"{c.old_total_kgco2e_per_kwh:.4f}", new, pct, c.reason or "")  # fmt: skip
+        table.add_row(
+            c.product,
+            c.status,
+            c.old_release,
+            f"{c.old_total_kgco2e_per_kwh:.4f}",
+            new,
+            pct,
+            c.reason or "",
+        )
     out.print(table)
 
 
@@ -326,7 +370,10 @@ def _flow_mapping(values: list[str]) -> dict[str, str]:
     for value in values:
         product, sep, flow = value.rpartition("=")
         if not sep or not product or not flow:
-            problems.append(f"--flow: {value!r}: expected PRODUCT_ID=FLOW (e.g. urn:gtin:4712345060507=cam_ncm811)")  # fmt: skip
+            problems.append(
+                f"--flow: {value!r}: expected PRODUCT_ID=FLOW (e.g. "
+                "urn:gtin:4712345060507=cam_ncm811)"
+            )
         else:
             mapping[product] = flow
     if problems:
@@ -347,30 +394,33 @@ def pact_pull(
             "--client-secret",
             envvar="PACT_CLIENT_SECRET",
             help="Client secret (or PACT_CLIENT_SECRET).",
-        ),  # fmt: skip
+        ),
     ],
     token_url: Annotated[
         str, typer.Option("--token-url", help="The host's token endpoint (Action Authenticate).")
-    ],  # fmt: skip
+    ],
     as_name: Annotated[
         str | None,
         typer.Option(
             "--as",
-            help="Store for this username's organization (in the user's name) or this organization; default: the organization each footprint names.",
-        ),  # fmt: skip
+            help=(
+                "Store for this username's organization (in the user's name) or this "
+                "organization; default: the organization each footprint names."
+            ),
+        ),
     ] = None,
     flow: Annotated[
         list[str] | None,
         typer.Option(
             "--flow", help="PRODUCT_ID=FLOW: the library flow a supplier product is; repeatable."
-        ),  # fmt: skip
+        ),
     ] = None,
     ca_file: Annotated[
         Path | None,
         typer.Option(
             "--ca-file",
             help="Trust this PEM certificate bundle for the host (self-signed or private CA).",
-        ),  # fmt: skip
+        ),
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -387,8 +437,28 @@ def pact_pull(
         datasets = [{**d.__dict__, "dataset_id": str(d.dataset_id)} for d in report.datasets]
         print_json({"stored": report.stored, "datasets": datasets})
         return
-    table = make_table("footprint", "organization", "dataset", "flow", "kg CO2e/kg", "region", "year", "DQR", "status",
-                       title=f"{report.stored} stored, {len(report.datasets) - report.stored} unchanged, from {url}")  # fmt: skip
+    table = make_table(
+        "footprint",
+        "organization",
+        "dataset",
+        "flow",
+        "kg CO2e/kg",
+        "region",
+        "year",
+        "DQR",
+        "status",
+        title=f"{report.stored} stored, {len(report.datasets) - report.stored} unchanged, from {url}",
+    )
     for d in report.datasets:
-        table.add_row(d.footprint_id, d.organization, str(d.dataset_id), d.flow, f"{d.value_kgco2e_per_kg:.4f}", d.region, str(d.year), f"{d.dqr:g}", d.status)  # fmt: skip
+        table.add_row(
+            d.footprint_id,
+            d.organization,
+            str(d.dataset_id),
+            d.flow,
+            f"{d.value_kgco2e_per_kg:.4f}",
+            d.region,
+            str(d.year),
+            f"{d.dqr:g}",
+            d.status,
+        )
     out.print(table)

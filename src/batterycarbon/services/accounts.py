@@ -171,9 +171,13 @@ def register_organization(session: Session, actor: Actor, data: OrganizationIn) 
         session.add(org)
         session.flush()
         audit(
-            session, actor, "organization.registered", "organization", org.id,
+            session,
+            actor,
+            "organization.registered",
+            "organization",
+            org.id,
             after=data.model_dump(mode="json"),
-        )  # fmt: skip
+        )
         return _org_out(org)
 
 
@@ -223,7 +227,14 @@ def register_user(session: Session, actor: Actor, data: UserIn) -> UserOut:
         require_admin_of(actor, data.organization_id)
         get_organization(session, "organization_id", data.organization_id)
         user = _insert_user(session, data)
-        audit(session, actor, "user.registered", "user", user.id, after=_user_out(user).model_dump(mode="json"))  # fmt: skip
+        audit(
+            session,
+            actor,
+            "user.registered",
+            "user",
+            user.id,
+            after=_user_out(user).model_dump(mode="json"),
+        )
         return _user_out(user)
 
 
@@ -240,11 +251,21 @@ def create_api_client(session: Session, actor: Actor, data: ApiClientIn) -> ApiC
         )
         session.add(client)
         session.flush()
-        audit(session, actor, "api_client.created", "api_client", client.id, after={"client_id": client.client_id, "name": client.name})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "api_client.created",
+            "api_client",
+            client.id,
+            after={"client_id": client.client_id, "name": client.name},
+        )
         return ApiClientCreated(
-            id=client.id, organization_id=client.organization_id, name=client.name,
-            client_id=client.client_id, client_secret=secret,
-        )  # fmt: skip
+            id=client.id,
+            organization_id=client.organization_id,
+            name=client.name,
+            client_id=client.client_id,
+            client_secret=secret,
+        )
 
 
 def _user_actor(user: User) -> Actor:
@@ -316,7 +337,8 @@ def check_credentials_version(actor: Actor, version: int | None) -> Actor:
     change, the account disabled, a sign-out: ``services.credentials``)."""
     if version != actor.credentials_version:
         raise AuthenticationError(
-            "this sign-in was revoked (password changed, account disabled or signed out); sign in again"
+            "this sign-in was revoked (password changed, account disabled or signed out); sign "
+            "in again"
         )
     return actor
 

@@ -85,17 +85,25 @@ def shared_calculation_out(session: Session, row: Calculation) -> SharedCalculat
         .limit(1)
     )
     return SharedCalculationOut(
-        id=row.id, manufacturer_org_id=owner.id, manufacturer=owner.name, product_id=product.id,
-        product=product.name, chemistry=row.inputs.get("design", {}).get("chemistry"),
-        level=str(row.inputs.get("level", "pack")), functional_unit=result.get("functional_unit"),
+        id=row.id,
+        manufacturer_org_id=owner.id,
+        manufacturer=owner.name,
+        product_id=product.id,
+        product=product.name,
+        chemistry=row.inputs.get("design", {}).get("chemistry"),
+        level=str(row.inputs.get("level", "pack")),
+        functional_unit=result.get("functional_unit"),
         total_kgco2e_per_kwh=row.total_kgco2e_per_kwh,
         total_kgco2e_per_pack=result.get("total_kgco2e_per_pack"),
         capacity_kwh=result.get("capacity_kwh"),
         stages_kgco2e_per_kwh={str(k): float(v) for k, v in result.get("stages", {}).items()},
-        primary_share=row.primary_share, factor_release=row.factor_release_id,
-        rule_set=row.rule_set, digest=row.digest, verification_state=state,
+        primary_share=row.primary_share,
+        factor_release=row.factor_release_id,
+        rule_set=row.rule_set,
+        digest=row.digest,
+        verification_state=state,
         created_at=row.created_at,
-    )  # fmt: skip
+    )
 
 
 def readable_calculation(
@@ -132,9 +140,13 @@ def _owned(session: Session, actor: Actor, calculation_id: uuid.UUID, doing: str
 def _grant_out(session: Session, grant: CalculationGrant) -> CalculationGrantOut:
     grantee = session.get_one(Organization, grant.grantee_org_id)
     return CalculationGrantOut(
-        id=grant.id, calculation_id=grant.calculation_id, grantee_org_id=grant.grantee_org_id,
-        grantee=grantee.name, created_at=grant.created_at, revoked_at=grant.revoked_at,
-    )  # fmt: skip
+        id=grant.id,
+        calculation_id=grant.calculation_id,
+        grantee_org_id=grant.grantee_org_id,
+        grantee=grantee.name,
+        created_at=grant.created_at,
+        revoked_at=grant.revoked_at,
+    )
 
 
 def _active_grant(
@@ -163,10 +175,19 @@ def share_calculation(
         serialize(session, f"calculation-grant:{row.id}:{data.organization_id}")
         grant = _active_grant(session, row.id, data.organization_id)
         if grant is None:
-            grant = CalculationGrant(calculation_id=row.id, grantee_org_id=data.organization_id, granted_by=actor.user_id)  # fmt: skip
+            grant = CalculationGrant(
+                calculation_id=row.id, grantee_org_id=data.organization_id, granted_by=actor.user_id
+            )
             session.add(grant)
             session.flush()
-            audit(session, actor, "calculation.shared", "calculation", row.id, after={"grantee_org_id": str(data.organization_id)})  # fmt: skip
+            audit(
+                session,
+                actor,
+                "calculation.shared",
+                "calculation",
+                row.id,
+                after={"grantee_org_id": str(data.organization_id)},
+            )
         return _grant_out(session, grant)
 
 
@@ -178,10 +199,20 @@ def revoke_calculation_share(
         row = _owned(session, actor, calculation_id, "revoke its sharing")
         grant = _active_grant(session, row.id, organization_id)
         if grant is None:
-            raise NotFound(f"organization_id: calculation {calculation_id} is not shared with {organization_id}")  # fmt: skip
+            raise NotFound(
+                f"organization_id: calculation {calculation_id} is not shared with "
+                f"{organization_id}"
+            )
         grant.revoked_at = utcnow()
         session.flush()
-        audit(session, actor, "calculation.share_revoked", "calculation", row.id, before={"grantee_org_id": str(organization_id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "calculation.share_revoked",
+            "calculation",
+            row.id,
+            before={"grantee_org_id": str(organization_id)},
+        )
         return _grant_out(session, grant)
 
 

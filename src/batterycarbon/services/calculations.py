@@ -86,12 +86,19 @@ class CalculationOut(BaseModel):
 
 def calculation_out(row: Calculation, already_stored: bool = False) -> CalculationOut:
     return CalculationOut(
-        id=row.id, organization_id=row.organization_id, design_version_id=row.design_version_id,
-        factor_release=row.factor_release_id, rule_set=row.rule_set,
-        total_kgco2e_per_kwh=row.total_kgco2e_per_kwh, primary_share=row.primary_share,
-        digest=row.digest, inputs=row.inputs, result=row.result, created_at=row.created_at,
+        id=row.id,
+        organization_id=row.organization_id,
+        design_version_id=row.design_version_id,
+        factor_release=row.factor_release_id,
+        rule_set=row.rule_set,
+        total_kgco2e_per_kwh=row.total_kgco2e_per_kwh,
+        primary_share=row.primary_share,
+        digest=row.digest,
+        inputs=row.inputs,
+        result=row.result,
+        created_at=row.created_at,
         already_stored=already_stored,
-    )  # fmt: skip
+    )
 
 
 def is_material_factor(unit: str) -> bool:
@@ -184,7 +191,9 @@ def evaluate_calculation(prepared: PreparedCalculation) -> dict[str, Any]:
     """The result of a prepared calculation (no database: the release's bundled library).
     Deterministic: the same prepared inputs give the same result, bit for bit, in any process."""
     library = library_for(prepared.factor_release)
-    result = footprint(prepared.design, library, level=prepared.level, rule_set_id=prepared.rule_set).to_dict()  # fmt: skip
+    result = footprint(
+        prepared.design, library, level=prepared.level, rule_set_id=prepared.rule_set
+    ).to_dict()
     result["supplier_datasets"] = prepared.supplier_figures
     return result
 
@@ -212,26 +221,51 @@ def store_calculation(
     stored one with the same digest (identical inputs and result), (that one, True) and
     nothing is written."""
     inputs = {
-        "design_version_id": str(prepared.design_version_id), "design_digest": prepared.design_digest,
-        "design": prepared.design.model_dump(mode="json"), "datasets": prepared.supplier_figures,
-        "rule_set": prepared.rule_set, "level": prepared.level, "factor_release": prepared.factor_release,
-    }  # fmt: skip
-    digest = hashlib.sha256(canonical_json({"inputs": inputs, "result": result}).encode()).hexdigest()  # fmt: skip
+        "design_version_id": str(prepared.design_version_id),
+        "design_digest": prepared.design_digest,
+        "design": prepared.design.model_dump(mode="json"),
+        "datasets": prepared.supplier_figures,
+        "rule_set": prepared.rule_set,
+        "level": prepared.level,
+        "factor_release": prepared.factor_release,
+    }
+    digest = hashlib.sha256(
+        canonical_json({"inputs": inputs, "result": result}).encode()
+    ).hexdigest()
     assert actor.organization_id is not None
     existing = stored_calculation(session, actor.organization_id, digest)
     if existing is not None:
         return existing, True
     row = Calculation(
-        organization_id=actor.organization_id, design_version_id=prepared.design_version_id,
-        factor_release_id=prepared.factor_release, rule_set=prepared.rule_set, inputs=inputs,
-        result=result, total_kgco2e_per_kwh=result["total_kgco2e_per_kwh"],
-        primary_share=result["primary_share"], digest=digest, created_by=actor.user_id,
-    )  # fmt: skip
+        organization_id=actor.organization_id,
+        design_version_id=prepared.design_version_id,
+        factor_release_id=prepared.factor_release,
+        rule_set=prepared.rule_set,
+        inputs=inputs,
+        result=result,
+        total_kgco2e_per_kwh=result["total_kgco2e_per_kwh"],
+        primary_share=result["primary_share"],
+        digest=digest,
+        created_by=actor.user_id,
+    )
     session.add(row)
     session.flush()
     for dataset_id, target in prepared.datasets_used:
-        session.add(CalculationInput(calculation_id=row.id, dataset_id=dataset_id, replaced_flow=target))  # fmt: skip
-    audit(session, actor, "calculation.created", "calculation", row.id, after={"digest": digest, "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh, "datasets": [f["dataset_id"] for f in prepared.supplier_figures]})  # fmt: skip
+        session.add(
+            CalculationInput(calculation_id=row.id, dataset_id=dataset_id, replaced_flow=target)
+        )
+    audit(
+        session,
+        actor,
+        "calculation.created",
+        "calculation",
+        row.id,
+        after={
+            "digest": digest,
+            "total_kgco2e_per_kwh": row.total_kgco2e_per_kwh,
+            "datasets": [f["dataset_id"] for f in prepared.supplier_figures],
+        },
+    )
     return row, False
 
 
@@ -281,13 +315,17 @@ def find_calculations(
         if filters is not None:
             query = within(query, Calculation.created_at, filters)
             if filters.chemistry is not None:
-                query = query.where(json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry)  # fmt: skip
+                query = query.where(
+                    json_text(Calculation.inputs, "design", "chemistry") == filters.chemistry
+                )
             if filters.factor_release is not None:
                 query = query.where(Calculation.factor_release_id == filters.factor_release)
             if filters.rule_set is not None:
                 query = query.where(Calculation.rule_set == filters.rule_set)
             if filters.product_id is not None:
-                versions = select(DesignVersion.id).where(DesignVersion.product_id == filters.product_id)  # fmt: skip
+                versions = select(DesignVersion.id).where(
+                    DesignVersion.product_id == filters.product_id
+                )
                 query = query.where(Calculation.design_version_id.in_(versions))
         rows, total = paginate(session, query, filters, (Calculation.created_at, Calculation.id))
         return page_of([calculation_out(r) for r in rows], total, filters)

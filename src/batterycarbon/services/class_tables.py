@@ -67,7 +67,9 @@ class ClassTableOut(BaseModel):
 
     id: uuid.UUID = Field(description="The loaded version's id (activate it by this id)")
     label: str = Field(description="The file's id@version", examples=["eu-ev-classes@1"])
-    table: ClassTable = Field(description="The table as loaded (values in kg CO2e per functional unit)")  # fmt: skip
+    table: ClassTable = Field(
+        description="The table as loaded (values in kg CO2e per functional unit)"
+    )
     file_name: str = Field(description="The uploaded file's name")
     file_digest: str = Field(description="SHA-256 of the uploaded file's bytes")
     content_digest: str = Field(description="SHA-256 of the validated table's canonical JSON")
@@ -83,23 +85,32 @@ class ActivationIn(BaseModel):
 
     confirm_fixture: bool = Field(
         default=False,
-        description="Activate a fixture table (tests and demonstrations only: every new declaration of its battery category reports its invented classes)",
-    )  # fmt: skip
+        description=(
+            "Activate a fixture table (tests and demonstrations only: every new "
+            "declaration of its battery category reports its invented classes)"
+        ),
+    )
 
 
 class ClassTableQuery(ListQuery):
     battery_category: BatteryCategory | None = None
-    active: bool | None = Field(default=None, description="Only the active tables (or the others)")  # fmt: skip
+    active: bool | None = Field(default=None, description="Only the active tables (or the others)")
     status: Literal["official", "fixture", "not-yet-defined"] | None = None
 
 
 def _out(row: ClassTableVersion) -> ClassTableOut:
     table = ClassTable.model_validate(row.content)
     return ClassTableOut(
-        id=row.id, label=table.label, table=table, file_name=row.file_name,
-        file_digest=row.file_digest, content_digest=row.content_digest,
-        loaded_by=row.loaded_by, loaded_at=row.created_at, is_active=row.is_active,
-    )  # fmt: skip
+        id=row.id,
+        label=table.label,
+        table=table,
+        file_name=row.file_name,
+        file_digest=row.file_digest,
+        content_digest=row.content_digest,
+        loaded_by=row.loaded_by,
+        loaded_at=row.created_at,
+        is_active=row.is_active,
+    )
 
 
 def _field_named(problem: str) -> str:
@@ -113,7 +124,7 @@ def _field_named(problem: str) -> str:
         return message
     field = next((name for phrase, name in RULE_FIELDS if phrase in message), None)
     if field is None:
-        mentioned = [m.group(0) for m in re.finditer(r"\w+", message) if m.group(0) in TABLE_FIELDS]  # fmt: skip
+        mentioned = [m.group(0) for m in re.finditer(r"\w+", message) if m.group(0) in TABLE_FIELDS]
         field = mentioned[0] if mentioned else "(document)"
     return f"{field}: {message}"
 
@@ -168,28 +179,48 @@ def load_class_table_file(
             select(ClassTableVersion.id).where(
                 ClassTableVersion.table_id == table.id, ClassTableVersion.version == table.version
             )
-        )  # fmt: skip
+        )
         if existing is not None:
-            raise Conflict(f"version: table {table.label} is loaded already (id {existing}); a loaded table is write-once, load a changed one under a new version")  # fmt: skip
+            raise Conflict(
+                f"version: table {table.label} is loaded already (id {existing}); a loaded table "
+                "is write-once, load a changed one under a new version"
+            )
         document = table.model_dump(mode="json")
         row = ClassTableVersion(
-            table_id=table.id, version=table.version, status=table.status,
-            battery_category=table.battery_category, legal_basis=table.legal_basis,
-            published=table.published, classes_apply_from=table.classes_apply_from,
-            threshold_applies_from=table.threshold_applies_from, content=document,
+            table_id=table.id,
+            version=table.version,
+            status=table.status,
+            battery_category=table.battery_category,
+            legal_basis=table.legal_basis,
+            published=table.published,
+            classes_apply_from=table.classes_apply_from,
+            threshold_applies_from=table.threshold_applies_from,
+            content=document,
             content_digest=hashlib.sha256(canonical_json(document).encode()).hexdigest(),
             file_name=PurePath(file_name).name[:255],
             file_digest=hashlib.sha256(content).hexdigest(),
-            loaded_by=actor.label, loaded_by_user_id=actor.user_id, is_active=False,
-        )  # fmt: skip
+            loaded_by=actor.label,
+            loaded_by_user_id=actor.user_id,
+            is_active=False,
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "class_table.loaded", "class_table", row.id, after={
-            "label": table.label, "status": table.status,
-            "battery_category": table.battery_category, "legal_basis": table.legal_basis,
-            "file_name": row.file_name, "file_digest": row.file_digest,
-            "content_digest": row.content_digest,
-        })  # fmt: skip
+        audit(
+            session,
+            actor,
+            "class_table.loaded",
+            "class_table",
+            row.id,
+            after={
+                "label": table.label,
+                "status": table.status,
+                "battery_category": table.battery_category,
+                "legal_basis": table.legal_basis,
+                "file_name": row.file_name,
+                "file_digest": row.file_digest,
+                "content_digest": row.content_digest,
+            },
+        )
         return _out(row)
 
 
@@ -200,7 +231,7 @@ def activate_class_table(
     administrators); the category's previously active table is deactivated."""
     data = data or ActivationIn()
     with unit_of_work(session):
-        require(actor.is_admin, "only a platform administrator activates a performance-class table")  # fmt: skip
+        require(actor.is_admin, "only a platform administrator activates a performance-class table")
         row = get_visible(
             session,
             ClassTableVersion,
@@ -211,23 +242,44 @@ def activate_class_table(
             return _out(row)
         label = f"{row.table_id}@{row.version}"
         if row.status == "fixture" and not data.confirm_fixture:
-            raise InputError(SOURCE, [f"confirm_fixture: {label} is a fixture table (invented boundaries, not an EU table); every new declaration of {row.battery_category} batteries would report its classes: confirm to activate it on a test or demonstration installation"])  # fmt: skip
+            raise InputError(
+                SOURCE,
+                [
+                    f"confirm_fixture: {label} is a fixture table (invented boundaries, not an EU "
+                    f"table); every new declaration of {row.battery_category} batteries would "
+                    "report its classes: confirm to activate it on a test or demonstration "
+                    "installation"
+                ],
+            )
         current = session.scalar(
             select(ClassTableVersion).where(
                 ClassTableVersion.battery_category == row.battery_category,
                 ClassTableVersion.is_active,
             )
-        )  # fmt: skip
+        )
         if current is not None:
             # Deactivate first and flush: the one-active partial unique index forbids two at once.
             current.is_active = False
             session.flush()
         row.is_active = True
         session.flush()
-        audit(session, actor, "class_table.activated", "class_table", row.id, before={
-            "active": str(current.id) if current else None,
-            "label": f"{current.table_id}@{current.version}" if current else None,
-        }, after={"active": str(row.id), "label": label, "battery_category": row.battery_category, "status": row.status})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "class_table.activated",
+            "class_table",
+            row.id,
+            before={
+                "active": str(current.id) if current else None,
+                "label": f"{current.table_id}@{current.version}" if current else None,
+            },
+            after={
+                "active": str(row.id),
+                "label": label,
+                "battery_category": row.battery_category,
+                "status": row.status,
+            },
+        )
         return _out(row)
 
 
@@ -243,10 +295,12 @@ def find_class_tables(
                 (ClassTableVersion.battery_category, filters.battery_category),
                 (ClassTableVersion.is_active, filters.active),
                 (ClassTableVersion.status, filters.status),
-            ):  # fmt: skip
+            ):
                 if value is not None:
                     query = query.where(column == value)
-        rows, total = paginate(session, query, filters, (ClassTableVersion.created_at, ClassTableVersion.id))  # fmt: skip
+        rows, total = paginate(
+            session, query, filters, (ClassTableVersion.created_at, ClassTableVersion.id)
+        )
         return page_of([_out(row) for row in rows], total, filters)
 
 
@@ -258,5 +312,5 @@ def active_class_table(session: Session, battery_category: str) -> ClassTable:
         select(ClassTableVersion.content).where(
             ClassTableVersion.battery_category == battery_category, ClassTableVersion.is_active
         )
-    )  # fmt: skip
+    )
     return ClassTable.model_validate(content) if content is not None else load_class_table(None)

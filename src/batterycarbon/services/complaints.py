@@ -62,7 +62,9 @@ class ComplaintResolutionIn(BaseModel):
 
 class ComplaintOut(BaseModel):
     id: uuid.UUID
-    complainant_org_id: uuid.UUID | None = Field(description="Hidden (null) from the owner of the subject")  # fmt: skip
+    complainant_org_id: uuid.UUID | None = Field(
+        description="Hidden (null) from the owner of the subject"
+    )
     subject_type: str
     subject_id: uuid.UUID
     subject_org_id: uuid.UUID
@@ -75,12 +77,17 @@ class ComplaintOut(BaseModel):
 
 def complaint_out(row: Complaint, show_complainant: bool = True) -> ComplaintOut:
     return ComplaintOut(
-        id=row.id, complainant_org_id=row.complainant_org_id if show_complainant else None,
-        subject_type=row.subject_type, subject_id=row.subject_id,
-        subject_org_id=row.subject_org_id, text=row.text, status=row.status,
-        resolution_note=row.resolution_note, resolved_at=row.resolved_at,
+        id=row.id,
+        complainant_org_id=row.complainant_org_id if show_complainant else None,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        subject_org_id=row.subject_org_id,
+        text=row.text,
+        status=row.status,
+        resolution_note=row.resolution_note,
+        resolved_at=row.resolved_at,
         created_at=row.created_at,
-    )  # fmt: skip
+    )
 
 
 def file_complaint(session: Session, actor: Actor, data: ComplaintIn) -> ComplaintOut:
@@ -90,13 +97,24 @@ def file_complaint(session: Session, actor: Actor, data: ComplaintIn) -> Complai
         if owner is None or actor.organization_id is None:
             raise NotFound(f"subject_id: {data.subject_type} {data.subject_id} not found")
         row = Complaint(
-            complainant_org_id=actor.organization_id, subject_type=data.subject_type,
-            subject_id=data.subject_id, subject_org_id=owner, text=data.text, status="open",
+            complainant_org_id=actor.organization_id,
+            subject_type=data.subject_type,
+            subject_id=data.subject_id,
+            subject_org_id=owner,
+            text=data.text,
+            status="open",
             filed_by=actor.user_id,
-        )  # fmt: skip
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "complaint.filed", "complaint", row.id, after=data.model_dump(mode="json"))  # fmt: skip
+        audit(
+            session,
+            actor,
+            "complaint.filed",
+            "complaint",
+            row.id,
+            after=data.model_dump(mode="json"),
+        )
         return complaint_out(row)
 
 
@@ -132,8 +150,17 @@ def find_complaints(
     with unit_of_work(session):
         query = within(select(Complaint), Complaint.created_at, filters_)
         if not has_oversight(actor):
-            query = query.where(or_(Complaint.complainant_org_id == actor.organization_id, Complaint.subject_org_id == actor.organization_id))  # fmt: skip
-        for column, wanted in ((Complaint.status, filters_.status), (Complaint.subject_type, filters_.subject_type), (Complaint.subject_org_id, filters_.organization_id)):  # fmt: skip
+            query = query.where(
+                or_(
+                    Complaint.complainant_org_id == actor.organization_id,
+                    Complaint.subject_org_id == actor.organization_id,
+                )
+            )
+        for column, wanted in (
+            (Complaint.status, filters_.status),
+            (Complaint.subject_type, filters_.subject_type),
+            (Complaint.subject_org_id, filters_.organization_id),
+        ):
             if wanted is not None:
                 query = query.where(column == wanted)
         rows, total = paginate(session, query, page, (Complaint.created_at, Complaint.id))
@@ -160,5 +187,13 @@ def resolve_complaint(
         row.status, row.resolution_note = data.outcome, data.note
         row.resolved_by, row.resolved_at = actor.label, utcnow()
         session.flush()
-        audit(session, actor, f"complaint.{data.outcome}", "complaint", row.id, before={"status": "open"}, after=data.model_dump())  # fmt: skip
+        audit(
+            session,
+            actor,
+            f"complaint.{data.outcome}",
+            "complaint",
+            row.id,
+            before={"status": "open"},
+            after=data.model_dump(),
+        )
         return complaint_out(row)

@@ -120,21 +120,38 @@ def dataset_out(session: Session, row: SupplierDataset) -> DatasetOut:
         select(Alert).where(Alert.subject_type == "dataset", Alert.subject_id == row.id)
     ).all()
     return DatasetOut(
-        id=row.id, owner_org_id=row.owner_org_id, flow=row.flow, value=row.value, unit=row.unit,
-        region=row.region, year=row.year, dqr=row.dqr, evidence=list(row.evidence),
-        activity_data=dict(row.activity_data), status=row.status, supersedes_id=row.supersedes_id,
+        id=row.id,
+        owner_org_id=row.owner_org_id,
+        flow=row.flow,
+        value=row.value,
+        unit=row.unit,
+        region=row.region,
+        year=row.year,
+        dqr=row.dqr,
+        evidence=list(row.evidence),
+        activity_data=dict(row.activity_data),
+        status=row.status,
+        supersedes_id=row.supersedes_id,
         shared_with=[g.grantee_org_id for g in row.grants if g.revoked_at is None],
-        alerts=[alert_out(a) for a in alerts], created_at=row.created_at,
-    )  # fmt: skip
+        alerts=[alert_out(a) for a in alerts],
+        created_at=row.created_at,
+    )
 
 
 def _figure(session: Session, row: SupplierDataset) -> SharedFigureOut:
     owner = session.get(Organization, row.owner_org_id)
     return SharedFigureOut(
-        id=row.id, supplier_org_id=row.owner_org_id, supplier=owner.name if owner else "?",
-        flow=row.flow, value=row.value, unit=row.unit, region=row.region, year=row.year,
-        dqr=row.dqr, status=row.status,
-    )  # fmt: skip
+        id=row.id,
+        supplier_org_id=row.owner_org_id,
+        supplier=owner.name if owner else "?",
+        flow=row.flow,
+        value=row.value,
+        unit=row.unit,
+        region=row.region,
+        year=row.year,
+        dqr=row.dqr,
+        status=row.status,
+    )
 
 
 def dataset_problems(library: FactorLibrary, data: ReadDataset, where: str) -> list[str]:
@@ -207,24 +224,37 @@ def store_dataset(
     assert actor.organization_id is not None
     factor = library.resolve(data.flow, data.region, data.year)
     verdict = check_plausibility(
-        library, data.flow, data.region, data.year,
+        library,
+        data.flow,
+        data.region,
+        data.year,
         data.value * conversion_factor(data.unit, factor.unit),
-    )  # fmt: skip
+    )
     row = SupplierDataset(
-        owner_org_id=actor.organization_id, submitted_by=actor.user_id, supersedes_id=supersedes_id,
+        owner_org_id=actor.organization_id,
+        submitted_by=actor.user_id,
+        supersedes_id=supersedes_id,
         status="approved" if verdict is None or verdict.plausible else "flagged",
         **data.model_dump(mode="json"),
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
-    audit(session, actor, "dataset.submitted", "dataset", row.id, after=data.model_dump(mode="json"))  # fmt: skip
+    audit(
+        session, actor, "dataset.submitted", "dataset", row.id, after=data.model_dump(mode="json")
+    )
     if verdict is not None and not verdict.plausible:
         alert = Alert(
-            kind="plausibility", subject_type="dataset", subject_id=row.id,
-            organization_id=actor.organization_id, message=verdict.message,
-            observed=verdict.observed, expected_min=verdict.expected_min,
-            expected_max=verdict.expected_max, unit=verdict.unit, status="open",
-        )  # fmt: skip
+            kind="plausibility",
+            subject_type="dataset",
+            subject_id=row.id,
+            organization_id=actor.organization_id,
+            message=verdict.message,
+            observed=verdict.observed,
+            expected_min=verdict.expected_min,
+            expected_max=verdict.expected_max,
+            unit=verdict.unit,
+            status="open",
+        )
         session.add(alert)
         session.flush()
         audit(session, actor, "alert.raised", "alert", alert.id, after=verdict.message)
@@ -322,10 +352,12 @@ def _dataset_filters(query: Any, filters: DatasetQuery | None) -> Any:
         return query
     query = within(query, SupplierDataset.created_at, filters)
     for column, wanted in (
-        (SupplierDataset.status, filters.status), (SupplierDataset.flow, filters.flow),
-        (SupplierDataset.region, filters.region), (SupplierDataset.year, filters.year),
+        (SupplierDataset.status, filters.status),
+        (SupplierDataset.flow, filters.flow),
+        (SupplierDataset.region, filters.region),
+        (SupplierDataset.year, filters.year),
         (SupplierDataset.owner_org_id, filters.organization_id),
-    ):  # fmt: skip
+    ):
         if wanted is not None:
             query = query.where(column == wanted)
     return query
@@ -338,7 +370,10 @@ def find_datasets(
     first; one page over both lists, and the total of both."""
     scope = filters.scope if filters is not None else "all"
     order = (SupplierDataset.created_at, SupplierDataset.id)
-    own_query = _dataset_filters(select(SupplierDataset).where(SupplierDataset.owner_org_id == actor.organization_id), filters)  # fmt: skip
+    own_query = _dataset_filters(
+        select(SupplierDataset).where(SupplierDataset.owner_org_id == actor.organization_id),
+        filters,
+    )
     shared_query = _dataset_filters(
         select(SupplierDataset)
         .join(SharingGrant, SharingGrant.dataset_id == SupplierDataset.id)
@@ -372,9 +407,11 @@ def list_datasets(session: Session, actor: Actor) -> DatasetListing:
 
 def _grant_out(grant: SharingGrant) -> GrantOut:
     return GrantOut(
-        dataset_id=grant.dataset_id, grantee_org_id=grant.grantee_org_id,
-        created_at=grant.created_at, revoked_at=grant.revoked_at,
-    )  # fmt: skip
+        dataset_id=grant.dataset_id,
+        grantee_org_id=grant.grantee_org_id,
+        created_at=grant.created_at,
+        revoked_at=grant.revoked_at,
+    )
 
 
 def _active_grant(
@@ -410,10 +447,19 @@ def grant_access(
     existing = _active_grant(session, row.id, organization_id)
     if existing is not None:
         return existing
-    grant = SharingGrant(dataset_id=row.id, grantee_org_id=organization_id, granted_by=actor.user_id)  # fmt: skip
+    grant = SharingGrant(
+        dataset_id=row.id, grantee_org_id=organization_id, granted_by=actor.user_id
+    )
     session.add(grant)
     session.flush()
-    audit(session, actor, "dataset.shared", "dataset", row.id, after={"grantee_org_id": str(organization_id)})  # fmt: skip
+    audit(
+        session,
+        actor,
+        "dataset.shared",
+        "dataset",
+        row.id,
+        after={"grantee_org_id": str(organization_id)},
+    )
     return grant
 
 
@@ -429,7 +475,14 @@ def revoke_share(
             raise NotFound(f"dataset {dataset_id} is not shared with {organization_id}")
         grant.revoked_at = utcnow()
         session.flush()
-        audit(session, actor, "dataset.share_revoked", "dataset", row.id, before={"grantee_org_id": str(organization_id)})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "dataset.share_revoked",
+            "dataset",
+            row.id,
+            before={"grantee_org_id": str(organization_id)},
+        )
         return _grant_out(grant)
 
 
@@ -439,7 +492,9 @@ class AlertQuery(ListQuery):
     organization_id: uuid.UUID | None = Field(default=None, description="Owner of the data")
 
 
-def find_alerts(session: Session, actor: Actor, filters: AlertQuery | None = None) -> Page[AlertOut]:  # fmt: skip
+def find_alerts(
+    session: Session, actor: Actor, filters: AlertQuery | None = None
+) -> Page[AlertOut]:
     """Alerts about the actor's organization's data; regulators and administrators see all."""
     with unit_of_work(session):
         query = select(Alert)
@@ -447,7 +502,11 @@ def find_alerts(session: Session, actor: Actor, filters: AlertQuery | None = Non
             query = query.where(or_(Alert.organization_id == actor.organization_id))
         if filters is not None:
             query = within(query, Alert.created_at, filters)
-            for column, wanted in ((Alert.status, filters.status), (Alert.kind, filters.kind), (Alert.organization_id, filters.organization_id)):  # fmt: skip
+            for column, wanted in (
+                (Alert.status, filters.status),
+                (Alert.kind, filters.kind),
+                (Alert.organization_id, filters.organization_id),
+            ):
                 if wanted is not None:
                     query = query.where(column == wanted)
         rows, total = paginate(session, query, filters, (Alert.created_at, Alert.id))

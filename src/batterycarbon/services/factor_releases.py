@@ -53,15 +53,21 @@ def library_for(release_id: str) -> FactorLibrary:
 
 def _out(row: FactorRelease) -> FactorReleaseOut:
     return FactorReleaseOut(
-        id=row.id, title=row.title, factor_count=row.factor_count,
-        content_digest=row.content_digest, is_active=row.is_active,
-    )  # fmt: skip
+        id=row.id,
+        title=row.title,
+        factor_count=row.factor_count,
+        content_digest=row.content_digest,
+        is_active=row.is_active,
+    )
 
 
 def import_bundled_releases(session: Session, actor: Actor = SYSTEM) -> list[FactorReleaseOut]:
     """Record every bundled release not yet in the database; activate the default if none is."""
     with unit_of_work(session):
-        require(actor.is_admin or actor.has_role("regulator"), "only administrators and regulators manage factor releases")  # fmt: skip
+        require(
+            actor.is_admin or actor.has_role("regulator"),
+            "only administrators and regulators manage factor releases",
+        )
         known = {row.id: row for row in session.scalars(select(FactorRelease))}
         for release_id in bundled_release_ids():
             release = load_release(release_id)
@@ -74,12 +80,23 @@ def import_bundled_releases(session: Session, actor: Actor = SYSTEM) -> list[Fac
                     )
                 continue
             row = FactorRelease(
-                id=release.id, title=release.title, published=release.published,
-                factor_count=len(release.factors), content_digest=digest, is_active=False,
-            )  # fmt: skip
+                id=release.id,
+                title=release.title,
+                published=release.published,
+                factor_count=len(release.factors),
+                content_digest=digest,
+                is_active=False,
+            )
             session.add(row)
             known[release_id] = row
-            audit(session, actor, "factor_release.imported", "factor_release", release_id, after={"digest": digest})  # fmt: skip
+            audit(
+                session,
+                actor,
+                "factor_release.imported",
+                "factor_release",
+                release_id,
+                after={"digest": digest},
+            )
         session.flush()
         if not any(row.is_active for row in known.values()) and DEFAULT_RELEASE in known:
             known[DEFAULT_RELEASE].is_active = True
@@ -108,7 +125,7 @@ def release_library(session: Session, release_id: str | None) -> FactorLibrary:
 
 
 class ReleaseQuery(ListQuery):
-    active: bool | None = Field(default=None, description="Only the active release (or the others)")  # fmt: skip
+    active: bool | None = Field(default=None, description="Only the active release (or the others)")
 
 
 def find_releases(
@@ -146,5 +163,13 @@ def activate_release(session: Session, actor: Actor, release_id: str) -> FactorR
             session.flush()
         row.is_active = True
         session.flush()
-        audit(session, actor, "factor_release.activated", "factor_release", row.id, before={"active": current.id if current else None}, after={"active": row.id})  # fmt: skip
+        audit(
+            session,
+            actor,
+            "factor_release.activated",
+            "factor_release",
+            row.id,
+            before={"active": current.id if current else None},
+            after={"active": row.id},
+        )
         return _out(row)

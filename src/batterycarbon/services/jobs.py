@@ -81,12 +81,25 @@ class JobOut(BaseModel):
 def job_out(row: Job) -> JobOut:
     total = row.progress_total
     return JobOut(
-        id=row.id, kind=row.kind, state=row.state, organization_id=row.organization_id,
-        params=dict(row.params), progress=(min(1.0, row.progress_done / total) if total else (1.0 if row.state == "succeeded" else None)),  # fmt: skip
-        done=row.progress_done, total=total, message=row.message, result=row.result,
-        error=row.error, created_at=row.created_at, started_at=row.started_at,
+        id=row.id,
+        kind=row.kind,
+        state=row.state,
+        organization_id=row.organization_id,
+        params=dict(row.params),
+        progress=(
+            min(1.0, row.progress_done / total)
+            if total
+            else (1.0 if row.state == "succeeded" else None)
+        ),
+        done=row.progress_done,
+        total=total,
+        message=row.message,
+        result=row.result,
+        error=row.error,
+        created_at=row.created_at,
+        started_at=row.started_at,
         finished_at=row.finished_at,
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -132,7 +145,9 @@ class JobContext:
             return results
         return self._map_on_dask(function, items, describe)
 
-    def _map_on_dask(self, function: Callable[[T], R], items: Sequence[T], describe: str) -> list[R]:  # fmt: skip
+    def _map_on_dask(
+        self, function: Callable[[T], R], items: Sequence[T], describe: str
+    ) -> list[R]:
         from dask.distributed import Client, as_completed
 
         total = len(items)
@@ -140,7 +155,11 @@ class JobContext:
             futures = client.map(function, list(items), pure=False)
             finished = as_completed(futures, loop=client.loop)  # type: ignore[no-untyped-call]
             for done, _ in enumerate(finished, start=1):
-                self.progress(done, total, f"{done} of {total} {describe} done on Dask ({self.dask_scheduler})")  # fmt: skip
+                self.progress(
+                    done,
+                    total,
+                    f"{done} of {total} {describe} done on Dask ({self.dask_scheduler})",
+                )
             return list(client.gather(futures))
 
 
@@ -183,7 +202,9 @@ class JobRunner:
         ``heartbeat_seconds`` on a daemon thread until :meth:`shutdown`."""
         self.beat()
         if self._heartbeat is None:
-            self._heartbeat = threading.Thread(target=self._beat_until_stopped, name="job-heartbeat", daemon=True)  # fmt: skip
+            self._heartbeat = threading.Thread(
+                target=self._beat_until_stopped, name="job-heartbeat", daemon=True
+            )
             self._heartbeat.start()
 
     def _beat_until_stopped(self) -> None:
@@ -204,18 +225,35 @@ class JobRunner:
                 session.execute(
                     update(Job)
                     .where(Job.id.in_(mine), Job.state.in_(UNFINISHED))
-                    .values(updated_at=now)  # fmt: skip
+                    .values(updated_at=now)
                 )
-            silent = select(Job).where(Job.state.in_(UNFINISHED), Job.updated_at < now - timedelta(seconds=self.lease_seconds))  # fmt: skip
+            silent = select(Job).where(
+                Job.state.in_(UNFINISHED),
+                Job.updated_at < now - timedelta(seconds=self.lease_seconds),
+            )
             abandoned = list(session.scalars(silent.with_for_update()))
             for row in abandoned:
                 before = {"state": row.state, "updated_at": row.updated_at.isoformat()}
-                row.state, row.message, row.finished_at, row.updated_at = "failed", "interrupted", now, now  # fmt: skip
+                row.state, row.message, row.finished_at, row.updated_at = (
+                    "failed",
+                    "interrupted",
+                    now,
+                    now,
+                )
                 row.error = (
                     f"interrupted: the server process running this job stopped (no sign of life "
-                    f"since {before['updated_at']} UTC, lease {self.lease_seconds:g} s); submit it again"
-                )  # fmt: skip
-                audit(session, SYSTEM, "job.abandoned", "job", row.id, before=before, after={"state": "failed"})  # fmt: skip
+                    f"since {before['updated_at']} UTC, lease {self.lease_seconds:g} s); submit "
+                    "it again"
+                )
+                audit(
+                    session,
+                    SYSTEM,
+                    "job.abandoned",
+                    "job",
+                    row.id,
+                    before=before,
+                    after={"state": "failed"},
+                )
         for row in abandoned:
             log.warning("job %s given up: %s", row.id, row.error)
         return [row.id for row in abandoned]
@@ -243,7 +281,9 @@ class JobRunner:
             self._heartbeat.join()
 
 
-def _set_state(sessions: sessionmaker[Session], job_id: uuid.UUID, expected: str, **values: Any) -> bool:  # fmt: skip
+def _set_state(
+    sessions: sessionmaker[Session], job_id: uuid.UUID, expected: str, **values: Any
+) -> bool:
     """Set ``values`` if the job is still in state ``expected``; whether it was (a job given up
     meanwhile keeps its final state)."""
     with sessions() as session, session.begin():
@@ -261,14 +301,22 @@ def _run(context: JobContext, work: Work) -> None:
     """The worker thread's body: running -> succeeded / failed; never raises."""
     sessions, job_id = context.sessions, context.job_id
     try:
-        if not _set_state(sessions, job_id, "queued", state="running", started_at=utcnow(), message="started"):  # fmt: skip
+        if not _set_state(
+            sessions, job_id, "queued", state="running", started_at=utcnow(), message="started"
+        ):
             return
         result = work(context)
     except BatteryCarbonError as exc:
         _finish(sessions, job_id, state="failed", error=str(exc), message="failed")
     except Exception as exc:  # a bug: the job says so, the log keeps the traceback
         log.exception("job %s failed", job_id)
-        _finish(sessions, job_id, state="failed", error=f"internal error ({type(exc).__name__}): {exc}", message="failed")  # fmt: skip
+        _finish(
+            sessions,
+            job_id,
+            state="failed",
+            error=f"internal error ({type(exc).__name__}): {exc}",
+            message="failed",
+        )
     else:
         _finish(sessions, job_id, state="succeeded", result=result, message="done")
 
@@ -283,9 +331,15 @@ def _finish(sessions: sessionmaker[Session], job_id: uuid.UUID, **values: Any) -
 def add_job(session: Session, actor: Actor, kind: str, params: dict[str, Any]) -> Job:
     """Store a ``queued`` job of ``actor``'s organization, in the caller's transaction."""
     row = Job(
-        kind=kind, organization_id=actor.organization_id, submitted_by=actor.user_id,
-        actor=actor.label, params=params, state="queued", progress_done=0, message="queued",
-    )  # fmt: skip
+        kind=kind,
+        organization_id=actor.organization_id,
+        submitted_by=actor.user_id,
+        actor=actor.label,
+        params=params,
+        state="queued",
+        progress_done=0,
+        message="queued",
+    )
     session.add(row)
     session.flush()
     audit(session, actor, "job.submitted", "job", row.id, after={"kind": kind, "params": params})

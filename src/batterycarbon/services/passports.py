@@ -68,12 +68,16 @@ Access = Literal["public", "recycler", "verifier", "customer", "authority", "iss
 MAKER_ADDRESS = "attributes.GeneralProductInformation.manufacturerInformation.postalAddress"
 #: The declaration's option names (``compliance`` speaks CLI) to this API's field names.
 FIELD_NAMES = {
-    "--manufacturer": "manufacturer", "--plant": "plant_address", "--study-url": "study_url",
-    "--rule-set": "rule_set", "usable_capacity_kwh": "use.usable_capacity_kwh",
-    "vehicle_category": "use.vehicle_category", "warranty_years": "use.warranty_years",
+    "--manufacturer": "manufacturer",
+    "--plant": "plant_address",
+    "--study-url": "study_url",
+    "--rule-set": "rule_set",
+    "usable_capacity_kwh": "use.usable_capacity_kwh",
+    "vehicle_category": "use.vehicle_category",
+    "warranty_years": "use.warranty_years",
     "--manufacturer-address": f"{MAKER_ADDRESS}.streetAddress",
     "--manufacturer-country": f"{MAKER_ADDRESS}.addressCountry",
-}  # fmt: skip
+}
 UNIT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"
 
 
@@ -89,11 +93,19 @@ class PassportIn(BaseModel):
 
     calculation_id: uuid.UUID
     unit_kind: Literal["unit", "batch"] = Field(description="One battery, or a batch")
-    unit_identifier: str = Field(pattern=UNIT_PATTERN, description="Serial or batch number", examples=["SN-2025-000123"])  # fmt: skip
-    supersedes: uuid.UUID | None = Field(default=None, description="Passport id this is a new version of")  # fmt: skip
-    manufacturer: str | None = Field(default=None, max_length=200, description="Default: your organization's name")  # fmt: skip
+    unit_identifier: str = Field(
+        pattern=UNIT_PATTERN, description="Serial or batch number", examples=["SN-2025-000123"]
+    )
+    supersedes: uuid.UUID | None = Field(
+        default=None, description="Passport id this is a new version of"
+    )
+    manufacturer: str | None = Field(
+        default=None, max_length=200, description="Default: your organization's name"
+    )
     plant_address: str | None = Field(default=None, max_length=500)
-    study_url: str | None = Field(default=None, max_length=500, description="Public link to the supporting study")  # fmt: skip
+    study_url: str | None = Field(
+        default=None, max_length=500, description="Public link to the supporting study"
+    )
     eu_declaration_of_conformity_id: str | None = Field(default=None, max_length=100)
     rule_set: str = Field(default=DEFAULT_DECLARATION_RULE_SET, max_length=100)
     battery_category: BatteryCategory = "ev"
@@ -174,12 +186,17 @@ def public_url(base_url: str, passport_id: uuid.UUID) -> str:
 
 def _summary(row: Passport, issuer: bool) -> dict[str, Any]:
     return {
-        "id": row.passport_id, "version": row.version, "version_id": row.id,
-        "identifier": row.identifier, "unit_kind": row.unit_kind,
-        "unit_identifier": row.unit_identifier, "status": row.status,
+        "id": row.passport_id,
+        "version": row.version,
+        "version_id": row.id,
+        "identifier": row.identifier,
+        "unit_kind": row.unit_kind,
+        "unit_identifier": row.unit_identifier,
+        "status": row.status,
         "public_url": row.document.get("publicUrl") or "",
-        "calculation_id": row.calculation_id if issuer else None, "created_at": row.created_at,
-    }  # fmt: skip
+        "calculation_id": row.calculation_id if issuer else None,
+        "created_at": row.created_at,
+    }
 
 
 def _field_named(problem: str) -> str:
@@ -187,24 +204,48 @@ def _field_named(problem: str) -> str:
     if head in FIELD_NAMES:
         return f"{FIELD_NAMES[head]}{sep}{rest}"
     # build_passport names an unknown aspect "<name>: unknown aspect; ..."
-    if "unknown aspect" in rest or head.split(".")[0] in {"GeneralProductInformation", "CarbonFootprintForBatteries", "PerformanceAndDurability", "MaterialComposition", "Circularity", "Labeling", "SupplyChainDueDiligence"}:  # fmt: skip
+    if "unknown aspect" in rest or head.split(".")[0] in {
+        "GeneralProductInformation",
+        "CarbonFootprintForBatteries",
+        "PerformanceAndDurability",
+        "MaterialComposition",
+        "Circularity",
+        "Labeling",
+        "SupplyChainDueDiligence",
+    }:
         return f"attributes.{problem}"
     return problem
 
 
 def build_document(
-    session: Session, calculation: Calculation, data: PassportIn, manufacturer: str,
-    identifier: str, url: str,
-) -> dict[str, Any]:  # fmt: skip
+    session: Session,
+    calculation: Calculation,
+    data: PassportIn,
+    manufacturer: str,
+    identifier: str,
+    url: str,
+) -> dict[str, Any]:
     """The complete passport document of ``calculation`` for ``data``'s unit or batch.
 
     Raises :class:`InputError` naming each missing or invalid field (API field names)."""
     if calculation.inputs.get("level", "pack") != "pack":
-        raise InputError("passport", ["calculation_id: a passport declares a battery pack; this calculation is at cell level"])  # fmt: skip
+        raise InputError(
+            "passport",
+            [
+                "calculation_id: a passport declares a battery pack; this calculation is at cell "
+                "level"
+            ],
+        )
     given = copy.deepcopy(data.attributes)
     general = given.setdefault("GeneralProductInformation", {})
     if general.get("productIdentifier", data.unit_identifier) != data.unit_identifier:
-        raise InputError("passport", ["attributes.GeneralProductInformation.productIdentifier: must be the unit_identifier (the serial or batch number)"])  # fmt: skip
+        raise InputError(
+            "passport",
+            [
+                "attributes.GeneralProductInformation.productIdentifier: must be the "
+                "unit_identifier (the serial or batch number)"
+            ],
+        )
     general["productIdentifier"] = data.unit_identifier
     maker = general.get("manufacturerInformation")
     maker_address = maker.get("postalAddress") if isinstance(maker, dict) else None
@@ -219,24 +260,33 @@ def build_document(
         inputs = parse_compliance_inputs(
             {
                 "use": data.use.model_dump(exclude_none=True),
-                "battery_category": data.battery_category, "study_url": data.study_url,
+                "battery_category": data.battery_category,
+                "study_url": data.study_url,
                 "eu_declaration_of_conformity_id": data.eu_declaration_of_conformity_id,
-                "distribution": [leg.model_dump() for leg in data.distribution] if data.distribution is not None else None,
+                "distribution": [leg.model_dump() for leg in data.distribution]
+                if data.distribution is not None
+                else None,
                 "use_losses": data.use_losses.model_dump() if data.use_losses else None,
-                "passport": given, "passport_complete": True,
+                "passport": given,
+                "passport_complete": True,
             },
             "passport",
-        )  # fmt: skip
+        )
         bundle = declare(
             read_stored_design(calculation.inputs["design"]),
             library,
-            manufacturer=manufacturer, plant_address=data.plant_address,
+            manufacturer=manufacturer,
+            plant_address=data.plant_address,
             manufacturer_address=maker_address.get("streetAddress"),
             manufacturer_country=maker_address.get("addressCountry"),
-            battery_model=model.name, battery_model_id=str(model.id),
-            class_table=active_class_table(session, data.battery_category), inputs=inputs,
-            rule_set_id=data.rule_set, issued=data.issued, passport_identifier=identifier,
-        )  # fmt: skip
+            battery_model=model.name,
+            battery_model_id=str(model.id),
+            class_table=active_class_table(session, data.battery_category),
+            inputs=inputs,
+            rule_set_id=data.rule_set,
+            issued=data.issued,
+            passport_identifier=identifier,
+        )
     except InputError as exc:
         raise InputError("passport", [_field_named(p) for p in exc.problems]) from None
     document = bundle.passport
@@ -266,60 +316,101 @@ def issue_passport(
             f"calculation_id: calculation {data.calculation_id} not found",
             lambda row: calculation_access(session, actor, row),
         )
-        require(access == "owner", "only the organization that made the calculation may issue its passport")  # fmt: skip
+        require(
+            access == "owner",
+            "only the organization that made the calculation may issue its passport",
+        )
         previous = None
         if data.supersedes is not None:
             previous = _current(session, data.supersedes)
             if previous is None or previous.organization_id != actor.organization_id:
                 raise NotFound(f"supersedes: passport {data.supersedes} not found")
-            if (previous.unit_kind, previous.unit_identifier) != (data.unit_kind, data.unit_identifier):  # fmt: skip
+            if (previous.unit_kind, previous.unit_identifier) != (
+                data.unit_kind,
+                data.unit_identifier,
+            ):
                 raise InputError(
                     "passport",
                     [
-                        f"unit_identifier: a new version is of the same {previous.unit_kind} {excerpt(previous.unit_identifier)} (got {data.unit_kind} {excerpt(data.unit_identifier)})"
+                        f"unit_identifier: a new version is of the same {previous.unit_kind} "
+                        f"{excerpt(previous.unit_identifier)} (got {data.unit_kind} "
+                        f"{excerpt(data.unit_identifier)})"
                     ],
                 )
         else:
             existing = session.scalar(
-                select(Passport.passport_id).where(
+                select(Passport.passport_id)
+                .where(
                     Passport.organization_id == actor.organization_id,
                     Passport.unit_kind == data.unit_kind,
                     Passport.unit_identifier == data.unit_identifier,
-                ).limit(1)
-            )  # fmt: skip
+                )
+                .limit(1)
+            )
             if existing is not None:
                 raise Conflict(
-                    f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already has passport {existing}; give supersedes to issue a new version"
+                    f"unit_identifier: {data.unit_kind} {excerpt(data.unit_identifier)} already "
+                    f"has passport {existing}; give supersedes to issue a new version"
                 )
         passport_id = previous.passport_id if previous else new_id()
-        identifier = previous.identifier if previous else passport_identifier(f"passport:{passport_id}")  # fmt: skip
+        identifier = (
+            previous.identifier if previous else passport_identifier(f"passport:{passport_id}")
+        )
         if previous is not None:
             url = previous.document["publicUrl"]
         else:
             base = public_base_url() if callable(public_base_url) else public_base_url
             url = public_url(base, passport_id)
         organization = session.get_one(Organization, actor.organization_id)
-        document = build_document(session, calculation, data, data.manufacturer or organization.name, identifier, url)  # fmt: skip
+        document = build_document(
+            session, calculation, data, data.manufacturer or organization.name, identifier, url
+        )
         digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()
         if previous is not None:
             previous.status = "superseded"
             session.flush()
-            audit(session, actor, "passport.superseded", "passport", passport_id, before={"version": previous.version, "digest": previous.digest})  # fmt: skip
+            audit(
+                session,
+                actor,
+                "passport.superseded",
+                "passport",
+                passport_id,
+                before={"version": previous.version, "digest": previous.digest},
+            )
         assert actor.organization_id is not None
         row = Passport(
-            id=new_id(), passport_id=passport_id, version=previous.version + 1 if previous else 1,
-            organization_id=actor.organization_id, calculation_id=calculation.id,
-            identifier=identifier, unit_kind=data.unit_kind, unit_identifier=data.unit_identifier,
-            document=document, digest=digest, status="issued",
-            supersedes_id=previous.id if previous else None, issued_by=actor.user_id,
-        )  # fmt: skip
+            id=new_id(),
+            passport_id=passport_id,
+            version=previous.version + 1 if previous else 1,
+            organization_id=actor.organization_id,
+            calculation_id=calculation.id,
+            identifier=identifier,
+            unit_kind=data.unit_kind,
+            unit_identifier=data.unit_identifier,
+            document=document,
+            digest=digest,
+            status="issued",
+            supersedes_id=previous.id if previous else None,
+            issued_by=actor.user_id,
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "passport.issued", "passport", passport_id, after={
-            "version": row.version, "version_id": str(row.id), "identifier": identifier,
-            "unit_kind": row.unit_kind, "unit_identifier": row.unit_identifier,
-            "calculation_id": str(calculation.id), "digest": digest,
-        })  # fmt: skip
+        audit(
+            session,
+            actor,
+            "passport.issued",
+            "passport",
+            passport_id,
+            after={
+                "version": row.version,
+                "version_id": str(row.id),
+                "identifier": identifier,
+                "unit_kind": row.unit_kind,
+                "unit_identifier": row.unit_identifier,
+                "calculation_id": str(calculation.id),
+                "digest": digest,
+            },
+        )
         return _out(row, "authorities", "issuer", row.version)
 
 
@@ -344,9 +435,12 @@ def reader_access(session: Session, actor: Actor | None, row: Passport) -> tuple
 
 def _out(row: Passport, view: View, access: Access, current_version: int) -> PassportOut:
     return PassportOut(
-        **_summary(row, access == "issuer"), view=view, access=access,
-        current_version=current_version, document=passport_view(row.document, view),
-    )  # fmt: skip
+        **_summary(row, access == "issuer"),
+        view=view,
+        access=access,
+        current_version=current_version,
+        document=passport_view(row.document, view),
+    )
 
 
 def _version(session: Session, passport_id: uuid.UUID, version: int | None) -> tuple[Passport, int]:
@@ -356,7 +450,9 @@ def _version(session: Session, passport_id: uuid.UUID, version: int | None) -> t
         raise NotFound(f"passport {passport_id} not found")
     if version is None or version == current.version:
         return current, current.version
-    row = session.scalar(select(Passport).where(Passport.passport_id == passport_id, Passport.version == version))  # fmt: skip
+    row = session.scalar(
+        select(Passport).where(Passport.passport_id == passport_id, Passport.version == version)
+    )
     if row is None:
         raise NotFound(f"version: passport {passport_id} has no version {version}")
     return row, current.version
@@ -381,7 +477,9 @@ def passport_qr(session: Session, passport_id: uuid.UUID) -> bytes:
 
 
 class PassportQuery(ListQuery):
-    status: Literal["issued", "superseded"] | None = Field(default=None, description="issued: current versions only")  # fmt: skip
+    status: Literal["issued", "superseded"] | None = Field(
+        default=None, description="issued: current versions only"
+    )
     unit_kind: Literal["unit", "batch"] | None = None
     calculation_id: uuid.UUID | None = None
     unit_identifier: str | None = Field(default=None, max_length=100)
@@ -395,13 +493,22 @@ def find_passports(
         query = select(Passport).where(Passport.organization_id == actor.organization_id)
         if filters is not None:
             query = within(query, Passport.created_at, filters)
-            for column, value in ((Passport.status, filters.status), (Passport.unit_kind, filters.unit_kind), (Passport.calculation_id, filters.calculation_id), (Passport.unit_identifier, filters.unit_identifier)):  # fmt: skip
+            for column, value in (
+                (Passport.status, filters.status),
+                (Passport.unit_kind, filters.unit_kind),
+                (Passport.calculation_id, filters.calculation_id),
+                (Passport.unit_identifier, filters.unit_identifier),
+            ):
                 if value is not None:
                     query = query.where(column == value)
         rows, total = paginate(session, query, filters, (Passport.created_at, Passport.id))
         return page_of([PassportSummary(**_summary(r, True)) for r in rows], total, filters)
 
 
-def passports_of_calculation(session: Session, actor: Actor, calculation_id: uuid.UUID) -> list[PassportSummary]:  # fmt: skip
+def passports_of_calculation(
+    session: Session, actor: Actor, calculation_id: uuid.UUID
+) -> list[PassportSummary]:
     """The current passports the actor's organization issued from ``calculation_id``."""
-    return find_passports(session, actor, PassportQuery(calculation_id=calculation_id, status="issued", limit=500)).items  # fmt: skip
+    return find_passports(
+        session, actor, PassportQuery(calculation_id=calculation_id, status="issued", limit=500)
+    ).items

@@ -47,7 +47,9 @@ class ProductIn(BaseModel):
 
 
 class DesignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"design": EXAMPLE_DESIGN}]})  # fmt: skip
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"design": EXAMPLE_DESIGN}]}
+    )
 
     design: dict[str, Any]
 
@@ -70,16 +72,22 @@ class ProductOut(BaseModel):
 
 def _version_out(row: DesignVersion) -> DesignVersionOut:
     return DesignVersionOut(
-        id=row.id, product_id=row.product_id, version=row.version, design=row.design,
-        digest=row.digest, created_at=row.created_at,
-    )  # fmt: skip
+        id=row.id,
+        product_id=row.product_id,
+        version=row.version,
+        design=row.design,
+        digest=row.digest,
+        created_at=row.created_at,
+    )
 
 
 def _product_out(row: Product) -> ProductOut:
     return ProductOut(
-        id=row.id, organization_id=row.organization_id, name=row.name,
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
         designs=[_version_out(d) for d in row.designs],
-    )  # fmt: skip
+    )
 
 
 def _validated_design(document: dict[str, Any]) -> dict[str, Any]:
@@ -87,18 +95,29 @@ def _validated_design(document: dict[str, Any]) -> dict[str, Any]:
     return parse_design(document, "design").model_dump(mode="json", exclude_none=True)
 
 
-def _add_version(session: Session, actor: Actor, product: Product, design: dict[str, Any]) -> DesignVersion:  # fmt: skip
+def _add_version(
+    session: Session, actor: Actor, product: Product, design: dict[str, Any]
+) -> DesignVersion:
     latest = session.scalar(
         select(func.max(DesignVersion.version)).where(DesignVersion.product_id == product.id)
     )
     row = DesignVersion(
-        product_id=product.id, version=(latest or 0) + 1, design=design,
+        product_id=product.id,
+        version=(latest or 0) + 1,
+        design=design,
         digest=hashlib.sha256(canonical_json(design).encode()).hexdigest(),
         created_by=actor.user_id,
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
-    audit(session, actor, "design.created", "design_version", row.id, after={"product_id": str(product.id), "version": row.version, "digest": row.digest})  # fmt: skip
+    audit(
+        session,
+        actor,
+        "design.created",
+        "design_version",
+        row.id,
+        after={"product_id": str(product.id), "version": row.version, "digest": row.digest},
+    )
     return row
 
 
@@ -115,7 +134,9 @@ def create_product(session: Session, actor: Actor, data: ProductIn) -> ProductOu
         if taken:
             raise Conflict(f"name: your organization already has a product {excerpt(data.name)}")
         assert actor.organization_id is not None
-        product = Product(organization_id=actor.organization_id, name=data.name, created_by=actor.user_id)  # fmt: skip
+        product = Product(
+            organization_id=actor.organization_id, name=data.name, created_by=actor.user_id
+        )
         session.add(product)
         session.flush()
         audit(session, actor, "product.created", "product", product.id, after={"name": data.name})
@@ -153,8 +174,10 @@ def get_product(session: Session, actor: Actor, product_id: uuid.UUID) -> Produc
 
 
 class ProductQuery(ListQuery):
-    chemistry: str | None = Field(default=None, max_length=20, description="Of any design version", examples=["NCM811"])  # fmt: skip
-    name: str | None = Field(default=None, max_length=200, description="Part of the name, any case")  # fmt: skip
+    chemistry: str | None = Field(
+        default=None, max_length=20, description="Of any design version", examples=["NCM811"]
+    )
+    name: str | None = Field(default=None, max_length=200, description="Part of the name, any case")
 
 
 def find_products(
@@ -166,7 +189,9 @@ def find_products(
         if filters is not None:
             query = within(query, Product.created_at, filters)
             if filters.chemistry is not None:
-                versions = select(DesignVersion.product_id).where(json_text(DesignVersion.design, "chemistry") == filters.chemistry)  # fmt: skip
+                versions = select(DesignVersion.product_id).where(
+                    json_text(DesignVersion.design, "chemistry") == filters.chemistry
+                )
                 query = query.where(Product.id.in_(versions))
             if filters.name is not None:
                 query = query.where(Product.name.icontains(filters.name, autoescape=True))

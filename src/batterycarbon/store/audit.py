@@ -8,8 +8,8 @@ entity, actor) are copies of fields of ``content`` and are checked against it.
 
 Appends are serialized: on PostgreSQL by a transaction-level advisory lock, on SQLite by its
 single writer; the unique ``seq`` and ``prev_hash`` columns make a forked chain impossible either
-way. Updates and deletes are refused by the ORM (:mod:`~batterycarbon.store.write_once`) and, for SQL written by
-hand, by database triggers created in the migrations.
+way. Updates and deletes are refused by the ORM (:mod:`~batterycarbon.store.write_once`) and,
+for SQL written by hand, by database triggers created in the migrations.
 """
 
 from __future__ import annotations
@@ -202,7 +202,9 @@ def verify_chain(session: Session) -> ChainReport:
     if problem:
         bad_seq = min(anchor.seq, count + 1)
         bad_id = session.scalar(select(AuditEvent.id).where(AuditEvent.seq == bad_seq))
-        return ChainReport(False, count, prev_hash, bad_seq, str(bad_id) if bad_id else None, problem, anchor.seq)  # fmt: skip
+        return ChainReport(
+            False, count, prev_hash, bad_seq, str(bad_id) if bad_id else None, problem, anchor.seq
+        )
     return ChainReport(True, count, prev_hash, anchor_seq=anchor.seq, anchor_lag=count - anchor.seq)
 
 

@@ -64,9 +64,7 @@ class ClassTableVersion(IdMixin, CreatedMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("table_id", "version"),
-        CheckConstraint(
-            "status IN ('official', 'fixture', 'not-yet-defined')", name="status"
-        ),  # fmt: skip
+        CheckConstraint("status IN ('official', 'fixture', 'not-yet-defined')", name="status"),
         # One active table per battery category: a partial unique index on both databases.
         Index(
             "uq_class_tables_one_active",
