@@ -38,6 +38,7 @@ from batterycarbon.web.common import (
     DbSession,
     SignedIn,
     csrf_rejected,
+    error_page,
     render,
     signed_in_actor,
 )
@@ -192,13 +193,7 @@ def design_page(request: Request, db: DbSession, design_id: str) -> Response:
     actor = signed_in_actor(request, db)
     if design_id not in bundled_design_ids():
         message = f"There is no reference design {excerpt(design_id)}."
-        return render(
-            request,
-            "error.html",
-            {"title": "Design not found", "message": message},
-            status_code=404,
-            actor=actor,
-        )
+        return error_page(request, actor, "Design not found", message, 404)
     design = load_design(design_id)
     result = footprint(design, release_library(db, None), rule_set_id=DEFAULT_RULE_SET)
     context = {
@@ -222,13 +217,7 @@ def factors(
     try:
         lib = release_library(db, release or None)
     except NotFound as exc:
-        return render(
-            request,
-            "error.html",
-            {"title": "Unknown release", "message": str(exc)},
-            status_code=404,
-            actor=actor,
-        )
+        return error_page(request, actor, "Unknown release", str(exc), 404)
     hits = lib.search(q) if q.strip() else []
     context = {
         "title": "Factor library",
