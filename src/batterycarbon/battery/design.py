@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import uuid
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -66,20 +66,26 @@ from batterycarbon.safe_yaml import read_yaml_file
 from batterycarbon.units import conversion_factor
 
 STEPS = ("precursor", "cathode", "anode", "cell", "pack")
-#: Purchased materials of the bill of materials, each from the library or a named supplier.
-SUPPLY_MATERIALS = (
-    "precursor", "cathode_active_material", "anode_active_material", "lithium_salt",
-    "electrolyte", "aluminium_foil", "copper_foil", "separator", "casing", "pack_parts",
-)  # fmt: skip
+#: A purchased material of the bill of materials, from the library or a named supplier.
 SupplyMaterial = Literal[
-    "precursor", "cathode_active_material", "anode_active_material", "lithium_salt",
-    "electrolyte", "aluminium_foil", "copper_foil", "separator", "casing", "pack_parts",
-]  # fmt: skip
+    "precursor",
+    "cathode_active_material",
+    "anode_active_material",
+    "lithium_salt",
+    "electrolyte",
+    "aluminium_foil",
+    "copper_foil",
+    "separator",
+    "casing",
+    "pack_parts",
+]
+SUPPLY_MATERIALS: tuple[SupplyMaterial, ...] = get_args(SupplyMaterial)
 #: Materials made at one of the design's own plants (the step's plant is the supplier's plant).
 STEP_MATERIAL_PLANTS = {
-    "precursor": "precursor", "cathode_active_material": "cathode",
+    "precursor": "precursor",
+    "cathode_active_material": "cathode",
     "anode_active_material": "anode",
-}  # fmt: skip
+}
 DESIGNS_DIR = Path(__file__).parent / "designs"
 
 

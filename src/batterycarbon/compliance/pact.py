@@ -156,9 +156,12 @@ def to_product_footprint(
     fp = result.footprint
     source = f"PACT export of {fp.design}"
     figures = pcf_figures(
-        result, library, reference_year=reference_year, graphite_anode=graphite_anode,
+        result,
+        library,
+        reference_year=reference_year,
+        graphite_anode=graphite_anode,
         source=source,
-    )  # fmt: skip
+    )
     if figures.ipcc_reports[0] not in ("AR5", "AR6"):
         share = figures.gwp_basis_shares[figures.ipcc_reports[0]]
         raise InputError(

@@ -106,9 +106,12 @@ def to_product_footprint_v3(
     rs = result.rule_set
     source = f"PACT v3 export of {fp.design}"
     figures = pcf_figures(
-        result, library, reference_year=reference_year, graphite_anode=graphite_anode,
+        result,
+        library,
+        reference_year=reference_year,
+        graphite_anode=graphite_anode,
         source=source,
-    )  # fmt: skip
+    )
     year = figures.reference_year
     created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
     footprint_id = footprint_id or uuid.uuid5(
