@@ -5,18 +5,16 @@ or the latest factor. ``standards`` and the declaration show them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from pathlib import Path
 
+from compliance_support import acme_declaration
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from batterycarbon.battery import Design, Options
 from batterycarbon.cli.compliance import app
-from batterycarbon.compliance.classes import load_class_table
-from batterycarbon.compliance.declare import declare
 from batterycarbon.compliance.standards import Downstream, account, compare, standards_report
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.recycling import process_emissions, remanufacture
@@ -78,18 +76,7 @@ def test_standards_report_of_a_design_without_fallbacks_has_none(
 def test_declaration_json_and_pdf_carry_the_warnings(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile, tmp_path: Path
 ) -> None:
-    bundle = declare(
-        ncm811,
-        open_library,
-        manufacturer="ACME Cells",
-        plant_address="1 Road, Ningde",
-        manufacturer_address="2 Works Road, 352100 Ningde",
-        use=car,
-        class_table=load_class_table(),
-        study_url="https://example.com/study.pdf",
-        options=Options(plants={"cell": "IS"}),
-        issued=dt.date(2025, 3, 1),
-    )
+    bundle = acme_declaration(ncm811, open_library, car, options=Options(plants={"cell": "IS"}))
     document = bundle.declaration.to_json_dict()
     declared = document["warnings"]
     assert ICELAND_GRID in declared and declared == list(bundle.result.warnings)

@@ -8,15 +8,13 @@ share and factor ids; PACT's battery extension is checked in test_pact.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
+from compliance_support import acme_declaration
 from pypdf import PdfReader
 
 from batterycarbon.battery import Design
-from batterycarbon.compliance.classes import load_class_table
-from batterycarbon.compliance.declare import declare
 from batterycarbon.factors import FactorLibrary
 from batterycarbon.reports.pdf import declaration_pdf, fitted_factors_text
 from batterycarbon.rules.functional_unit import UseProfile
@@ -25,17 +23,7 @@ from batterycarbon.rules.functional_unit import UseProfile
 def test_declaration_pdf_and_passport_state_the_fitted_share(
     ncm811: Design, open_library: FactorLibrary, car: UseProfile, tmp_path: Path
 ) -> None:
-    bundle = declare(
-        ncm811,
-        open_library,
-        manufacturer="ACME Cells",
-        plant_address="1 Road, Ningde",
-        manufacturer_address="2 Works Road, 352100 Ningde",
-        use=car,
-        class_table=load_class_table(),
-        study_url="https://example.com/study.pdf",
-        issued=dt.date(2025, 3, 1),
-    )
+    bundle = acme_declaration(ncm811, open_library, car)
     footprint = bundle.result.footprint
     assert footprint.fitted_share > 0.05 and footprint.fitted_factors
     provenance = bundle.declaration.to_json_dict()["provenance"]
