@@ -6,10 +6,13 @@ The defaults and their sources are in ``data/defaults.toml`` and ``data/chemistr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batterycarbon.battery.design import Design
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
+
+if TYPE_CHECKING:
+    from batterycarbon.factors.model import Release
 
 MASS_KEYS = (
     "cathode_active_material", "conductive_carbon", "cathode_binder", "aluminium_foil",
@@ -40,17 +43,17 @@ def anode_material(design: Design) -> str:
     return "lithium_metal" if is_solid_state(design) else "graphite_synthetic"
 
 
-def derive_cell_masses(design: Design) -> dict[str, float]:
+def derive_cell_masses(design: Design, release: Release | None = None) -> dict[str, float]:
     """Mass of each cell part, kg: the design's own figures, the rest derived.
 
     Cathode: capacity / specific capacity of the CAM, coating by composition. Anode: capacity x
     N/P / graphite capacity (or lithium metal with excess). Foils and separator from the electrode
     area at the areal capacity. Liquid electrolyte fills the pore volume with an excess; solid-state
     cells instead carry Li6PS5Cl in the cathode composite and as separator layer. Casing and tabs
-    are shares of the finished cell by format.
+    are shares of the finished cell by format. ``release`` may pin some defaults (params.py).
     """
-    chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
-    d = model_defaults()
+    chem: dict[str, Any] = chemistry_defaults(release)[design.chemistry]
+    d = model_defaults(release)
     e: dict[str, float] = d["electrode"]
     given = design.cell.masses_kg.model_dump()
     capacity_mah = design.cell.capacity_ah * 1000.0

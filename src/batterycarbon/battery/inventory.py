@@ -174,10 +174,10 @@ def build_system(
     check_options(options)
     check_supply(design, options)
     b = Assembler(design, library, options, policy or AccountingPolicy())
-    chem: dict[str, Any] = chemistry_defaults()[design.chemistry]
-    d = model_defaults()
+    chem: dict[str, Any] = chemistry_defaults(library.release)[design.chemistry]
+    d = model_defaults(library.release)
     energy = d["production_energy"]
-    masses = derive_cell_masses(design)
+    masses = derive_cell_masses(design, library.release)
     plants = b.plants
     cell_kwh = cell_energy_kwh(design)
 

@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from batterycarbon.errors import FactorReleaseError, validation_problems
-from batterycarbon.factors.model import Factor, Fit, Release, Source
+from batterycarbon.factors.model import Factor, Fit, PinnedParameter, Release, Source
 
 RELEASES_DIR = Path(__file__).parent / "releases"
-DEFAULT_RELEASE = "open-2024.1"
+DEFAULT_RELEASE = "open-2026.1"
 
 COLUMNS = (
     "id", "flow", "name", "value", "unit", "region", "year", "source_id",
@@ -135,6 +135,7 @@ def load_release_dir(folder: Path) -> Release:
                     continue
                 factors[factor.id] = factor
     fitted = _load_fitted(meta.get("fitted", []), problems)
+    pinned = _load_pinned(meta.get("model_parameters", []), problems)
     if problems:
         raise FactorReleaseError(release_id, problems)
     try:
@@ -148,6 +149,7 @@ def load_release_dir(folder: Path) -> Release:
             sources=sources,
             fitted=fitted,
             gwp_basis=meta.get("gwp_basis", {}),
+            model_parameters=pinned,
         )
     except ValidationError as exc:  # the checks across fields, e.g. a fitted id not in factors
         raise FactorReleaseError(release_id, _release_problems(exc)) from None
@@ -177,6 +179,23 @@ def _load_fitted(groups: object, problems: list[str]) -> tuple[Fit, ...]:
                 f"release.toml: fitted.{index}.{p}" for p in validation_problems(exc, "(table)")
             )
     return tuple(fitted)
+
+
+def _load_pinned(entries: object, problems: list[str]) -> tuple[PinnedParameter, ...]:
+    """release.toml's ``[[model_parameters]]``; each bad field is added to ``problems``."""
+    if not isinstance(entries, list):
+        problems.append("release.toml: model_parameters: expected [[model_parameters]] tables")
+        return ()
+    pinned = []
+    for index, entry in enumerate(entries):
+        try:
+            pinned.append(PinnedParameter.model_validate(entry))
+        except ValidationError as exc:
+            problems.extend(
+                f"release.toml: model_parameters.{index}.{p}"
+                for p in validation_problems(exc, "(table)")
+            )
+    return tuple(pinned)
 
 
 @lru_cache(maxsize=8)

@@ -177,6 +177,25 @@ class Fit(BaseModel):
         return keys
 
 
+class PinnedParameter(BaseModel):
+    """A product-model default this release sets to its own value (``[[model_parameters]]``).
+
+    ``file`` is a data file of the model (``battery/data/*.toml``, e.g. ``defaults.toml``), ``key`` the
+    dotted path of the parameter in it (``production_energy.cell_dry_room_kwh_per_kwh``,
+    ``chemistry.NCM811.calcination_electricity_kwh_per_kg_cam``). A release that reproduces a
+    study pins the parameters that study implies, so that the open defaults can follow newer
+    sources without moving the reproduction; ``figures`` names what a value was fitted to.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str = Field(pattern=r"^[a-z0-9_]{1,60}\.toml$")
+    key: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$")
+    value: float = Field(allow_inf_nan=False)
+    source: str = Field(min_length=10, max_length=2000)
+    figures: tuple[str, ...] = ()
+
+
 #: The IPCC assessment report whose 100-year GWPs a source's CO2e figures use (``AR4``,
 #: ``AR5``, ``AR6``); ``CO2-only`` for a source that counts carbon dioxide alone (no
 #: characterization factor involved); ``unknown`` where the source does not say.
@@ -199,6 +218,8 @@ class Release(BaseModel):
     # release.toml's [gwp_basis]: source id -> the GWP basis its source notes state; a source
     # not listed is "unknown". Kept beside the factors so that their content digest is unchanged.
     gwp_basis: dict[str, GwpBasis] = {}
+    # release.toml's [[model_parameters]]: product-model defaults this release pins.
+    model_parameters: tuple[PinnedParameter, ...] = ()
 
     @model_validator(mode="after")
     def _fitted_factors_exist_once(self) -> Release:

@@ -199,7 +199,7 @@ def _materials(s: _Study) -> list[Row]:
 def _graphite(s: _Study) -> Row:
     cell = s.result("ncm811-prismatic")
     feedstock = s.lib.lookup("graphite_synthetic_feedstock", "CN", 2022).factor
-    kwh = float(model_defaults()["production_energy"]["graphitization_kwh_per_kg"])
+    kwh = float(model_defaults(s.lib.release)["production_energy"]["graphitization_kwh_per_kg"])
     grid = next(f for f in cell.factors if str(f["id"]).startswith("electricity_grid:CN"))
     grid_factor = float(grid["kgco2e_per_kwh"]) / float(grid["amount"])
     reason = (

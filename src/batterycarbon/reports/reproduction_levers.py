@@ -15,7 +15,7 @@ from typing import Literal
 
 from batterycarbon.battery import Footprint, Options, load_design
 from batterycarbon.battery.params import model_defaults
-from batterycarbon.factors import FactorLibrary, library
+from batterycarbon.factors import FactorLibrary, library, load_release
 from batterycarbon.reports.published_figures import (
     Kind,
     Row,
@@ -39,7 +39,8 @@ def from_factors(result: Footprint, prefix: str) -> float:
 
 
 def _cell_plant_kwh() -> float:
-    energy = model_defaults()["production_energy"]
+    # The white-paper study's cell plant: the release pins the parameters the paper implies.
+    energy = model_defaults(load_release("whitepaper-2023"))["production_energy"]
     return float(
         sum(v for k, v in energy.items() if k.startswith("cell_") and k.endswith("_kwh_per_kwh"))
     )
