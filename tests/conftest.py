@@ -18,7 +18,7 @@ from dependency_support import require_postgres
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from batterycarbon.factors import FactorLibrary, library
+from batterycarbon.factors import DEFAULT_RELEASE, FactorLibrary, library
 from batterycarbon.services.security import use_hash_parameters
 from batterycarbon.store import make_engine, session_factory
 from batterycarbon.store.testing import migrated_database, temporary_postgres_database
@@ -31,7 +31,7 @@ def whitepaper() -> FactorLibrary:
 
 @pytest.fixture(scope="session")
 def open_library() -> FactorLibrary:
-    return library("open-2024.1")
+    return library(DEFAULT_RELEASE)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from batterycarbon.cli import app
+from batterycarbon.factors import DEFAULT_RELEASE
 
 runner = CliRunner()
 
@@ -17,7 +18,7 @@ def output(result) -> str:  # stdout and stderr, whichever Click keeps
 
 def test_releases_list_and_search():
     result = runner.invoke(app, ["factors", "releases"])
-    assert result.exit_code == 0 and "open-2024.1 (default)" in result.output
+    assert result.exit_code == 0 and f"{DEFAULT_RELEASE} (default)" in result.output
     result = runner.invoke(
         app,
         [

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from batterycarbon.battery.design import DESIGNS_DIR
 from batterycarbon.cli import app
+from batterycarbon.factors import DEFAULT_RELEASE
 
 runner = CliRunner()
-ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
+ICELAND_GRID = f"electricity_grid: no factor for IS in {DEFAULT_RELEASE}; used GLO (global average)"
 COMMANDS = {
     "trend": ["--years", "2022:2023"],
     "pathway": ["--step", "green=green-cell"],

@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from batterycarbon.cli import app
+from batterycarbon.factors import DEFAULT_RELEASE
 
 runner = CliRunner()
 PRODUCT = "EV pack 60 kWh NCM811"  # the demo product (services/demo.py)
@@ -40,7 +41,7 @@ def test_a_stored_product_lists_the_datasets_it_used(database: str) -> None:
     assert stored["newer_data"] == []
     # the demo's cell and pack plants (HU, DE) have no aluminium rows of their own
     assert (
-        "aluminium_primary: no factor for HU in open-2024.1; used EUROPE (European average)"
+        f"aluminium_primary: no factor for HU in {DEFAULT_RELEASE}; used EUROPE (European average)"
         in stored["warnings"]
     )
     table = runner.invoke(

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 from batterycarbon.battery import Options, footprint, load_design
 from batterycarbon.battery.design import DESIGNS_DIR
 from batterycarbon.cli import app
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import DEFAULT_RELEASE, FactorLibrary
 
 runner = CliRunner()
-ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
-IRELAND_GRID = "electricity_grid: no factor for IE in open-2024.1; used EU27 (EU-27 average)"
+ICELAND_GRID = f"electricity_grid: no factor for IS in {DEFAULT_RELEASE}; used GLO (global average)"
+IRELAND_GRID = f"electricity_grid: no factor for IE in {DEFAULT_RELEASE}; used EU27 (EU-27 average)"
 KOREA_2030 = "electricity_grid KR: asked 2030, latest factor 2023"
 
 
@@ -68,7 +68,7 @@ def test_lookup_names_a_year_outside_the_factor_years(open_library: FactorLibrar
 def test_both_fallbacks_of_one_lookup_are_named(open_library: FactorLibrary) -> None:
     both = open_library.lookup("electricity_grid", "IS", 2030)
     assert both.warnings == (
-        "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)",
+        f"electricity_grid: no factor for IS in {DEFAULT_RELEASE}; used GLO (global average)",
         "electricity_grid GLO: asked 2030, latest factor 2023",
     )
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from test_api_chain import DESIGN, ok, setup_chain
 
+from batterycarbon.factors import DEFAULT_RELEASE
+
 
 def test_calculation_result_names_each_fallback_and_keeps_it_stored(client: TestClient) -> None:
     cell = setup_chain(client)["cell"]["auth"]
@@ -18,7 +20,8 @@ def test_calculation_result_names_each_fallback_and_keeps_it_stored(client: Test
     calc = ok(client.post("/calculations", headers=cell, json=body), 201)
     warnings = calc["result"]["warnings"]
     assert (
-        "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)" in warnings
+        f"electricity_grid: no factor for IS in {DEFAULT_RELEASE}; used GLO (global average)"
+        in warnings
     )
     assert "electricity_grid KR: asked 2030, latest factor 2023" in warnings
     assert (

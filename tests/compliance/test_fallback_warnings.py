@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 from batterycarbon.battery import Design, Options
 from batterycarbon.cli.compliance import app
 from batterycarbon.compliance.standards import Downstream, account, compare, standards_report
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import DEFAULT_RELEASE, FactorLibrary
 from batterycarbon.recycling import process_emissions, remanufacture
 from batterycarbon.reports.pdf import declaration_pdf
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.rules.use_stage import UseLosses
 
-ICELAND_GRID = "electricity_grid: no factor for IS in open-2024.1; used GLO (global average)"
+ICELAND_GRID = f"electricity_grid: no factor for IS in {DEFAULT_RELEASE}; used GLO (global average)"
 GLO_2030 = "electricity_grid GLO: asked 2030, latest factor 2023"
 USE = ["--usable-kwh", "54", "--vehicle-category", "M1", "--warranty-years", "8"]
 

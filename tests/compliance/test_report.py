@@ -26,7 +26,7 @@ from batterycarbon.compliance.report import (
 )
 from batterycarbon.compliance.standards import account, compare, reconcile
 from batterycarbon.errors import InputError
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import DEFAULT_RELEASE, FactorLibrary
 from batterycarbon.reports.report_pdf import SECTIONS
 from batterycarbon.rules.functional_unit import UseProfile
 from batterycarbon.scenarios import load_pathway, pathway
@@ -38,7 +38,7 @@ ARGS = [
     "--manufacturer-address", "2 Works Road, 352100 Ningde",
     "--plant", "1 Battery Road, Skelleftea, Sweden", "--study-url", "https://example.com/s.pdf",
     "--usable-kwh", "54", "--vehicle-category", "M1", "--warranty-years", "8",
-    "--issued", "2025-06-01", "--factors", "open-2024.1", "--classes", str(FIXTURE_CLASSES),
+    "--issued", "2025-06-01", "--factors", DEFAULT_RELEASE, "--classes", str(FIXTURE_CLASSES),
     *(x for rs in COMPARED for x in ("--compare", rs)),
 ]  # fmt: skip
 
@@ -88,7 +88,7 @@ def test_cover_names_design_release_rule_set_date_and_digest(
     result = account(ncm811, open_library, RULE_SET, profile=car)
     cover = pages[0]
     assert "ncm811-prismatic" in cover
-    assert "open-2024.1" in cover
+    assert DEFAULT_RELEASE in cover
     assert f"{RULE_SET} {result.rule_set.version}" in cover
     assert "2025-06-01" in cover
     assert result.footprint.inputs_digest in cover.replace(" ", "")

@@ -6,6 +6,7 @@ import pytest
 from services_support import Chain
 from sqlalchemy.orm import Session
 
+from batterycarbon.factors import DEFAULT_RELEASE
 from batterycarbon.services import NotFound, PermissionDenied
 from batterycarbon.services.calculations import CalculationIn, calculate_design, list_calculations
 from batterycarbon.services.dataset_input import DatasetIn
@@ -23,7 +24,7 @@ OTHER = "whitepaper-2023"
 
 
 def test_activate_release_and_recompute_portfolio(session: Session, chain: Chain) -> None:
-    assert [r.id for r in list_releases(session, chain.cell_maker) if r.is_active] == ["open-2024.1"]  # fmt: skip
+    assert [r.id for r in list_releases(session, chain.cell_maker) if r.is_active] == [DEFAULT_RELEASE]  # fmt: skip
     cam = submit_dataset(session, chain.cam_maker, DatasetIn(flow="cam_ncm811", value=28.4, region="KR", year=2023, dqr=1.75, evidence=["pcf-2023.pdf"]))  # fmt: skip
     assert chain.cell_maker.organization_id is not None
     share_dataset(session, chain.cam_maker, cam.id, GrantIn(organization_id=chain.cell_maker.organization_id))  # fmt: skip
@@ -47,13 +48,13 @@ def test_activate_release_and_recompute_portfolio(session: Session, chain: Chain
     by_name = {c.product: c for c in report.changes}
     assert set(by_name) == {"NCM pack", "LFP pack"}
     for name, change in by_name.items():
-        assert change.old_total_kgco2e_per_kwh == totals[name] and change.old_release == "open-2024.1"  # fmt: skip
+        assert change.old_total_kgco2e_per_kwh == totals[name] and change.old_release == DEFAULT_RELEASE  # fmt: skip
         if change.status == "recomputed":
             assert change.new_total_kgco2e_per_kwh is not None and change.new_calculation_id
             assert change.change_kgco2e_per_kwh == pytest.approx(change.new_total_kgco2e_per_kwh - totals[name])  # fmt: skip
         else:
             assert change.status == "skipped" and change.reason
-    # Both designs resolve under the white paper's release; the figures differ from open-2024.1.
+    # Both designs resolve under the white paper's release; the figures differ from the default release.
     assert (report.recomputed, report.skipped) == (2, 0)
     assert all(c.change_kgco2e_per_kwh for c in report.changes)
     assert len(list_calculations(session, chain.cell_maker)) == 2 + report.recomputed

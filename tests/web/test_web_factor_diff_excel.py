@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from web_support import App, own_dataset_rows, signed_in
 
-from batterycarbon.factors import diff_releases, load_release
+from batterycarbon.factors import DEFAULT_RELEASE, diff_releases, load_release
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
 
-OLD, NEW = "whitepaper-2023", "open-2024.1"
+OLD, NEW = "whitepaper-2023", DEFAULT_RELEASE
 
 
 def diff_table_rows(page: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_support import csrf_of, password_of, sign_in
 
+from batterycarbon.factors import DEFAULT_RELEASE
 from batterycarbon.services.demo import DemoResult
 from batterycarbon.web import PAGE_MODULES
 
@@ -80,7 +81,7 @@ def test_manufacturer_signs_in_and_sees_products(
     page = dashboard_of(client, demo_app[1], "cell")
     assert '<h2 id="products-h">Products and latest footprints</h2>' in page
     assert "EV pack 60 kWh NCM811" in page
-    assert "open-2024.1" in page
+    assert DEFAULT_RELEASE in page
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,7 @@ def test_design_page_shows_chart_totals_and_provenance(client: TestClient) -> No
     assert '<script src="/static/plotly.min.js"' in html
     assert re.search(r'id="total-per-kwh">\d+\.\d kg CO₂e/kWh<', html)
     assert re.search(r'id="total-per-pack">[\d,]+ kg CO₂e<', html)
-    assert "open-2024.1" in html
+    assert DEFAULT_RELEASE in html
     assert "whitepaper-c2g" in html
     assert re.search(r'<code id="digest">[0-9a-f]{64}</code>', html)
     assert "cathode" in html and "raw_materials" in html

@@ -183,6 +183,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 status_code=422, content=_body(message, [{"field": "(body)", "message": message}])
             )
+        # The token endpoint answers in RFC 6749 5.2's shape, also when the form parser refuses
+        # the body before the route runs (a field over Starlette's 1 MiB part limit).
+        if request.url.path == "/auth/token" and exc.status_code == 400:
+            return JSONResponse(
+                status_code=400,
+                content={"error": "invalid_request", "error_description": f"(body): {exc.detail}"},
+                headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+            )
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(InputError)
