@@ -4,6 +4,7 @@ Technical Specifications 3.0: ProductFootprint, CarbonFootprint, DataQualityIndi
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -26,6 +27,7 @@ from batterycarbon.compliance.pact_v3 import (
     to_product_footprint_v3,
     validate_product_footprint_v3,
 )
+from batterycarbon.compliance.pcf_figures import pcf_figures
 from batterycarbon.compliance.standards import RuleSetFootprint, account
 from batterycarbon.errors import InputError
 from batterycarbon.factors import FactorLibrary
@@ -196,3 +198,14 @@ def test_cli_exports_v3_and_imports_it_back(tmp_path: Path, eu_result: RuleSetFo
     bad = runner.invoke(app, ["pact-export", "ncm811-prismatic", "--company", "ACME",
                               "--company-id", "urn:acme:x", "--version", "4"])  # fmt: skip
     assert bad.exit_code == 2 and "--version" in bad.output
+
+
+def test_the_standards_come_from_the_rule_set_s_data(
+    eu_result: RuleSetFootprint, open_library: FactorLibrary
+) -> None:
+    iso = eu_result.rule_set.model_copy(update={"pact_standards": ("ISO14067", "GHGP-Product")})
+    figures = pcf_figures(dataclasses.replace(eu_result, rule_set=iso), open_library)
+    assert figures.standards == ["ISO14067", "GHGP-Product"]
+    none = eu_result.rule_set.model_copy(update={"pact_standards": ()})
+    with pytest.raises(InputError, match="follows no cross-sectoral standard PACT knows"):
+        pcf_figures(dataclasses.replace(eu_result, rule_set=none), open_library)

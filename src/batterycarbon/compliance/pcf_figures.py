@@ -42,21 +42,6 @@ CARBON_FRACTIONS = {
     "electrolyte": 0.356,
     "separator": 0.856,
 }
-#: The cross-sectoral standards of each rule set (rules/data/<id>.toml), in v3 codes: the
-#: standards its ``references`` name as its method (cn-pcr: GB/T 24067-2024, the national
-#: adoption of ISO 14067; the PEF-based EU rule sets: Recommendation (EU) 2021/2279, the PEF
-#: method; whitepaper-c2g: the white paper's section 3 accounts by LCA per ISO 14040/44). A
-#: rule set not listed follows none PACT knows, and its results cannot be exported to PACT,
-#: which needs at least one.
-RULE_SET_STANDARDS: dict[str, tuple[str, ...]] = {
-    "whitepaper-c2g": ("ISO14040-44",),
-    "iso14067-c2g": ("ISO14067", "GHGP-Product"),
-    "ghg-protocol-market": ("GHGP-Product",),
-    "cn-pcr": ("ISO14067",),
-    "eu-draft-2024": ("PEF",),
-    "jrc-cfb-ev-2023": ("PEF",),
-    "pefcr-batteries": ("PEF",),
-}
 #: v3 code -> v2.3 name of the standards both versions know.
 V2_STANDARDS = {
     "ISO14067": "ISO Standard 14067",
@@ -152,7 +137,7 @@ def pcf_figures(
             "pcf.ipccCharacterizationFactors: no factor of this result states the IPCC report "
             f"of its GWPs (release {fp.factor_release} [gwp_basis]); PACT needs at least one"
         )
-    if rs.id not in RULE_SET_STANDARDS:
+    if not rs.pact_standards:
         problems.append(
             f"pcf.crossSectoralStandards: rule set {rs.id} follows no cross-sectoral standard "
             "PACT knows; PACT needs at least one (choose e.g. iso14067-c2g)"
@@ -168,7 +153,7 @@ def pcf_figures(
         / result.fu_energy_kwh,
         ipcc_reports=reports,
         gwp_basis_shares=shares,
-        standards=list(RULE_SET_STANDARDS[rs.id]),
+        standards=list(rs.pact_standards),
         rules=[
             {
                 "operator": "Other",

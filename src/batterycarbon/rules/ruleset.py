@@ -46,6 +46,11 @@ VEHICLE_CATEGORIES: tuple[str, ...] = get_args(VehicleCategory)
 ENGINE_STAGES = ("raw_materials", "production")
 
 
+#: PACT's codes of the cross-sectoral standards a footprint follows (v3 data model; v2.3 names
+#: the first three in words).
+PactStandard = Literal["ISO14067", "GHGP-Product", "ISO14040-44", "PEF"]
+
+
 class RuleSetError(BatteryCarbonError, ValueError):
     """An unknown rule set, an invalid rule-set file or a question the rule set cannot answer."""
 
@@ -70,6 +75,8 @@ class RuleSet(BaseModel):
     recycled_content_method: RecycledContentMethod
     method_notes: str = Field(min_length=1)
     references: tuple[str, ...] = Field(min_length=1)
+    # PACT crossSectoralStandards codes this rule set follows (compliance/pcf_figures.py).
+    pact_standards: tuple[PactStandard, ...] = ()
     # What the functional unit is counted in: kWh of capacity, or kWh delivered over the service
     # life (usable capacity x full equivalent cycles per year x years): see rules.functional_unit.
     functional_unit_basis: FunctionalUnitBasis = "capacity"
