@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from bomb_support import BILLION_LAUGHS, ROW, csv_with_field, workbook, xlsx_bomb
+from sign_in_support import sign_in
 from test_crash_recovery import PASSWORD, database_with_user, server
 
 from batterycarbon.services.dataset_excel import XLSX_MEDIA_TYPE
@@ -34,7 +35,6 @@ ROUNDS = 3
 #: bounds (measured on the code before them: the peak grew by 772 MiB, 386 MiB stayed resident,
 #: and the CSV answered 500).
 MAX_GROWTH_BYTES = 48 << 20
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc/<pid>/status"
@@ -56,11 +56,7 @@ def reset_peak(pid: int) -> None:
 def web_session(base: str) -> httpx.Client:
     """A client signed in to the web pages as the supplier (the design editor's endpoint)."""
     client = httpx.Client(base_url=base, timeout=30)
-    token = CSRF.search(client.get("/sign-in").text)
-    assert token
-    form = {"username": "cam", "password": PASSWORD, "csrf_token": token.group(1)}
-    page = client.post("/sign-in", data=form, follow_redirects=True)
-    assert str(page.url).endswith("/dashboard"), page.text
+    sign_in(client, "cam", PASSWORD)
     return client
 
 

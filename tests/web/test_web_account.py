@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from web_support import App, csrf_of, password_of, signed_in
+from sign_in_support import csrf_of
+from web_support import App, password_of, signed_in
 
 
 def test_a_form_refused_for_lack_of_permission_answers_403(demo_app: App) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from web_support import CSRF, App, signed_in
+from sign_in_support import CSRF
+from web_support import App, signed_in
 
 DEMO_PRODUCT = "EV pack 60 kWh NCM811"
 FORM = {

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import csrf_of, password_of, sign_in
+from sign_in_support import csrf_of, sign_in
+from web_support import password_of
 
 from batterycarbon.factors import DEFAULT_RELEASE
 from batterycarbon.services.demo import DemoResult

@@ -3,11 +3,9 @@ share, so importing from it can pick another folder's file)."""
 
 from __future__ import annotations
 
-import re
-
-import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sign_in_support import sign_in
 from sqlalchemy.orm import Session
 
 from batterycarbon.services import Actor
@@ -16,32 +14,11 @@ from batterycarbon.services.demo import DemoResult
 
 #: The demo application and what loading the demo data returned (the ``demo_app`` fixture).
 App = tuple[FastAPI, DemoResult]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def password_of(demo: DemoResult, username: str) -> str:
     """The generated password of a demo account."""
     return next(a.password for a in demo.accounts if a.username == username)
-
-
-def csrf_of(page: str) -> str:
-    """The CSRF token of a page's form."""
-    match = CSRF.search(page)
-    assert match, "form without CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: httpx.Client, username: str, password: str) -> str:
-    """Sign ``client`` (a TestClient, or an httpx client of a running server) in through the
-    form; the CSRF token of the dashboard it lands on."""
-    form = {
-        "username": username,
-        "password": password,
-        "csrf_token": csrf_of(client.get("/sign-in").text),
-    }
-    page = client.post("/sign-in", data=form, follow_redirects=True)
-    assert str(page.url).endswith("/dashboard"), page.text
-    return csrf_of(page.text)
 
 
 def signed_in(app: App, username: str, password: str | None = None) -> tuple[TestClient, str]:

@@ -19,14 +19,28 @@ from batterycarbon.battery.design import STEPS
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import BatteryCarbonError, InputError
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # ":ID:" in a factor id is Indonesia, not an emoji code
+err = Console(stderr=True, emoji=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DesignArg = Annotated[str, typer.Argument(help="Bundled design id or a YAML/JSON file.")]
 ReleaseOpt = Annotated[str, typer.Option("--factors", "--release", help="Factor release id.")]
 GridOpt = Annotated[str | None, typer.Option(help="Country code for every plant (e.g. SE).")]
 GreenOpt = Annotated[list[str] | None, typer.Option(help="STEP=SHARE of green power; repeatable.")]
+GreenHeatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="STEP=SHARE of the step's natural-gas heat replaced by a heat pump on green power; "
+        "repeatable."
+    ),
+]
+RouteOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="COMMODITY=ROUTE (100 %) or COMMODITY=ROUTE:SHARE,ROUTE:SHARE (shares summing to "
+        "1): where a cathode commodity comes from, e.g. lithium_carbonate=spodumene; repeatable."
+    ),
+]
 #: What ``--format`` takes: every command prints a table or JSON; ``footprint`` also writes CSV.
 #: A command checks its value against the tuple its option's help was written from
 #: (:func:`check_format`), so the help names exactly what is accepted.
@@ -121,14 +135,25 @@ def check_country(option: str, code: str | None) -> None:
         raise InputError(option, [problem])
 
 
-def plant_options(grid: str | None, green: list[str] | None, year: int | None = None) -> Options:
-    """The ``--grid``, ``--green`` (and ``--year``) options of a footprint, each checked."""
+def plant_options(
+    grid: str | None,
+    green: list[str] | None,
+    year: int | None = None,
+    green_heat: list[str] | None = None,
+) -> Options:
+    """The ``--grid``, ``--green`` (``--year``, ``--green-heat``) options of a footprint, each
+    checked."""
     check_country("--grid", grid)
-    return Options(grid=grid, year=year, green=parse_green(green or []))
+    return Options(
+        grid=grid,
+        year=year,
+        green=parse_green(green or []),
+        green_heat=parse_green(green_heat or [], "--green-heat"),
+    )
 
 
-def parse_green(values: list[str]) -> dict[str, float]:
-    """``STEP=SHARE`` items into a dict, every bad item reported."""
+def parse_green(values: list[str], option: str = "--green") -> dict[str, float]:
+    """``STEP=SHARE`` items of ``option`` into a dict, every bad item reported."""
     green: dict[str, float] = {}
     problems = []
     for item in values:
@@ -143,5 +168,31 @@ def parse_green(values: list[str]) -> dict[str, float]:
             continue
         green[step] = value
     if problems:
-        raise InputError("--green", problems)
+        raise InputError(option, problems)
     return green
+
+
+def parse_routes(values: list[str]) -> dict[str, dict[str, float]]:
+    """``--route`` items into a sourcing lever ``{commodity: {route: share}}``; every bad item
+    is reported, naming ``sourcing.<commodity>.<route>`` (``battery.sourcing.lever_problems``)."""
+    from batterycarbon.battery.sourcing import lever_problems
+
+    levers: dict[str, dict[str, float]] = {}
+    problems = []
+    for item in values:
+        commodity, sep, spec = item.partition("=")
+        shares: dict[str, float] = {}
+        for part in spec.split(","):
+            route, colon, share = part.strip().partition(":")
+            try:
+                shares[route.strip()] = float(share) if colon else 1.0
+            except ValueError:
+                problems.append(f"{item!r}: {share!r} is not a number (expected ROUTE:SHARE)")
+        if not sep or not commodity.strip() or not spec.strip():
+            problems.append(f"{item!r}: expected COMMODITY=ROUTE or COMMODITY=ROUTE:SHARE,...")
+            continue
+        levers[commodity.strip()] = shares
+    problems += lever_problems(levers)
+    if problems:
+        raise InputError("--route", problems)
+    return levers
