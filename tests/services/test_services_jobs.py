@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from dependency_support import require_module
 from services_support import Chain
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -141,7 +142,7 @@ def test_portfolio_recomputation_as_a_job(session: Session, chain: Chain, runner
 
 @pytest.fixture(scope="module")
 def dask_cluster() -> Iterator[Any]:
-    distributed = pytest.importorskip("dask.distributed")
+    distributed = require_module("dask.distributed", "test")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:  # fmt: skip
         yield cluster
 

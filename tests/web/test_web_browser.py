@@ -397,7 +397,7 @@ def test_api_docs_render_from_this_server_alone(browser: Any, base_url: str) -> 
 def test_excel_template_upload_shows_the_row_error_in_place(
     browser: Any, base_url: str, demo_app: App
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    openpyxl = require_module("openpyxl", "test")
     supplier = signed_in(browser, base_url, demo_app[1], "lithium")
     supplier.goto(f"{base_url}/web/datasets")
     with supplier.expect_download() as download:
