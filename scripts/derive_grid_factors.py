@@ -1,25 +1,35 @@
 #!/usr/bin/env python3
 """Derive the grid-electricity emission factors (flow ``electricity_grid``) of factor release
-``open-2024.1``.
+``open-2026.1`` (the same method wrote ``open-2024.1``, whose file is immutable).
 
 Standard library + numpy only. The script writes
-``src/batterycarbon/factors/releases/open-2024.1/factors/electricity.csv`` (all columns of
+``src/batterycarbon/factors/releases/open-2026.1/factors/electricity.csv`` (all columns of
 ``docs/factor-format.md``).
 
-Method
-======
-Every factor is a *generation-mix life-cycle factor*: the share-weighted sum of per-technology
-life-cycle emission factors (g CO2e per kWh generated),
+Method and scope
+================
+Scope of every row (its source's ``scope`` in ``sources/electricity.toml``): *life-cycle
+consumption at medium voltage, imports excluded*. The share-weighted sum of per-technology
+life-cycle emission factors (g CO2e per kWh generated; they include the upstream fuel chain,
+plant construction and operation),
 
     F_gen(region, year) = sum_t share_t(region, year) * EF_t,
 
-multiplied by the cumulative transmission/transformation loss factor from high to medium voltage
-of the region (carculator-utils ``cumulative_electricity_losses.csv``, column ``MV``), so that the
-value is per kWh delivered at medium voltage (the usual supply of battery-material and cell plants):
+is multiplied by the cumulative transmission/transformation loss factor from high to medium voltage
+of the region (carculator-utils ``cumulative_electricity_losses.csv``, column ``MV``; carculator
+takes it from ecoinvent 3.6, whose losses follow the IEA national statistics), so that the value
+is per kWh delivered at medium voltage (the usual supply of battery-material and cell plants):
 
     value = F_gen * loss_MV / 1000        [kg CO2e / kWh]
 
-Imports and exports are NOT included (generation mix of the region, not consumption mix).
+The loss factor is one value per country, the same for every year (no year-specific national
+series for all 37 countries was available). ``--report`` compares it with the total T&D losses of
+the World Bank WDI series EG.ELC.LOSS.ZS (IEA data, latest year 2014 in the copy read), as
+1 / (1 - losses): ``WDI_TD_LOSSES_2014`` below.
+
+Imports and exports are NOT included: the mix is the region's own generation (production-based),
+not an import-adjusted consumption mix. Lignite is valued with the coal median (no lignite
+life-cycle median and no national lignite/hard-coal split could be read for this release).
 
 Per-technology factors EF_t (g CO2e/kWh), IPCC AR5 WGIII Annex III (Schloemer et al. 2014),
 Table A.III.2, *median* life-cycle values, with the (min-max) range of the same table:
@@ -83,7 +93,7 @@ Usage
     cd /tmp/cu && unzip -q carculator_utils-1.3.5-py3-none-any.whl
     python scripts/derive_grid_factors.py \
         /tmp/cu/carculator_utils/data/electricity/electricity_mixes.csv \
-        --out src/batterycarbon/factors/releases/open-2024.1/factors/electricity.csv
+        --out src/batterycarbon/factors/releases/open-2026.1/factors/electricity.csv
 
 ``--losses PATH`` points to ``cumulative_electricity_losses.csv`` (default: next to the mixes
 file); ``--no-losses`` writes generation-based values; ``--report`` prints the comparison with
@@ -204,6 +214,12 @@ REGION_NAMES = {
 
 # Loss-table code used for the aggregates (carculator has no EU27/GLO rows).
 LOSS_CODE_FOR = {"EU27": "RER", "GLO": "RoW"}
+
+# Cross-check only (--report), not used in values: electric power transmission and distribution
+# losses, % of output, World Bank WDI EG.ELC.LOSS.ZS (source: IEA), data year 2014 (the latest
+# year in the copy read: github.com/hoyeungw/volks, packages/worldbank-premade/resources/
+# Energy.byEachCountry.md). Source id wdi-eg-elc-loss-zs.
+WDI_TD_LOSSES_2014 = {"CN": 5.5, "DE": 3.9, "GB": 8.4, "IN": 19.3, "JP": 4.3, "RU": 10.0, "US": 5.9}
 
 # 2023 generation (TWh) of the EU member states, OWID/Ember via codecarbon 3.3.2, used to weight
 # the member-state scenario factors into an EU27 projection.
@@ -702,8 +718,10 @@ def hist_row(rec: dict, loss: float | None, loss_code: str) -> dict:
     top = sorted(zip(HIST_FUELS, shares, strict=False), key=lambda p: -p[1])[:4]
     mix_txt = ", ".join(f"{f} {s * 100:.0f}%" for f, s in top if s >= 0.005)
     notes = [
-        f"Generation-mix life-cycle factor {g:.0f} g CO2e/kWh generated = share-weighted IPCC AR5 "
-        "WGIII Annex III medians (coal 820, gas 490, bioenergy 230, other renewables/geothermal 38, "
+        "Scope: life-cycle consumption at medium voltage, imports excluded",
+        f"generation-mix life-cycle factor {g:.0f} g CO2e/kWh generated = share-weighted IPCC AR5 "
+        "WGIII Annex III medians, which include the upstream fuel chain and plant construction "
+        "(coal 820, gas 490, bioenergy 230, other renewables/geothermal 38, "
         "hydro 24, nuclear 12, wind 11, solar PV 48) and oil 840 (IPCC SRREN 2011)",
         f"generation by fuel {year}: {SOURCE_TITLES[rec['source']]} ({mix_txt})",
     ]
@@ -712,12 +730,14 @@ def hist_row(rec: dict, loss: float | None, loss_code: str) -> dict:
     if loss:
         notes.append(
             f"x cumulative HV->MV loss factor {loss:.3f} (carculator-utils cumulative_"
-            f"electricity_losses.csv, code {loss_code}) = at consumer, medium voltage"
+            f"electricity_losses.csv from ecoinvent 3.6, code {loss_code}; one value for all "
+            "years) = per kWh delivered at medium voltage"
         )
     else:
         notes.append("no loss factor applied (generation-based)")
     notes.append(
-        "excludes imports/exports; lignite valued as hard coal (AR5 has no lignite median)"
+        "excludes imports/exports (domestic generation mix); lignite valued as hard coal (no "
+        "lignite median or national lignite split read for this release)"
     )
     if rec["ember_ci"] is not None:
         method = "AR5-type factors" if year <= 2022 else "country-specific coal/gas factors"
@@ -726,7 +746,8 @@ def hist_row(rec: dict, loss: float | None, loss_code: str) -> dict:
     return {
         "id": f"electricity_grid:{region.lower()}:{year}",
         "flow": "electricity_grid",
-        "name": f"Grid electricity, {REGION_NAMES[region]}, {year}, generation mix at medium voltage",
+        "name": f"Grid electricity, {REGION_NAMES[region]}, {year}, consumed at medium voltage "
+        "(domestic generation mix)",
         "value": fmt(value),
         "unit": "kg CO2e / kWh",
         "region": region,
@@ -751,6 +772,7 @@ def proj_row(
     value = g * (loss or 1.0) / 1000.0
     gsd = 1.3 if value >= 0.2 else 1.5
     notes = (
+        "Scope: life-cycle consumption at medium voltage, imports excluded; "
         f"PROJECTION (scenario, not observed): carculator-utils 1.3.5 electricity_mixes.csv {extra}; "
         f"{g:.0f} g CO2e/kWh generated with the same IPCC AR5 medians as the history rows"
         + (f" x HV->MV loss factor {loss:.3f} ({loss_code})" if loss else "")
@@ -759,7 +781,8 @@ def proj_row(
     return {
         "id": f"electricity_grid:{region.lower()}:{year}",
         "flow": "electricity_grid",
-        "name": f"Grid electricity, {REGION_NAMES[region]}, {year}, projected generation mix at medium voltage",
+        "name": f"Grid electricity, {REGION_NAMES[region]}, {year}, projected, consumed at medium "
+        "voltage (domestic generation mix)",
         "value": fmt(value),
         "unit": "kg CO2e / kWh",
         "region": region,
@@ -800,6 +823,14 @@ def build(mixes_path: Path, losses_path: Path | None, report) -> list[dict]:
             print(
                 f"{rec['region']:5s} {rec['year']} derived {g:6.1f} g/kWh  Ember {rec['ember_ci']:6.1f}"
                 f"  ratio {g / rec['ember_ci']:.3f}",
+                file=report,
+            )
+
+    if report and losses:
+        for region, pct in sorted(WDI_TD_LOSSES_2014.items()):
+            print(
+                f"{region}: loss factor MV {losses[region]:.3f} vs WDI 2014 T&D losses {pct} % "
+                f"-> 1/(1-L) = {1 / (1 - pct / 100):.3f}",
                 file=report,
             )
 

@@ -60,7 +60,11 @@ def test_json_output_carries_the_fallbacks(iceland: str, command: str) -> None:
 def test_overview_names_the_design_of_each_warning(tmp_path: Path) -> None:
     result = runner.invoke(app, ["overview", "--chart", str(tmp_path / "chart.png")])
     lines = _warning_lines(result.output)
-    assert any(line.startswith("warning: ncm811-prismatic: nickel_sulfate:") for line in lines)
+    # Since open-2026.1 buys nickel sulfate from a CN market mix (no more GLO fallback), the
+    # design's remaining fallback is the cobalt mix's year (mixes from 2023, design year 2022).
+    assert any(
+        line.startswith("warning: ncm811-prismatic: sourcing cobalt_sulfate CN:") for line in lines
+    )
 
 
 def test_trend_names_years_past_the_grid_factors() -> None:

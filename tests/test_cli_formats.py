@@ -37,7 +37,12 @@ def test_only_the_footprint_command_offers_csv() -> None:
     assert helps["demo-data"] == "table or json."
     assert helps["footprint"] == "table, json or csv."
     assert {path for path, text in helps.items() if "csv" in text} == {"footprint"}
-    assert set(helps.values()) == {"table or json.", "table, json or csv."}
+    assert helps["validate"] == "table, json or markdown."
+    assert set(helps.values()) == {
+        "table or json.",
+        "table, json or csv.",
+        "table, json or markdown.",
+    }
 
 
 def test_demo_data_refuses_csv_as_its_help_says(

@@ -66,24 +66,33 @@ def test_the_white_paper_release_marks_exactly_its_implied_rows():
 
 def test_every_fitted_factor_of_the_default_release_is_marked():
     release = load_release(DEFAULT_RELEASE)
-    assert fitted_by_rule(release, load_release("whitepaper-2023")), "the rule finds none"
+    paper = load_release("whitepaper-2023")
+    # The rule must find something where fitted rows exist (the white-paper release); the
+    # default release has none left since open-2026.1 (the BMS row is sourced there).
+    assert fitted_by_rule(paper, paper), "the rule finds none"
     assert unmarked_fitted(release) == []
 
 
 def test_the_check_fails_when_a_fitted_factor_loses_its_mark():
     release = load_release(DEFAULT_RELEASE)
     stripped = release.model_copy(update={"fitted": ()})
-    missing = unmarked_fitted(stripped)
-    assert any(m.startswith("electronics_bms:GLO:2023 ") for m in missing), missing
-    assert any(m.startswith("nickel_sulfate_recycled:GLO:2023 ") for m in missing), missing
+    # Nothing of the default release is fitted any more: stripping its marks reveals nothing.
+    assert unmarked_fitted(stripped) == []
+    # The recycled-material rows are sourced since open-2026.1 (no longer fitted); the
+    # white-paper release keeps fitted rows, so stripping its marks must reveal them.
+    paper = load_release("whitepaper-2023")
+    missing = unmarked_fitted(paper.model_copy(update={"fitted": ()}))
+    assert any(m.startswith("nickel_sulfate:GLO:2022 ") for m in missing), missing
+    assert any(m.startswith("iron_phosphate:GLO:2022 ") for m in missing), missing
+    assert any(m.startswith("electronics_bms:GLO:2022 ") for m in missing), missing
 
 
 def test_a_fitted_mark_says_what_it_was_fitted_to():
-    release = load_release(DEFAULT_RELEASE)
-    fit = release.fit_of("electronics_bms:GLO:2023")
+    release = load_release("whitepaper-2023")
+    fit = release.fit_of("electronics_bms:GLO:2022")
     assert fit is not None and "cells-lfp-prismatic" in fit.figures
     assert "65 %" in fit.how
-    assert release.fit_of("copper:GLO:2018") is None
+    assert load_release(DEFAULT_RELEASE).fit_of("electronics_bms:GLO:2026") is None
 
 
 def _release_copy(tmp_path: Path, fitted: str) -> Path:
@@ -127,17 +136,23 @@ def test_a_bad_fitted_mark_is_refused_naming_the_field(tmp_path: Path, fitted: s
     assert expected in str(caught.value)
 
 
-def test_a_footprint_says_how_much_of_it_rests_on_fitted_factors(open_library):
-    """The default NCM811 pack rests on one fitted factor, the BMS electronics (about 10 % of the
-    pack by SOURCES.md); its share is that factor's row over the total."""
+def test_a_footprint_says_how_much_of_it_rests_on_fitted_factors(open_library, whitepaper):
+    """Under the white-paper release the NCM811 pack rests on fitted rows, the BMS electronics
+    (120 kg CO2e/kg, about 10 % of the pack) among them; the share is their rows over the total.
+    The default release rests on none since open-2026.1."""
     from batterycarbon.battery import footprint, load_design
 
-    result = footprint(load_design("ncm811-prismatic"), open_library)
-    assert result.fitted_factors == ["electronics_bms:GLO:2023"]
-    bms = next(f for f in result.factors if f["id"] == "electronics_bms:GLO:2023")
-    assert result.fitted_share == pytest.approx(bms["kgco2e_per_kwh"] / result.total_kgco2e_per_kwh)
-    assert 0.05 < result.fitted_share < 0.15
+    result = footprint(load_design("ncm811-prismatic"), whitepaper)
+    assert "electronics_bms:GLO:2022" in result.fitted_factors
+    rows = [f for f in result.factors if f["id"] in result.fitted_factors]
+    assert {f["id"] for f in rows} == set(result.fitted_factors)
+    fitted = sum(f["kgco2e_per_kwh"] for f in rows)
+    assert result.fitted_share == pytest.approx(fitted / result.total_kgco2e_per_kwh)
+    bms = next(f for f in rows if f["id"] == "electronics_bms:GLO:2022")
+    assert 0.05 < bms["kgco2e_per_kwh"] / result.total_kgco2e_per_kwh < 0.15
     assert result.to_dict()["fitted_share"] == result.fitted_share
+    default = footprint(load_design("ncm811-prismatic"), open_library)
+    assert default.fitted_factors == [] and default.fitted_share == 0.0
 
 
 def test_cells_alone_rest_on_no_fitted_factor_of_the_default_release(open_library):

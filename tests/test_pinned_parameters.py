@@ -22,12 +22,16 @@ def test_every_pin_names_a_number_of_a_model_data_file(release_id: str) -> None:
 
 def test_pins_apply_to_their_release_only() -> None:
     paper = load_release("whitepaper-2023")
-    pin = next(p for p in paper.model_parameters if p.key.endswith("graphitization_kwh_per_kg"))
-    assert model_defaults(paper)["production_energy"]["graphitization_kwh_per_kg"] == pin.value
+    key = "synthetic.furnace.acheson.electricity_kwh_per_kg_graphitized"
+    pin = next(p for p in paper.model_parameters if p.key == key)
+    assert pin.value == 8.0
+    leaf = "electricity_kwh_per_kg_graphitized"
+    assert parameters("graphite.toml", paper)["synthetic"]["furnace"]["acheson"][leaf] == 8.0
+    assert parameters("graphite.toml")["synthetic"]["furnace"]["acheson"][leaf] == 12.0
     # the cached defaults are not changed by reading a release's pins
-    pinned_copy = model_defaults(paper)
-    pinned_copy["production_energy"]["graphitization_kwh_per_kg"] = -1.0
-    assert model_defaults()["production_energy"]["graphitization_kwh_per_kg"] != -1.0
+    pinned_copy = parameters("graphite.toml", paper)
+    pinned_copy["synthetic"]["graphitized_kg_per_kg"] = -1.0
+    assert parameters("graphite.toml")["synthetic"]["graphitized_kg_per_kg"] == 1.6167
 
 
 def test_a_pin_of_an_unknown_parameter_is_refused() -> None:

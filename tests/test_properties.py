@@ -53,11 +53,18 @@ def test_total_equals_the_sum_of_each_breakdown(open_library, design, level):
     )
 
 
-NO_PER_KWH_ENERGY = {
-    "cell_dry_room_kwh_per_kwh": 0, "cell_electrode_drying_kwh_per_kwh": 0,
-    "cell_formation_kwh_per_kwh": 0, "cell_other_kwh_per_kwh": 0, "cell_heat_mj_per_kwh": 0,
-    "pack_assembly_kwh_per_kwh": 0,
-}  # fmt: skip
+NO_PER_KWH_ENERGY = dict.fromkeys(
+    (
+        "cell_dry_room_kwh_per_kwh",
+        "cell_electrode_drying_kwh_per_kwh",
+        "cell_formation_kwh_per_kwh",
+        "cell_other_kwh_per_kwh",
+        "cell_electrode_drying_heat_mj_per_kwh",
+        "cell_dry_room_heat_mj_per_kwh",
+        "pack_assembly_kwh_per_kwh",
+    ),
+    0,
+)
 
 
 @SETTINGS

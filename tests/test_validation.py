@@ -1,4 +1,4 @@
-"""open-2024.1 results against the range of recent published studies (docs/validation.md).
+"""The default release's results against the range of recent published studies (docs/validation.md).
 
 Each range is the band the cited studies span for the same chemistry, level and producing
 region; the test fails if a default result leaves it. Ranges are as published, not widened.
@@ -31,11 +31,41 @@ PUBLISHED_RANGES = [
 ]  # fmt: skip
 
 
+#: Results outside their published range since open-2026.1 (issue 15): strict expected
+#: failures, so the day one is back inside, someone looks. Why each is outside, in words; the
+#: test adds the result's largest components (docs/validation.md, "Known misses").
+KNOWN_MISSES = {
+    ("lfp-prismatic", "cell", "CN"): (
+        "sourced inputs above the studies': synthetic graphite as a process chain (Istrate et "
+        "al. 2024 inventory, 12 kWh/kg graphitization) and China's lithium-carbonate market "
+        "(spodumene and lepidolite routes), in an LFP cell of 163 Wh/kg"
+    ),
+    ("ncm111-prismatic", "pack", "CN"): (
+        "the NCM111 cell of the Samsung SDI 94 Ah class (208 Wh/kg derived, teardown electrode "
+        "parameters) needs more material per kWh than the newer cells the studies describe, "
+        "plus synthetic graphite as a process chain and China's nickel market"
+    ),
+    ("ncm622-prismatic", "pack", "CN"): (
+        "at the upper edge: synthetic graphite as a process chain and China's nickel market "
+        "(Indonesian HPAL and RKEF matte routes) lift the pack just above the band"
+    ),
+}
+
+
 @pytest.mark.parametrize(("design", "level", "country", "low", "high", "studies"), PUBLISHED_RANGES)
 def test_default_release_falls_in_the_published_range(
-    open_library, design, level, country, low, high, studies
+    request, open_library, design, level, country, low, high, studies
 ):
     result = footprint(load_design(design), open_library, Options(grid=country), level=level)
+    miss = KNOWN_MISSES.get((design, level, country))
+    if miss is not None:
+        top = sorted(result.components.items(), key=lambda item: -item[1])[:3]
+        parts = ", ".join(f"{name} {value:.1f}" for name, value in top)
+        reason = (
+            f"{design} {level} {country} {result.total_kgco2e_per_kwh:.1f} outside {low}-{high} "
+            f"({studies}): {miss}; largest components {parts}"
+        )
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     assert low <= result.total_kgco2e_per_kwh <= high, (design, level, country, studies)
 
 

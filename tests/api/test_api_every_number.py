@@ -25,7 +25,13 @@ DESIGN_ELEMENTS: dict[str, Any] = {
     "supplier_overrides": {"flow": "nickel_sulfate", "value": 1, "supplier": "X"},
     "cathode_ratio": [0.8, 0.1, 0.1],
 }
-MAP_KEYS = {"parts_kg": "housing", "green_electricity": "cell", "activity_data": "x_value"}
+MAP_KEYS = {
+    "parts_kg": "housing",
+    "green_electricity": "cell",
+    "activity_data": "x_value",
+    "sourcing": "lithium_hydroxide",  # a map of maps: commodity -> route -> share
+    "sourcing.*": "spodumene",
+}
 
 
 def numeric_paths(schema: dict[str, Any], definitions: dict[str, Any]) -> set[tuple[str, ...]]:
@@ -55,7 +61,8 @@ def with_value(document: dict[str, Any], path: tuple[str, ...], value: Any) -> d
     for index, key in enumerate(path):
         last = index == len(path) - 1
         if key == "*":
-            key = MAP_KEYS[path[index - 1]]
+            parent = path[index - 1]
+            key = MAP_KEYS[f"{path[index - 2]}.*" if parent == "*" else parent]
         if isinstance(node, list):
             position = int(key)
             if last:
@@ -79,7 +86,11 @@ def expected_fields(path: tuple[str, ...]) -> set[str]:
     if "*" not in path:
         return {".".join(path)}
     star = path.index("*")
-    keyed = (*path[:star], MAP_KEYS[path[star - 1]], *path[star + 1 :])
+    keyed = [*path]
+    for index, key in enumerate(path):
+        if key == "*":
+            parent = path[index - 1]
+            keyed[index] = MAP_KEYS[f"{path[index - 2]}.*" if parent == "*" else parent]
     return {".".join(keyed), ".".join(path[:star])}
 
 

@@ -15,15 +15,16 @@ from compliance_support import acme_declaration
 from pypdf import PdfReader
 
 from batterycarbon.battery import Design
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import FactorLibrary, library
 from batterycarbon.reports.pdf import declaration_pdf, fitted_factors_text
 from batterycarbon.rules.functional_unit import UseProfile
 
 
 def test_declaration_pdf_and_passport_state_the_fitted_share(
-    ncm811: Design, open_library: FactorLibrary, car: UseProfile, tmp_path: Path
+    ncm811: Design, car: UseProfile, tmp_path: Path
 ) -> None:
-    bundle = acme_declaration(ncm811, open_library, car)
+    # open-2024.1 still carries the fitted BMS factor; the default release carries none.
+    bundle = acme_declaration(ncm811, library("open-2024.1"), car)
     footprint = bundle.result.footprint
     assert footprint.fitted_share > 0.05 and footprint.fitted_factors
     provenance = bundle.declaration.to_json_dict()["provenance"]
@@ -38,6 +39,14 @@ def test_declaration_pdf_and_passport_state_the_fitted_share(
     share = f"{100 * footprint.fitted_share:.1f} % of the figure rests on factors fitted"
     assert share in text, text
     assert all(factor_id in text for factor_id in footprint.fitted_factors)
+
+
+def test_a_declaration_on_the_default_release_says_none_is_fitted(
+    ncm811: Design, open_library: FactorLibrary, car: UseProfile
+) -> None:
+    document = acme_declaration(ncm811, open_library, car).declaration.to_json_dict()
+    assert document["provenance"]["fitted_share"] == 0.0
+    assert fitted_factors_text(document["provenance"]).startswith("none")
 
 
 def test_a_declaration_issued_before_fitted_marks_does_not_claim_none() -> None:

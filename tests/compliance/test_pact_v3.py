@@ -30,7 +30,7 @@ from batterycarbon.compliance.pact_v3 import (
 from batterycarbon.compliance.pcf_figures import pcf_figures
 from batterycarbon.compliance.standards import RuleSetFootprint, account
 from batterycarbon.errors import InputError
-from batterycarbon.factors import FactorLibrary
+from batterycarbon.factors import DEFAULT_RELEASE, FactorLibrary
 from batterycarbon.rules.functional_unit import UseProfile
 
 CREATED = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
@@ -187,7 +187,7 @@ def test_cli_exports_v3_and_imports_it_back(tmp_path: Path, eu_result: RuleSetFo
     done = runner.invoke(app, [
         "pact-export", "ncm811-prismatic", "--company", "ACME", "--company-id", "urn:acme:x",
         "--rule-set", "jrc-cfb-ev-2023", "--usable-kwh", "54", "--vehicle-category", "M1",
-        "--warranty-years", "8", "--factors", "open-2024.1", "--version", "3", "--out", str(out),
+        "--warranty-years", "8", "--factors", DEFAULT_RELEASE, "--version", "3", "--out", str(out),
     ])  # fmt: skip
     assert done.exit_code == 0, done.output
     assert json.loads(out.read_text())["specVersion"] == "3.0.0"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from batterycarbon.errors import InputError
+from batterycarbon.factors import DEFAULT_RELEASE
 from batterycarbon.services import Actor
 from batterycarbon.services.calculations import CalculationIn, calculate_design
 from batterycarbon.services.data_requests import DataRequestIn, request_data
@@ -40,8 +41,11 @@ def _count(session: Session, model: type) -> int:
 @pytest.mark.parametrize(
     ("flow", "expected"),
     [
-        ("cam_ncm81", "is not a flow of factor release open-2024.1; did you mean cam_ncm811"),
-        ("unobtainium", "is not a flow of factor release open-2024.1"),
+        (
+            "cam_ncm81",
+            f"is not a flow of factor release {DEFAULT_RELEASE}; did you mean cam_ncm811",
+        ),
+        ("unobtainium", f"is not a flow of factor release {DEFAULT_RELEASE}"),
         ("electricity_grid", "is not a material"),
     ],
 )

@@ -2,7 +2,8 @@
 
 ``Assembler`` keeps the bookkeeping the product model needs while it wires the matrices: a label
 per process (stage, component, factor id, primary or not), supplier figures replacing factors,
-electricity split between grid and counted green power at each step's plant, and inputs split
+electricity split between grid and counted green power at each step's plant, heat between
+natural gas and the green-heat lever's heat pump, and inputs split
 into virgin and recycled parts by the recycled content of their element, and each substitution
 the factor lookup made (a wider region's or another year's factor), once, as a warning.
 """
@@ -12,11 +13,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from batterycarbon.battery.design import Design, SupplierOverride
 from batterycarbon.battery.options import AccountingPolicy, Options
-from batterycarbon.battery.params import DATA_DIR
+from batterycarbon.battery.params import DATA_DIR, model_defaults
+from batterycarbon.battery.sourcing import MARKETS, commodities, design_sourcing, market
 from batterycarbon.battery.supply import CONSUMERS, STEP_MATERIALS
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
@@ -29,6 +31,12 @@ MATERIAL_OF = {consumer: material for material, consumer in CONSUMERS.items()}
 PER_KG = "kg CO2e / kg"
 PER_KWH = "kg CO2e / kWh"
 PER_MJ = "kg CO2e / MJ"
+MJ_PER_KWH = 3.6
+
+
+def heat_pump_cop(defaults: dict[str, Any]) -> float:
+    """Coefficient of performance of the green-heat lever's heat pump (``[green_heat]``)."""
+    return float(defaults["green_heat"]["heat_pump_cop"])
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,15 @@ class Assembler:
         #: The lookup's substitutions, each once, in the order met (a dict keeps the order).
         self.warnings: dict[str, None] = {}
         self.green = {**design.green_electricity, **options.green}
+        #: commodity -> {route: share}: the options' sourcing over the design's (``sourcing``,
+        #: ``lithium_route``); which of them the recipe bought (the rest is refused).
+        self.sourcing = {**design_sourcing(design), **options.sourcing}
+        self.used_sourcing: set[str] = set()
+        self.market_values: dict[str, float] = {}  # market process -> kg CO2e / kg
+        #: Whether the release buys commodities from market mixes (``sourcing = "markets"``).
+        self.markets = library.release.sourcing == MARKETS
+        #: The model's defaults with the parameters the release pins (the heat pump's COP).
+        self.params = model_defaults(library.release)
         plants = design.plants.model_dump()
         plants["foil"] = plants["foil"] or plants["cell"]
         if options.grid:
@@ -167,8 +184,11 @@ class Assembler:
             )
         return pid
 
-    def _recycled(self, flow: str, region: str) -> tuple[str, float] | None:
-        """(process id, share) of the recycled part of ``flow``, if its element has any."""
+    def _recycled(
+        self, flow: str, region: str, virgin: tuple[str, float] | None = None
+    ) -> tuple[str, float] | None:
+        """(process id, share) of the recycled part of ``flow``, if its element has any; valued
+        against ``virgin`` (id, kg CO2e/kg: a market's) where given, else ``flow``'s factor."""
         mapping = recycled_flows().get(flow)
         if mapping is None or flow in self.overrides:
             return None
@@ -178,7 +198,10 @@ class Assembler:
             return None
         pid = f"recycled:{flow}:{region}"
         if pid not in self.matrix:
-            virgin_id, _, ev = self._factor_value(flow, region, PER_KG)
+            if virgin is None:
+                virgin_id, _, ev = self._factor_value(flow, region, PER_KG)
+            else:
+                virgin_id, ev = virgin
             recycled_id, name, erec = self._factor_value(recycled_flow, region, PER_KG)
             self.matrix.add_process(pid)
             self.matrix.add_emission(pid, self.policy.recycled_burden(ev, erec, group))
@@ -206,15 +229,88 @@ class Assembler:
         if share < 1:
             self.matrix.add_input(consumer, self.background(flow, region), kg * (1 - share))
 
+    def commodity(self, consumer: str, flow: str, kg: float, region: str) -> None:
+        """``kg`` of ``flow`` per unit of ``consumer``, bought at a plant in ``region``: from its
+        market (``battery.sourcing``) if ``data/sourcing.toml`` knows it, else as ``material``.
+
+        A supplier's figure for the commodity (``supply.<material>`` with the commodity's or a
+        route's flow, or a ``supplier_overrides`` entry for the commodity's flow) replaces the
+        market whole; an override of one route's flow replaces that route's factor in it. The
+        recycled content of the commodity's element splits the consumer's input between the
+        recycled flow and the market, valued against the market's kg CO2e/kg."""
+        known = commodities().get(flow)
+        if kg <= 0:
+            return
+        if known is None:
+            self.material(consumer, flow, kg, region)
+            return
+        lever = self.sourcing.get(flow)
+        if lever is not None:
+            self.used_sourcing.add(flow)
+        supplied = self.supplied.get(MATERIAL_OF.get(consumer, ""))
+        routes = {flow, known.single_route_flow, *known.routes.values()}
+        if supplied is not None and supplied.flow in routes:
+            self.material(consumer, supplied.flow, kg, region)
+            return
+        if flow in self.overrides:
+            self.material(consumer, flow, kg, region)
+            return
+        bought = market(flow, region, self.year, self.markets, lever)
+        self.warnings.update(dict.fromkeys(bought.warnings))
+        missing = [i for i in bought.inputs if i.flow not in self.library.flows]
+        if lever is not None and missing:
+            release = self.library.release_id
+            raise InputError(
+                "sourcing",
+                [
+                    f"sourcing.{flow}.{i.route}: release {release} has no factor for {i.flow}"
+                    for i in missing
+                ],
+            )
+        if bought.direct:
+            self.material(consumer, bought.inputs[0].flow, kg, region)
+            return
+        pid = bought.id
+        if pid not in self.matrix:
+            # a step of its consumer's stage and component: it shows in the process breakdown,
+            # and the attribution (here and in the Monte Carlo) reaches the route factors
+            owner = self.info[consumer]
+            self.matrix.add_process(pid)
+            self.info[pid] = ProcessInfo(pid, bought.name, owner.stage, owner.component)
+            value = 0.0
+            for item in bought.inputs:
+                if item.flow in self.overrides:
+                    value += item.share * self._override_value(
+                        self.overrides[item.flow], item.flow, PER_KG
+                    )
+                else:
+                    value += item.share * self._factor_value(item.flow, item.region, PER_KG)[2]
+                self.matrix.add_input(pid, self.background(item.flow, item.region), item.share)
+            self.market_values[pid] = value
+        recycled = self._recycled(flow, region, (pid, self.market_values[pid]))
+        if recycled is None:
+            self.matrix.add_input(consumer, pid, kg)
+            return
+        recycled_pid, share = recycled
+        self.matrix.add_input(consumer, recycled_pid, kg * share)
+        if share < 1:
+            self.matrix.add_input(consumer, pid, kg * (1 - share))
+
     def energy(self, consumer: str, step: str, electricity_kwh: float, heat_mj: float = 0) -> None:
-        """Electricity and gas heat at the step's plant.
+        """Electricity and heat at the step's plant.
 
         Green power replaces the grid mix only where the rule set counts the step's contract
-        type (``AccountingPolicy.counts_green``); otherwise that share stays on the grid.
+        type (``AccountingPolicy.counts_green``); otherwise that share stays on the grid. Heat is
+        natural-gas heat, except the step's green-heat share (``Options.green_heat``): heat from
+        an electric high-temperature heat pump (``[green_heat] heat_pump_cop`` of
+        ``data/defaults.toml``) on green power bought under the step's contract, so the rule set
+        counts it as it counts that contract (on the grid where it does not). The green-heat
+        lever thus moves the heat part only, linearly, whatever the green-power share.
         """
         country = self.plants[step]
         contract = self.options.green_contracts.get(step, "direct-line")
-        share = self.green.get(step, 0.0) if self.policy.counts_green(contract) else 0.0
+        counted = self.policy.counts_green(contract)
+        share = self.green.get(step, 0.0) if counted else 0.0
         if electricity_kwh > 0:
             if share < 1:
                 grid = self.background("electricity_grid", country, PER_KWH)
@@ -223,5 +319,11 @@ class Assembler:
                 green = self.background("electricity_green", country, PER_KWH)
                 self.matrix.add_input(consumer, green, electricity_kwh * share)
         if heat_mj > 0:
-            gas = self.background("heat_natural_gas", country, PER_MJ)
-            self.matrix.add_input(consumer, gas, heat_mj)
+            heat_share = self.options.green_heat.get(step, 0.0)
+            if heat_share < 1:
+                gas = self.background("heat_natural_gas", country, PER_MJ)
+                self.matrix.add_input(consumer, gas, heat_mj * (1 - heat_share))
+            if heat_share > 0:
+                power = "electricity_green" if counted else "electricity_grid"
+                pump_kwh = heat_mj * heat_share / MJ_PER_KWH / heat_pump_cop(self.params)
+                self.matrix.add_input(consumer, self.background(power, country, PER_KWH), pump_kwh)

@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from batterycarbon.battery.params import known_chemistries
+from batterycarbon.battery.pack import PackType
+from batterycarbon.battery.params import chemistry_defaults, known_chemistries
+from batterycarbon.battery.sourcing import lever_problems
 from batterycarbon.bounds import (
     MAX_AREAL_CAPACITY_MAH_PER_CM2,
     MAX_CELL_CAPACITY_AH,
@@ -165,6 +167,10 @@ class Pack(Strict):
     target_capacity_kwh: DocumentFloat = Field(
         default=60.0, ge=MIN_PACK_ENERGY_KWH, le=MAX_PACK_ENERGY_KWH
     )
+    #: "module" (cells -> modules -> pack) or "ctp" (cell-to-pack, no module housings); without
+    #: it, the chemistry's default type (``battery.pack``, ``data/defaults.toml`` [pack]).
+    type: PackType | None = None
+    #: Mass of the cells over the mass of the pack; without it, the default of the pack type.
     cell_to_pack_mass_ratio: DocumentFloat | None = Field(default=None, gt=0.2, le=1)
     parts_kg: dict[Name, PackPartKg] | None = Field(default=None, max_length=MAX_PACK_PARTS)
 
@@ -196,12 +202,15 @@ class ProductionEnergy(Strict):
     cell_electrode_drying_kwh_per_kwh: SpecificEnergy | None = None
     cell_formation_kwh_per_kwh: SpecificEnergy | None = None
     cell_other_kwh_per_kwh: SpecificEnergy | None = None
-    cell_heat_mj_per_kwh: SpecificEnergy | None = None
+    cell_electrode_drying_heat_mj_per_kwh: SpecificEnergy | None = None
+    cell_dry_room_heat_mj_per_kwh: SpecificEnergy | None = None
     precursor_electricity_kwh_per_kg: SpecificEnergy | None = None
     precursor_heat_mj_per_kg: SpecificEnergy | None = None
     calcination_electricity_kwh_per_kg_cam: SpecificEnergy | None = None
     calcination_heat_mj_per_kg_cam: SpecificEnergy | None = None
+    # kWh per kg of graphitized powder in the chosen furnace (data/graphite.toml)
     graphitization_kwh_per_kg: SpecificEnergy | None = None
+    graphitization_furnace: Literal["acheson", "box"] | None = None
     pack_assembly_kwh_per_kwh: SpecificEnergy | None = None
 
 
@@ -274,7 +283,13 @@ class Design(Strict):
     pack: Pack = Pack()
     plants: Plants = Plants()
     year: DocumentInt = Field(default=2023, ge=2000, le=2060)
+    #: Shorthand for ``sourcing: {<the chemistry's lithium salt>: {<route>: 1}}``.
     lithium_route: Literal["brine", "spodumene"] | None = None
+    #: Where the cathode recipe's commodities come from: {commodity: {route: share}}, shares
+    #: summing to 1 (``battery.sourcing``, ``data/sourcing.toml``); others follow the market mix.
+    sourcing: dict[Name, Annotated[dict[Name, DocumentFloat], Field(max_length=20)]] = Field(
+        default={}, max_length=20
+    )
     anode_material: (
         Literal[
             "graphite_synthetic", "graphite_natural", "graphite_silicon_coated", "lithium_metal"
@@ -315,6 +330,24 @@ class Design(Strict):
     def _known_steps(cls, value: dict[str, float]) -> dict[str, float]:
         require_steps(value, "green-electricity")
         return value
+
+    @field_validator("sourcing")
+    @classmethod
+    def _known_routes(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        problems = lever_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @model_validator(mode="after")
+    def _one_lithium_lever(self) -> Design:
+        salt = chemistry_defaults()[self.chemistry]["lithium_salt"]
+        if self.lithium_route is not None and salt in self.sourcing:
+            raise ValueError(
+                f"lithium_route {self.lithium_route} and sourcing.{salt} both set the lithium "
+                "route; keep one (lithium_route is shorthand for 100 % of one route)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _supplier_plants(self) -> Design:

@@ -40,6 +40,9 @@ def _cause_of_flow(flow: str) -> Cause:
 
 
 def _lever(cause: Cause, step: str | None, country: str | None, flow: str | None) -> str:
+    if flow == "heat_natural_gas":
+        where = "the plants burning gas" if step is None else f"the {step} plant"
+        return f"green heat at {where} (a heat pump on green power, --green-heat)"
     if cause == "electricity":
         if step is None:
             return "green power at the plants drawing on this grid"
@@ -96,8 +99,13 @@ def hotspots(
         cause = max(by_cause, key=lambda c: by_cause[c])
         step = PLANT_STEP.get(info.id)
         flow = top_flow[1] if top_flow and cause != "electricity" else None
-        steps.append(Hotspot("process", info.id, info.name, contribution, contribution / total,
-                             cause, _lever(cause, step, bsys.plants.get(step or ""), flow)))  # fmt: skip
+        lever = _lever(cause, step, bsys.plants.get(step or ""), flow)
+        if info.id.startswith("market:"):  # a commodity's market (battery.sourcing)
+            commodity = info.id.split(":")[1]
+            lever = f"other routes for {commodity} (sourcing, --route {commodity}=ROUTE); {lever}"
+        steps.append(
+            Hotspot("process", info.id, info.name, contribution, contribution / total, cause, lever)
+        )
     factors: list[Hotspot] = []
     for i, flow in flows.items():
         value = float(direct[i])

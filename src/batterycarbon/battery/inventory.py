@@ -16,11 +16,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from batterycarbon.battery.assembly import Assembler, ProcessInfo
-from batterycarbon.battery.cell import anode_material, cell_energy_kwh, derive_cell_masses
+from batterycarbon.battery.cell import (
+    Band,
+    anode_material,
+    cell_energy_kwh,
+    cell_specs,
+    derive_cell_masses,
+    pack_volume_l,
+)
 from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, STEPS, Design
+from batterycarbon.battery.graphite import add_synthetic_graphite, synthetic_graphite_chain
 from batterycarbon.battery.options import CONTRACTS, ELEMENTS, AccountingPolicy, Options
+from batterycarbon.battery.pack import pack_parts_kg
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
-from batterycarbon.battery.supply import SUPPLY_HINT, design_recipe, lithium_route
+from batterycarbon.battery.sourcing import lever_problems
+from batterycarbon.battery.supply import SUPPLY_HINT, design_recipe
 from batterycarbon.countries import country_problem
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary
@@ -56,12 +66,34 @@ class BatterySystem:
     pack_parts_kg: dict[str, float]
     plants: dict[str, str]
     year: int
-    #: The factor lookup's substitutions (``FactorLibrary.lookup``), each once.
+    #: The factor lookup's substitutions (``FactorLibrary.lookup``), each once, and the cell's
+    #: specific energy where it is outside its plausible band (``cell.cell_specs``).
     warnings: tuple[str, ...] = ()
+    #: Estimated volume of one cell and of the pack, L (``cell.py``), and the cited band of the
+    #: cell's chemistry and format (None where none is cited: not checked).
+    cell_volume_l: float = float("nan")
+    pack_volume_l: float = float("nan")
+    cell_band: Band | None = None
 
     @property
     def pack_capacity_kwh(self) -> float:
         return self.cells_per_pack * self.cell_energy_kwh
+
+    @property
+    def cell_wh_per_kg(self) -> float:
+        return self.cell_energy_kwh * 1000.0 / self.cell_mass_kg
+
+    @property
+    def cell_wh_per_l(self) -> float:
+        return self.cell_energy_kwh * 1000.0 / self.cell_volume_l
+
+    @property
+    def pack_wh_per_kg(self) -> float:
+        return self.pack_capacity_kwh * 1000.0 / self.pack_mass_kg
+
+    @property
+    def pack_wh_per_l(self) -> float:
+        return self.pack_capacity_kwh * 1000.0 / self.pack_volume_l
 
     @property
     def cell_mass_kg(self) -> float:
@@ -97,10 +129,16 @@ def check_options(options: Options) -> None:
         if step not in STEPS or contract not in CONTRACTS
     ]
     problems += [
+        f"green heat {excerpt(str(step))}={share}: expected a step in {STEPS} and a share in 0..1"
+        for step, share in options.green_heat.items()
+        if step not in STEPS or not 0 <= share <= 1
+    ]
+    problems += [
         f"recycled content {element}={share}: expected an element in {ELEMENTS} and 0..1"
         for element, share in options.recycled_content.items()
         if element not in ELEMENTS or not 0 <= share <= 1
     ]
+    problems += lever_problems(options.sourcing)
     problems += [
         f"plant {excerpt(step)}: expected a step in {(*STEPS, 'foil')}"
         for step in options.plants
@@ -133,7 +171,11 @@ def check_supply(design: Design, options: Options) -> None:
         if step is None:
             continue
         moved = step in options.plants and options.plants[step] != design.plant_of(material)
-        levers = ((f"plant {step}", moved), (f"green {step}", bool(options.green.get(step))))
+        levers = (
+            (f"plant {step}", moved),
+            (f"green {step}", bool(options.green.get(step))),
+            (f"green heat {step}", bool(options.green_heat.get(step))),
+        )
         for lever, acts in levers:
             if acts:
                 problem = (
@@ -185,8 +227,9 @@ def build_system(
         return _energy_param(design, chem, energy, key)
 
     # Cathode chain: precursor -> CAM -> cathode coating.
+    # Commodities of data/sourcing.toml (lithium salts, metal sulfates) come from their market
+    # at the buying plant's country and year (Assembler.commodity); other flows as they are.
     recipe = design_recipe(design)
-    route = lithium_route(design)
     cam = "cathode_active_material"
     if not b.primary(
         cam, "Cathode active material production (calcination)", "raw_materials", "cathode"
@@ -199,13 +242,12 @@ def build_system(
             if not b.primary(pre, "Precursor (pCAM) co-precipitation", "raw_materials", "cathode"):
                 b.foreground(pre, "Precursor (pCAM) co-precipitation", "raw_materials", "cathode")
                 for flow, kg in recipe.precursor_inputs_kg_per_kg.items():
-                    b.material(pre, flow, kg, plants["precursor"])
+                    b.commodity(pre, flow, kg, plants["precursor"])
                 b.energy(pre, "precursor", param("precursor_electricity_kwh_per_kg"),
                          param("precursor_heat_mj_per_kg"))  # fmt: skip
             b.matrix.add_input(cam, pre, recipe.precursor_kg_per_kg_cam)
         for flow, kg in recipe.cam_inputs_kg_per_kg.items():
-            salt = f"{flow}_{route}" if flow.startswith("lithium_") else flow
-            b.material(cam, salt, kg, plants["cathode"])
+            b.commodity(cam, flow, kg, plants["cathode"])
         b.matrix.add_emission(cam, recipe.calcination_co2_kg_per_kg_cam)
         b.energy(cam, "cathode", param("calcination_electricity_kwh_per_kg_cam"),
                  param("calcination_heat_mj_per_kg_cam"))  # fmt: skip
@@ -227,8 +269,12 @@ def build_system(
     if not b.primary(aam, f"Anode active material ({anode_flow})", "raw_materials", "anode"):
         b.foreground(aam, f"Anode active material ({anode_flow})", "raw_materials", "anode")
         if anode_flow == "graphite_synthetic":
-            b.material(aam, "graphite_synthetic_feedstock", 1.0, plants["anode"])
-            b.energy(aam, "anode", param("graphitization_kwh_per_kg"))
+            # The process chain of data/graphite.toml (battery/graphite.py) at the anode plant.
+            given = design.production_energy
+            chain = synthetic_graphite_chain(
+                library.release, given.graphitization_furnace, given.graphitization_kwh_per_kg
+            )
+            add_synthetic_graphite(b, aam, chain, plants["anode"])
         else:
             b.material(aam, anode_flow, 1.0, plants["anode"])
     anode = b.foreground("anode", "Anode coating materials", "raw_materials", "anode", "item")
@@ -264,16 +310,26 @@ def build_system(
     b.material(casing, "copper", masses["tabs_other"] / 2, plants["cell"])
     b.material(casing, "aluminium_wrought_alloy", masses["tabs_other"] / 2, plants["cell"])
 
-    # Cell production at the cell plant: electrodes, assembly in the dry room, formation.
+    # Cell production at the cell plant: electrodes, assembly in the dry room, formation; each
+    # step's electricity and heat (natural gas for electrode drying and the dry room's desiccant
+    # regeneration, data/defaults.toml [production_energy]) per kWh of cell capacity.
     extra = energy["ssb_extra_kwh_per_kwh"] if chem.get("solid_electrolyte") else 0.0
+    assembly_name = "Cell assembly: dry room, stacking/winding, filling"
     cell_steps = (
-        ("electrode_production", "Electrode production: mixing, coating, drying, calendering",
-         param("cell_electrode_drying_kwh_per_kwh"), param("cell_heat_mj_per_kwh")),
-        ("cell_assembly", "Cell assembly: dry room, stacking/winding, filling"
-         + (", pressing and sintering" if extra else ""),
-         param("cell_dry_room_kwh_per_kwh") + param("cell_other_kwh_per_kwh") + extra, 0.0),
+        (
+            "electrode_production",
+            "Electrode production: mixing, coating, drying with NMP recovery, calendering",
+            param("cell_electrode_drying_kwh_per_kwh"),
+            param("cell_electrode_drying_heat_mj_per_kwh"),
+        ),
+        (
+            "cell_assembly",
+            assembly_name + (", pressing and sintering" if extra else ""),
+            param("cell_dry_room_kwh_per_kwh") + param("cell_other_kwh_per_kwh") + extra,
+            param("cell_dry_room_heat_mj_per_kwh"),
+        ),
         ("formation", "Formation and ageing", param("cell_formation_kwh_per_kwh"), 0.0),
-    )  # fmt: skip
+    )
     for pid, name, kwh_per_kwh, heat_mj_per_kwh in cell_steps:
         b.foreground(pid, name, "production", "cell_production_energy", "item")
         b.energy(pid, "cell", kwh_per_kwh * cell_kwh, heat_mj_per_kwh * cell_kwh)
@@ -326,6 +382,17 @@ def build_system(
             [f"flow {excerpt(f)} is not used by this design; overridable: library flows it uses "
              f"or {', '.join(REPLACEABLE_PROCESSES)}" for f in sorted(unused)],
         )  # fmt: skip
+    # (lithium_route, the older shorthand, stays quiet where a supplier's material includes it)
+    unbought = (set(design.sourcing) | set(options.sourcing)) - b.used_sourcing
+    if unbought:
+        raise InputError(
+            "sourcing",
+            [
+                f"sourcing.{c}: this design does not buy {c} (or a supplier's cathode or "
+                "precursor material includes it)"
+                for c in sorted(unbought)
+            ],
+        )
     unused_supplied = set(b.supplied) - b.used_overrides
     if unused_supplied:
         raise InputError(
@@ -337,18 +404,19 @@ def build_system(
             ],
         )
     system = b.matrix.build()
+    specs = cell_specs(design, masses, library.release)
     return BatterySystem(
         design=design, options=options, system=system,
         processes=tuple(b.info[pid] for pid in system.process_ids),
         cell_masses_kg=masses, cell_energy_kwh=cell_kwh, cells_per_pack=cells,
-        pack_parts_kg=parts, plants=plants, year=b.year, warnings=tuple(b.warnings),
+        pack_parts_kg=parts, plants=plants, year=b.year,
+        warnings=tuple(b.warnings) + specs.warnings, cell_volume_l=specs.volume_l,
+        pack_volume_l=pack_volume_l(design, cells, specs.volume_l, library.release),
+        cell_band=specs.band,
     )  # fmt: skip
 
 
 def _pack_parts(design: Design, cells_mass_kg: float, defaults: dict[str, Any]) -> dict[str, float]:
-    """Non-cell pack masses, kg: the design's, else the default split of the non-cell mass."""
-    if design.pack.parts_kg is not None:
-        return dict(design.pack.parts_kg)
-    ratio = design.pack.cell_to_pack_mass_ratio or defaults["cell_to_pack_mass_ratio"]
-    rest = cells_mass_kg * (1 / ratio - 1)
-    return {flow: rest * share for flow, share in defaults["parts_share"].items()}
+    """Non-cell pack masses, kg: the design's, else the split of the non-cell mass that its pack
+    type's cell-to-pack mass ratio leaves (``battery.pack``)."""
+    return pack_parts_kg(design, cells_mass_kg, defaults)

@@ -16,6 +16,7 @@ from batterycarbon.battery.cell import anode_material, is_solid_state
 from batterycarbon.battery.chemistry import CathodeRecipe, cathode_recipe
 from batterycarbon.battery.design import STEP_MATERIAL_PLANTS, Design
 from batterycarbon.battery.params import chemistry_defaults, model_defaults
+from batterycarbon.battery.sourcing import commodities
 
 #: Materials whose supplier figure replaces a foreground step as a whole.
 STEP_MATERIALS = tuple(STEP_MATERIAL_PLANTS)
@@ -42,10 +43,6 @@ def design_recipe(design: Design) -> CathodeRecipe:
     return cathode_recipe(chem["cathode"], ratio, chem["lithium_salt"])
 
 
-def lithium_route(design: Design) -> str:
-    return str(design.lithium_route or chemistry_defaults()[design.chemistry]["lithium_route"])
-
-
 def material_flows(design: Design) -> dict[str, tuple[str, ...]]:
     """Material -> the library flows a supplier's dataset for it may carry in this design."""
     d = model_defaults()
@@ -56,9 +53,16 @@ def material_flows(design: Design) -> dict[str, tuple[str, ...]]:
         flows["precursor"] = (f"pcam_{chemistry}",)
     flows["cathode_active_material"] = (f"cam_{chemistry}",)
     flows["anode_active_material"] = (anode_material(design),)
-    route = lithium_route(design)
+    # the salt of any of its routes (data/sourcing.toml): a supplier's figure for it replaces
+    # the salt's market whole
+    known = commodities()
     flows["lithium_salt"] = tuple(
-        f"{flow}_{route}" for flow in recipe.cam_inputs_kg_per_kg if flow.startswith("lithium_")
+        name
+        for flow in recipe.cam_inputs_kg_per_kg
+        if flow.startswith("lithium_")
+        for name in (
+            tuple(dict.fromkeys(known[flow].routes.values())) if flow in known else (flow,)
+        )
     )
     flows["electrolyte"] = (
         ("sulfide_solid_electrolyte",)

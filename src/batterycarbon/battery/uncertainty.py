@@ -38,6 +38,8 @@ STATS = ("mean", "median", "p2_5", "p97_5")
 _STOICHIOMETRIC_CONSUMERS = {"precursor", "cathode_active_material", "aluminium_foil", "copper_foil",
                              "electrolyte", "separator"}  # fmt: skip
 _CELL_CONSUMERS = {"cathode", "anode", "casing_other", "cell", "anode_active_material"}
+#: The cell plant's steps: their energy exchanges share one draw per run (``cell_plant_energy``).
+CELL_PLANT_PROCESSES = ("electrode_production", "cell_assembly", "formation")
 
 
 def stable_seed(seed: int, key: str) -> list[int]:
@@ -84,11 +86,15 @@ def factor_sampler(factor: Factor) -> tuple[str, float, float, float]:
 
 
 def _parameter_sigmas() -> dict[str, float]:
+    """Sigma of ln per exchange kind: from a rating's pedigree GSD, or a GSD given directly (a
+    number: the spread of the sources, ``cell_plant_energy``)."""
     ratings = model_defaults()["uncertainty"]
     return {
         kind: float(
             np.log(
-                pedigree_gsd(
+                r
+                if isinstance(r, int | float)
+                else pedigree_gsd(
                     DataQuality(technological=r[0], geographical=r[1], time=r[2], precision=r[3])
                 )
             )
@@ -101,7 +107,9 @@ def _exchange_kind(
     consumer: ProcessInfo, supplier: ProcessInfo, supplier_flow: str | None
 ) -> str | None:
     if supplier_flow is not None and supplier_flow.startswith(("electricity_", "heat_")):
-        return "energy"
+        if consumer.id == "anode_active_material":  # the synthetic graphite chain
+            return "graphite_chain_energy"
+        return "cell_plant_energy" if consumer.id in CELL_PLANT_PROCESSES else "energy"
     if supplier_flow is not None and supplier_flow.startswith("transport_"):
         return "transport"
     if consumer.id == "module_pack_parts":
@@ -150,7 +158,12 @@ def uncertain_inputs(bsys: BatterySystem, library: FactorLibrary) -> list[Uncert
         if kind is None:
             continue
         supplied = flows[i] or procs[i].id
-        key = f"exchange:{procs[j].id}<-{supplied}"
+        # One key, so one draw, for the whole cell plant: its sources disagree on the plant.
+        key = (
+            f"parameter:{kind}"
+            if kind in ("cell_plant_energy", "graphite_chain_energy")
+            else f"exchange:{procs[j].id}<-{supplied}"
+        )
         inputs.append(
             UncertainInput(key, kind, int(i), int(j), ("lognormal", sigmas[kind], 0.0, 0.0))
         )
@@ -291,10 +304,12 @@ def sensitivity(samples: MonteCarloSamples, top: int = 10) -> list[dict[str, flo
     ranks_total = rankdata(samples.total)
     ranks_total = (ranks_total - ranks_total.mean()) / ranks_total.std()
     found: list[tuple[UncertainInput, float]] = []
+    seen: set[str] = set()  # inputs sharing a key share their draws: rank them once
     for k, u in enumerate(samples.inputs):
         column = samples.multipliers[:, k]
-        if np.ptp(column) == 0:
+        if np.ptp(column) == 0 or u.key in seen:
             continue
+        seen.add(u.key)
         r = rankdata(column)
         r = (r - r.mean()) / r.std()
         found.append((u, float(np.mean(r * ranks_total))))

@@ -8,6 +8,7 @@ import numpy as np
 import typer
 
 from batterycarbon.battery import load_design
+from batterycarbon.battery.sourcing import with_sourcing
 from batterycarbon.battery.uncertainty import (
     STATS,
     MonteCarloSamples,
@@ -22,11 +23,13 @@ from batterycarbon.cli.common import (
     FormatOpt,
     LevelOpt,
     ReleaseOpt,
+    RouteOpt,
     check_chart,
     check_format,
     check_level,
     make_table,
     out,
+    parse_routes,
     print_json,
     print_warnings,
     user_errors,
@@ -201,6 +204,7 @@ def sweep_command(
     design: DesignArg,
     vary: Annotated[list[str], typer.Option(help="KEY=V1,V2,...; repeatable (Cartesian product).")],
     factors: ReleaseOpt = DEFAULT_RELEASE,
+    route: RouteOpt = None,
     level: LevelOpt = "pack",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: in-process).")
@@ -213,7 +217,7 @@ def sweep_command(
     """Footprint of every combination of levers (e.g. --vary cell.country=CN,HU --vary green.cell=0,0.5,1)."""
     check_format(fmt, FORMATS)
     result = sweep(
-        load_design(design),
+        with_sourcing(load_design(design), parse_routes(route or [])),
         library(factors),
         parse_vary(vary),
         check_level(level),

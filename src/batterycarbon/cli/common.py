@@ -174,25 +174,10 @@ def parse_green(values: list[str], option: str = "--green") -> dict[str, float]:
 
 def parse_routes(values: list[str]) -> dict[str, dict[str, float]]:
     """``--route`` items into a sourcing lever ``{commodity: {route: share}}``; every bad item
-    is reported, naming ``sourcing.<commodity>.<route>`` (``battery.sourcing.lever_problems``)."""
-    from batterycarbon.battery.sourcing import lever_problems
+    is reported, naming ``sourcing.<commodity>.<route>`` (``battery.sourcing.parse_route_items``)."""
+    from batterycarbon.battery.sourcing import parse_route_items
 
-    levers: dict[str, dict[str, float]] = {}
-    problems = []
-    for item in values:
-        commodity, sep, spec = item.partition("=")
-        shares: dict[str, float] = {}
-        for part in spec.split(","):
-            route, colon, share = part.strip().partition(":")
-            try:
-                shares[route.strip()] = float(share) if colon else 1.0
-            except ValueError:
-                problems.append(f"{item!r}: {share!r} is not a number (expected ROUTE:SHARE)")
-        if not sep or not commodity.strip() or not spec.strip():
-            problems.append(f"{item!r}: expected COMMODITY=ROUTE or COMMODITY=ROUTE:SHARE,...")
-            continue
-        levers[commodity.strip()] = shares
-    problems += lever_problems(levers)
+    levers, problems = parse_route_items(values)
     if problems:
         raise InputError("--route", problems)
     return levers

@@ -14,6 +14,7 @@ from batterycarbon.cli.common import (
     FORMATS,
     DesignArg,
     FormatOpt,
+    GreenHeatOpt,
     GreenOpt,
     GridOpt,
     ReleaseOpt,
@@ -122,6 +123,7 @@ def standards(
     route: Annotated[str | None, typer.Option(help="Recycling route for end of life.")] = None,
     grid: GridOpt = None,
     green: GreenOpt = None,
+    green_heat: GreenHeatOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """One footprint per rule set, per its functional unit, and a reconciliation table."""
@@ -133,7 +135,7 @@ def standards(
         loaded,
         library(factors),
         rule_set,
-        plant_options(grid, green),
+        plant_options(grid, green, green_heat=green_heat),
         profile,
         route,
         given.downstream(),
@@ -240,6 +242,7 @@ def declare_command(
     factors: ReleaseOpt = DEFAULT_RELEASE,
     grid: GridOpt = None,
     green: GreenOpt = None,
+    green_heat: GreenHeatOpt = None,
 ) -> None:
     """Write declaration.json, declaration.pdf and passport.json; print the class."""
     issue_date = _issued(issued)
@@ -256,7 +259,7 @@ def declare_command(
         use=_use(usable_kwh, vehicle_category, warranty_years),
         study_url=study_url,
         rule_set_id=rule_set,
-        options=plant_options(grid, green),
+        options=plant_options(grid, green, green_heat=green_heat),
         issued=issue_date,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -312,6 +315,7 @@ def report_command(
     factors: ReleaseOpt = DEFAULT_RELEASE,
     grid: GridOpt = None,
     green: GreenOpt = None,
+    green_heat: GreenHeatOpt = None,
     runs: Annotated[
         int, typer.Option("--runs", help="Monte Carlo runs of the uncertainty section.")
     ] = MC_RUNS,
@@ -335,7 +339,7 @@ def report_command(
         study_url=study_url,
         rule_set_id=rule_set,
         compared=compared,
-        options=plant_options(grid, green),
+        options=plant_options(grid, green, green_heat=green_heat),
         issued=_issued(issued),
         mc_runs=runs,
         mc_seed=seed,

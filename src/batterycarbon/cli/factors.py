@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from batterycarbon.cli.common import (
 )
 from batterycarbon.factors import (
     DEFAULT_RELEASE,
+    Factor,
     FactorLibrary,
     bundled_release_ids,
     diff_releases,
@@ -43,7 +45,9 @@ def factors_releases() -> None:
 
 
 def _factor_table(rows: list[Any], title: str) -> Table:
-    table = make_table("id", "value", "unit", "region", "year", "DQR", "source", title=title)
+    table = make_table(
+        "id", "value", "unit", "region", "year", "DQR", "scope", "source", title=title
+    )
     for f in rows:
         table.add_row(
             f.id,
@@ -52,6 +56,7 @@ def _factor_table(rows: list[Any], title: str) -> Table:
             f.region,
             str(f.year),
             f"{f.quality.dqr:.1f}",
+            f.scope_term,
             f.source.id,
         )
     return table
@@ -80,8 +85,13 @@ def factors_list(
     out.print(_factor_table(rows, f"{rel.id}: {len(rows)} factors"))
 
 
-def _print_factors_json(rows: list[Any]) -> None:
-    print_json([f.model_dump(mode="json") for f in rows])
+def _factor_json(f: Factor) -> dict[str, Any]:
+    """A factor as JSON, with its scope (from its source; "not stated" where it has none)."""
+    return f.model_dump(mode="json") | {"scope": f.scope, "scope_term": f.scope_term}
+
+
+def _print_factors_json(rows: list[Factor]) -> None:
+    print_json([_factor_json(f) for f in rows])
 
 
 @factors_app.command("search")
@@ -109,7 +119,7 @@ def factors_show(
     check_format(fmt, FORMATS)
     f = FactorLibrary(load_release(release)).get(factor_id)
     if fmt == "json":
-        sys.stdout.write(f.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(json.dumps(_factor_json(f), indent=2, ensure_ascii=False) + "\n")
         return
     table = make_table("field", "value", show_header=False)
     u = f.uncertainty
@@ -128,6 +138,7 @@ def factors_show(
         ("flow", f.flow),
         ("region", f.region),
         ("year", str(f.year)),
+        ("scope", f.scope),
         ("source", f.source.citation),
         ("url", f.source.url or ""),
         ("licence", f.source.licence or ""),

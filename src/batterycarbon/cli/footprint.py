@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,22 +15,26 @@ from rich.table import Table
 from batterycarbon import __version__
 from batterycarbon.battery import bundled_design_ids, footprint, load_design
 from batterycarbon.battery.footprint import Footprint
+from batterycarbon.battery.inventory import build_system
 from batterycarbon.cli.common import (
     FORMATS,
     FORMATS_WITH_CSV,
     ChartOpt,
     FormatCsvOpt,
     FormatOpt,
+    GreenHeatOpt,
     GreenOpt,
     GridOpt,
     LevelOpt,
     ReleaseOpt,
+    RouteOpt,
     RuleSetOpt,
     check_chart,
     check_format,
     check_level,
     make_table,
     out,
+    parse_routes,
     plant_options,
     print_json,
     print_warnings,
@@ -52,12 +57,26 @@ def version() -> None:
 
 @app.command()
 def designs() -> None:
-    """List the bundled reference designs."""
-    table = make_table("id", "chemistry", "format", "cell")
+    """List the bundled reference designs with their derived cell and pack Wh/kg and Wh/L
+    (default factor release; volumes are estimates, see docs/design-format.md)."""
+    table = make_table(
+        "id", "chemistry", "format", "cell", "cell Wh/kg", "cell Wh/L", "pack Wh/kg", "pack Wh/L"
+    )
+    lib = library(DEFAULT_RELEASE)
     for design_id in bundled_design_ids():
         d = load_design(design_id)
         voltage = d.cell.nominal_voltage_v or ""
-        table.add_row(design_id, d.chemistry, d.format, f"{d.cell.capacity_ah:g} Ah {voltage} V")
+        bsys = build_system(d, lib)
+        table.add_row(
+            design_id,
+            d.chemistry,
+            d.format,
+            f"{d.cell.capacity_ah:g} Ah {voltage} V",
+            f"{bsys.cell_wh_per_kg:.0f}",
+            f"{bsys.cell_wh_per_l:.0f}",
+            f"{bsys.pack_wh_per_kg:.0f}",
+            f"{bsys.pack_wh_per_l:.0f}",
+        )
     out.print(table)
 
 
@@ -81,6 +100,8 @@ def footprint_command(
     grid: GridOpt = None,
     year: Annotated[int | None, typer.Option(help="Reference year of the grid factors.")] = None,
     green: GreenOpt = None,
+    green_heat: GreenHeatOpt = None,
+    route: RouteOpt = None,
     level: LevelOpt = "pack",
     rule_set: RuleSetOpt = DEFAULT_RULE_SET,
     fmt: FormatCsvOpt = "table",
@@ -99,7 +120,9 @@ def footprint_command(
     check_format(fmt, FORMATS_WITH_CSV)
     pack_or_cell = check_level(level)
     check_chart(chart)
-    options = plant_options(grid, green, year)
+    options = replace(
+        plant_options(grid, green, year, green_heat), sourcing=parse_routes(route or [])
+    )
     result = footprint(
         load_design(design), library(factors), options, level=pack_or_cell, rule_set_id=rule_set
     )
@@ -132,11 +155,28 @@ def _footprint_csv(result: Footprint) -> str:
     return buffer.getvalue()
 
 
+def _energy_line(pack: dict[str, Any]) -> str:
+    """Cell and pack specific energy and energy density, with the cell's plausible band."""
+    band = pack.get("cell_band")
+    cited = (
+        f" (plausible {band['wh_per_kg'][0]:.0f}-{band['wh_per_kg'][1]:.0f} Wh/kg: "
+        f"{', '.join(band['sources'])})"
+        if band
+        else " (no cited band for this chemistry and format)"
+    )
+    return (
+        f"cell {pack['cell_wh_per_kg']:.0f} Wh/kg{cited}, {pack['cell_wh_per_l']:.0f} Wh/L; "
+        f"pack {pack['pack_wh_per_kg']:.0f} Wh/kg, {pack['pack_wh_per_l']:.0f} Wh/L "
+        "(volumes estimated)"
+    )
+
+
 def _print_footprint(r: Footprint) -> None:
     out.print(
         f"[bold]{r.design}[/]: {r.total_kgco2e_per_kwh:.1f} kg CO2e per {r.functional_unit}; "
         f"{r.total_kgco2e_per_pack:,.0f} kg CO2e per pack of {r.capacity_kwh:.1f} kWh"
     )
+    out.print(_energy_line(r.pack))
     print_warnings(r.warnings)
     table = make_table("breakdown", "kg CO2e/kWh", "share")
     for key, value in r.stages.items():

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from batterycarbon.cli.common import ReleaseOpt, check_format, out, print_json, user_errors
+from batterycarbon.cli.common import (
+    ReleaseOpt,
+    _one_of,
+    check_format,
+    out,
+    print_json,
+    user_errors,
+)
 from batterycarbon.factors import DEFAULT_RELEASE, library
 from batterycarbon.reports.validation import comparisons, render_markdown, summary
 
@@ -20,9 +27,7 @@ VALIDATE_FORMATS = ("table", "json", "markdown")
 @user_errors
 def validate(
     factors: ReleaseOpt = DEFAULT_RELEASE,
-    fmt: Annotated[
-        str, typer.Option("--format", help="table, json or markdown (with --out: the doc).")
-    ] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=_one_of(VALIDATE_FORMATS))] = "table",
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write the markdown report to this file.")
     ] = None,

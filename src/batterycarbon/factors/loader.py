@@ -150,6 +150,7 @@ def load_release_dir(folder: Path) -> Release:
             fitted=fitted,
             gwp_basis=meta.get("gwp_basis", {}),
             model_parameters=pinned,
+            sourcing=meta.get("sourcing", "single-route"),
         )
     except ValidationError as exc:  # the checks across fields, e.g. a fitted id not in factors
         raise FactorReleaseError(release_id, _release_problems(exc)) from None

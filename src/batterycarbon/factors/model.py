@@ -2,7 +2,9 @@
 
 A factor is a cradle-to-gate (or per-service) greenhouse-gas intensity with the unit it is
 expressed in, the region and reference year it represents, the source it comes from, its
-data-quality rating after the EU PEF method and an uncertainty distribution.
+data-quality rating after the EU PEF method and an uncertainty distribution. Its scope (what part
+of the life cycle it covers: cradle-to-gate, direct combustion, life-cycle consumption ...) is its
+source's ``scope``: a controlled term of :data:`SCOPE_TERMS` plus detail.
 
 References
 ----------
@@ -16,7 +18,15 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from batterycarbon.errors import excerpt
 from batterycarbon.units import parse_unit, ureg
@@ -24,6 +34,48 @@ from batterycarbon.units import parse_unit, ureg
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+\Z")
 FLOW_PATTERN = re.compile(r"^[a-z0-9_]+\Z")
 REGION_PATTERN = re.compile(r"^([A-Z]{2}|EU27|EUROPE|GLO|RER|RoW)\Z")
+
+
+#: The controlled terms a source's ``scope`` begins with (docs/factor-format.md, "Scope"):
+#: what part of the life cycle its figures cover. Free text after the term gives the detail,
+#: e.g. ``"life-cycle consumption; medium voltage, HV->MV losses, imports excluded"``.
+SCOPE_TERMS: dict[str, str] = {
+    "cradle-to-gate": "from resource extraction to the producer's gate, upstream supply chain "
+    "included",
+    "gate-to-gate": "the process at its site only (its energy use and/or direct emissions), no "
+    "upstream materials",
+    "scope 1+2": "a producer's direct emissions and purchased energy, no upstream materials or "
+    "fuel chain",
+    "direct combustion": "emissions of burning the fuel only, no upstream fuel chain",
+    "life-cycle generation": "per kWh generated: fuel chain, plant construction and operation, "
+    "no grid losses",
+    "life-cycle consumption": "per kWh delivered to the consumer: life-cycle generation plus "
+    "grid losses",
+    "life-cycle": "the whole life cycle of a product or service (the detail says which stages)",
+    "well-to-wheel": "transport service including fuel production",
+    "tank-to-wheel": "transport service, fuel combustion only",
+    "end-of-life": "waste treatment (landfill, incineration, recycling process)",
+    "input data": "the source gives activity data or parameters (generation shares, losses, "
+    "energy use), not an emission factor; the rows built on it state their scope",
+}
+#: What a factor of a source without ``scope`` (releases older than open-2026.1) shows.
+SCOPE_NOT_STATED = "not stated"
+
+
+def scope_term(scope: str) -> str | None:
+    """The controlled term ``scope`` begins with (the longest that fits), else ``None``.
+
+    The term must be followed by the end of the text or by a character that is not a letter,
+    digit or hyphen: ``"gate-to-gate process energy"`` is ``gate-to-gate``,
+    ``"life-cycle, consumption mix"`` is ``life-cycle``.
+    """
+    text = scope.strip().lower()
+    for term in sorted(SCOPE_TERMS, key=len, reverse=True):
+        if text.startswith(term):
+            rest = text[len(term) :]
+            if not rest or not (rest[0].isalnum() or rest[0] == "-"):
+                return term
+    return None
 
 
 class Source(BaseModel):
@@ -39,6 +91,26 @@ class Source(BaseModel):
     notes: str | None = None
     used_for: str | None = None  # which rows of the release rely on it
     copy_url: str | None = None  # where the copy actually read can be obtained
+    # What its figures cover: a term of SCOPE_TERMS, then free detail. Optional so that the
+    # immutable releases written before it (open-2024.1, whitepaper-2023) still load.
+    scope: str | None = Field(default=None, min_length=3, max_length=500)
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_term(cls, text: str | None) -> str | None:
+        if text is not None and scope_term(text) is None:
+            terms = ", ".join(SCOPE_TERMS)
+            raise ValueError(f"scope {excerpt(text)} must begin with one of: {terms}")
+        return text
+
+    @model_serializer(mode="wrap")
+    def _omit_unstated_scope(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # A source without scope serializes as before the field existed, so that the content
+        # digest of the releases written then (services/factor_releases.py) is unchanged.
+        data: dict[str, object] = handler(self)
+        if self.scope is None:
+            data.pop("scope", None)
+        return data
 
 
 class DataQuality(BaseModel):
@@ -142,6 +214,16 @@ class Factor(BaseModel):
             raise ValueError(f"unit {text!r} must be a CO2e intensity such as 'kg CO2e / kg'")
         return text
 
+    @property
+    def scope(self) -> str:
+        """What the factor covers, from its source (``not stated`` where the source omits it)."""
+        return self.source.scope or SCOPE_NOT_STATED
+
+    @property
+    def scope_term(self) -> str:
+        """The controlled term of :attr:`scope` (``not stated`` where the source omits it)."""
+        return scope_term(self.source.scope or "") or SCOPE_NOT_STATED
+
     def value_in(self, unit: str) -> float:
         """The value converted to ``unit``; ``ValueError`` naming this factor if impossible."""
         try:
@@ -220,6 +302,10 @@ class Release(BaseModel):
     gwp_basis: dict[str, GwpBasis] = {}
     # release.toml's [[model_parameters]]: product-model defaults this release pins.
     model_parameters: tuple[PinnedParameter, ...] = ()
+    # release.toml's ``sourcing``: "markets" buys the commodities of battery/data/sourcing.toml
+    # from their market mixes (route factors by share); "single-route" (releases before
+    # open-2026.1) buys each as one flow at the buying plant (battery.sourcing).
+    sourcing: Literal["single-route", "markets"] = "single-route"
 
     @model_validator(mode="after")
     def _fitted_factors_exist_once(self) -> Release:

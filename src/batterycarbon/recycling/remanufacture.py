@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from batterycarbon.battery import Design, Footprint, Options, build_system, footprint
 from batterycarbon.battery.design import SupplierOverride
 from batterycarbon.battery.inventory import REPLACEABLE_PROCESSES
+from batterycarbon.battery.sourcing import commodity_of_flow
 from batterycarbon.errors import InputError, excerpt
 from batterycarbon.factors import FactorLibrary, merge_warnings
 from batterycarbon.recycling.process import process_emissions, quantified_route
@@ -95,6 +96,9 @@ def _virgin_flows(virgin: Footprint, library: FactorLibrary) -> dict[str, tuple[
             continue
         flow = fid.removeprefix("supplier:") if fid.startswith("supplier:") else None
         flow = flow or library.get(fid).flow
+        # a commodity's routes (or its single flow) count as the commodity, whose override
+        # replaces its market whole (battery.sourcing)
+        flow = commodity_of_flow(flow) or flow
         mass, co2 = flows.get(flow, (0.0, 0.0))
         flows[flow] = (
             mass + float(row["amount"]) * capacity,
@@ -152,7 +156,9 @@ def remanufacture(
     overrides = [
         o
         for o in design.supplier_overrides
-        if o.flow not in replaced and o.material not in replaced
+        if o.flow not in replaced
+        and commodity_of_flow(o.flow) not in replaced
+        and o.material not in replaced
     ]
     document = design.model_dump()
     document["supply"] = {m: v for m, v in document["supply"].items() if m not in replaced}

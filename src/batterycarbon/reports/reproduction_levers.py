@@ -1,8 +1,9 @@
 """The white paper's reduction levers (section 5.1 fig. 16, section 5.3 figs. 17 and 18).
 
-The model's cell plant draws 34 kWh of electricity per kWh of cells, a figure
-``battery/data/defaults.toml`` sets from figs. 16 and 17 (the plant's power about a third of the
-cell footprint at China's grid factor): rows of an all-green cell plant are therefore
+On the white-paper release the cell plant draws 34 kWh of electricity per kWh of cells and no
+heat, values its ``release.toml`` pins from figs. 16 and 17 (the plant's power about a third of
+the cell footprint at China's grid factor; the open defaults follow published plant inventories
+with electricity and gas heat apart): rows of an all-green cell plant are therefore
 ``calibrated``. The cathode, precursor and anode plants' electricity is the paper's own (about 20
 kWh for NCM and 12 for LFP cathode material per kWh of cell, ``battery/data/chemistries.toml``):
 the drops of greening them are ``given``. Totals and changes against the start are independent.
@@ -50,7 +51,7 @@ def _cell_plant_basis() -> str:
     return (
         f"calibrated: the cell plant's {_cell_plant_kwh():g} kWh of electricity per kWh of cells "
         "is set from figs. 16 and 17 (the plant's power about a third of the cell footprint at "
-        "China's grid factor, battery/data/defaults.toml)"
+        "China's grid factor; pinned by the whitepaper-2023 release)"
     )
 
 

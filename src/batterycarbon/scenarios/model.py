@@ -1,8 +1,9 @@
 """A scenario: levers as data, applied to any design without editing it, composable in order.
 
 Composition is a merge in order: each later scenario overrides the earlier ones key by key
-(plants per step, green power per step, recycled content per element), so scenarios touching
-different keys commute and a pathway's final state does not depend on their order.
+(plants per step, green power and green heat per step, recycled content per element), so
+scenarios touching different keys commute and a pathway's final state does not depend on their
+order.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from batterycarbon.battery.design import STEPS, Design, require_steps
 from batterycarbon.battery.options import ELEMENTS, Options
+from batterycarbon.battery.sourcing import lever_problems
 from batterycarbon.bounds import (
     MAX_DESCRIPTION_CHARS,
     MAX_NAME_CHARS,
     MAX_REFERENCE_CHARS,
     MAX_SOURCES,
+    DocumentFloat,
     DocumentInt,
     DocumentShare,
 )
@@ -62,8 +65,14 @@ class Scenario(BaseModel):
     plants: dict[str, str] = Field(default={}, max_length=len(PLANT_STEPS))
     year: DocumentInt | None = Field(default=None, ge=2000, le=2060)
     green: dict[str, GreenPower] = Field(default={}, max_length=len(STEPS))
+    #: step -> share of its natural-gas heat from a heat pump on green power (``Options``).
+    green_heat: dict[str, DocumentShare] = Field(default={}, max_length=len(STEPS))
     format: Literal["cylindrical", "prismatic", "pouch"] | None = None
     recycled_content: dict[str, DocumentShare] = Field(default={}, max_length=len(ELEMENTS))
+    #: commodity -> {route: share}, over the design's ``sourcing`` (``battery.sourcing``).
+    sourcing: dict[str, Annotated[dict[str, DocumentFloat], Field(max_length=20)]] = Field(
+        default={}, max_length=20
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -112,6 +121,20 @@ class Scenario(BaseModel):
         require_steps(value, "green")
         return value
 
+    @field_validator("green_heat")
+    @classmethod
+    def _green_heat_steps(cls, value: dict[str, float]) -> dict[str, float]:
+        require_steps(value, "green_heat")
+        return value
+
+    @field_validator("sourcing")
+    @classmethod
+    def _routes(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        problems = lever_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @field_validator("recycled_content")
     @classmethod
     def _elements(cls, value: dict[str, float]) -> dict[str, float]:
@@ -125,7 +148,13 @@ class Scenario(BaseModel):
 
 def compose(scenarios: list[Scenario]) -> Scenario:
     """One scenario equal to applying ``scenarios`` in order (later keys win)."""
-    merged: dict[str, Any] = {"plants": {}, "green": {}, "recycled_content": {}}
+    merged: dict[str, Any] = {
+        "plants": {},
+        "green": {},
+        "green_heat": {},
+        "recycled_content": {},
+        "sourcing": {},
+    }
     for scenario in scenarios:
         for key in ("grid", "year", "format"):
             value = getattr(scenario, key)
@@ -135,7 +164,9 @@ def compose(scenarios: list[Scenario]) -> Scenario:
             merged["plants"] = {}  # a grid move relocates every plant, earlier ones included
         merged["plants"].update(scenario.plants)
         merged["green"].update(scenario.green)
+        merged["green_heat"].update(scenario.green_heat)
         merged["recycled_content"].update(scenario.recycled_content)
+        merged["sourcing"].update(scenario.sourcing)
     names = [s.name for s in scenarios if s.name]
     return Scenario(name=" + ".join(names) if names else None, **merged)
 
@@ -152,6 +183,8 @@ def apply(design: Design, scenario: Scenario) -> tuple[Design, Options]:
         plants=dict(scenario.plants),
         green={step: g.share for step, g in scenario.green.items()},
         green_contracts={step: g.contract for step, g in scenario.green.items()},
+        green_heat=dict(scenario.green_heat),
         recycled_content=dict(scenario.recycled_content),
+        sourcing={c: dict(shares) for c, shares in scenario.sourcing.items()},
     )
     return design, options

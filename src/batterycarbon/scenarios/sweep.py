@@ -1,8 +1,9 @@
 """Parameter sweeps: thousands of design variants evaluated as one matrix product.
 
-A footprint is linear in each green-power share and each recycled-content share (they split an
+A footprint is linear in each green-power, green-heat and recycled-content share (they split an
 input between two suppliers), and those effects add up across steps and elements (they act on
-different exchanges). So for every combination of the categorical levers (plant countries,
+different exchanges; a step's green heat draws its heat pump's green power whatever the step's
+green-power share, so the two do not interact). So for every combination of the categorical levers (plant countries,
 year) the model is built once at zero shares and once per continuous lever at share 1; each
 variant's total is then ``T0 + sum_k x_k * (T_k - T0)``, exact, for any number of variants.
 Categorical combinations can be farmed out to Dask workers (``scheduler``); the arithmetic is
@@ -31,7 +32,7 @@ Level = Literal["pack", "cell"]
 
 def parse_vary(items: list[str]) -> dict[str, list[str]]:
     """``KEY=V1,V2,...`` items; keys: grid, year, STEP.country / plants.STEP, green.STEP,
-    recycled.ELEMENT. Every bad item is reported."""
+    green_heat.STEP, recycled.ELEMENT. Every bad item is reported."""
     varies: dict[str, list[str]] = {}
     problems = []
     for item in items:
@@ -43,14 +44,15 @@ def parse_vary(items: list[str]) -> dict[str, list[str]]:
         ok = (
             key in ("grid", "year")
             or (head == "plants" and tail in PLANT_STEPS)
-            or (head == "green" and tail in STEPS)
+            or (head in ("green", "green_heat") and tail in STEPS)
             or (head == "recycled" and tail in ELEMENTS)
         )
         levels = [v.strip() for v in values.split(",") if v.strip()]
         if not sep or not ok or not levels:
             problems.append(
                 f"{excerpt(item)}: expected KEY=V1,V2 with KEY one of grid, year, STEP.country, "
-                f"green.STEP (STEP in {STEPS}), recycled.ELEMENT (ELEMENT in {ELEMENTS})"
+                f"green.STEP, green_heat.STEP (STEP in {STEPS}), recycled.ELEMENT (ELEMENT in "
+                f"{ELEMENTS})"
             )
             continue
         if key == "grid" or head == "plants":
@@ -63,7 +65,7 @@ def parse_vary(items: list[str]) -> dict[str, list[str]]:
 
 
 def _continuous(key: str) -> bool:
-    return key.startswith(("green.", "recycled."))
+    return key.startswith(("green.", "green_heat.", "recycled."))
 
 
 def _options(categorical: dict[str, str], continuous: dict[str, float]) -> Options:
@@ -72,6 +74,9 @@ def _options(categorical: dict[str, str], continuous: dict[str, float]) -> Optio
         year=int(categorical["year"]) if "year" in categorical else None,
         plants={k.split(".", 1)[1]: v for k, v in categorical.items() if k.startswith("plants.")},
         green={k.split(".", 1)[1]: v for k, v in continuous.items() if k.startswith("green.")},
+        green_heat={
+            k.split(".", 1)[1]: v for k, v in continuous.items() if k.startswith("green_heat.")
+        },
         recycled_content={
             k.split(".", 1)[1]: v for k, v in continuous.items() if k.startswith("recycled.")
         },
@@ -142,7 +147,9 @@ def sweep(
     try:
         shares = {k: np.array([float(v) for v in varies[k]]) for k in continuous_keys}
     except ValueError:
-        raise InputError("--vary", ["green and recycled levels must be numbers in 0..1"]) from None
+        raise InputError(
+            "--vary", ["green, green_heat and recycled levels must be numbers in 0..1"]
+        ) from None
     for key, levels in shares.items():
         if levels.min() < 0 or levels.max() > 1:
             raise InputError("--vary", [f"{key}: levels must be in 0..1, got {levels.tolist()}"])

@@ -166,11 +166,18 @@ def dataset_problems(library: FactorLibrary, data: ReadDataset, where: str) -> l
     return problems
 
 
+def _flow_unit(library: FactorLibrary, flow: str) -> str:
+    """The unit of ``flow``'s factors (a flow given only for some countries, e.g. a lithium
+    route's, has no global row to resolve)."""
+    return next(f.unit for f in library.release.factors.values() if f.flow == flow)
+
+
 def supplier_flows(library: FactorLibrary) -> list[tuple[str, str]]:
     """(flow, factor unit) of every material flow of the release, sorted by flow."""
+    units = {f.flow: f.unit for f in library.release.factors.values()}
     flows = []
     for flow in sorted(library.flows):
-        unit = library.resolve(flow).unit
+        unit = units[flow]
         if is_material_factor(unit):
             flows.append((flow, unit))
     return flows
@@ -184,7 +191,7 @@ def supplier_flow_problem(library: FactorLibrary, flow: str, where: str = "") ->
         hint = f"; did you mean {', '.join(close)}?" if close else " (the template lists them)"
         release = library.release_id
         return f"{where}flow: {excerpt(flow)} is not a flow of factor release {release}{hint}"
-    unit = library.resolve(flow).unit
+    unit = _flow_unit(library, flow)
     if not is_material_factor(unit):
         return (
             f"{where}flow: {excerpt(flow)} is not a material (its factor is in {unit!r}); "
@@ -203,12 +210,12 @@ def library_problems(library: FactorLibrary, fields: Mapping[str, Any], where: s
         return [flow_problem]
     if "unit" not in fields:
         return []
-    factor = library.resolve(fields["flow"], fields.get("region", "GLO"), fields.get("year"))
+    factor_unit = _flow_unit(library, fields["flow"])
     try:
-        conversion_factor(fields["unit"], factor.unit)
+        conversion_factor(fields["unit"], factor_unit)
     except ValueError:
         unit, flow = excerpt(fields["unit"]), fields["flow"]
-        return [f"{where}unit: {unit} does not convert to {factor.unit!r} (flow {flow})"]
+        return [f"{where}unit: {unit} does not convert to {factor_unit!r} (flow {flow})"]
     return []
 
 
@@ -222,13 +229,12 @@ def store_dataset(
     """Store one validated dataset (a revision of ``supersedes_id`` if given), run the
     plausibility check, raise an alert if needed."""
     assert actor.organization_id is not None
-    factor = library.resolve(data.flow, data.region, data.year)
     verdict = check_plausibility(
         library,
         data.flow,
         data.region,
         data.year,
-        data.value * conversion_factor(data.unit, factor.unit),
+        data.value * conversion_factor(data.unit, _flow_unit(library, data.flow)),
     )
     row = SupplierDataset(
         owner_org_id=actor.organization_id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from batterycarbon.battery import Design, bundled_design_ids
 from batterycarbon.battery.design import STEPS
+from batterycarbon.battery.sourcing import parse_route_items, route_choices
 from batterycarbon.compliance.standards import end_of_life_stage
 from batterycarbon.errors import BatteryCarbonError, InputError, excerpt
 from batterycarbon.factors import FactorLibrary
@@ -94,6 +95,12 @@ def lever_steps(levers: dict[str, Any]) -> list[tuple[str, Scenario]]:
     recycled = str(levers.get("recycled_content") or "").strip()
     if recycled:
         steps.append((f"recycled content {recycled}", {"recycled_content": recycled}))
+    route = str(levers.get("sourcing") or "").strip()
+    if route:
+        chosen, route_problems = parse_route_items([route])
+        if route_problems:
+            raise InputError("levers", [f"sourcing: {p}" for p in route_problems])
+        steps.append((f"{route.replace('=', ' from ')} (100 %)", {"sourcing": chosen}))
     fmt = str(levers.get("format") or "").strip()
     if fmt:
         steps.append((f"{fmt} cells", {"format": fmt}))
@@ -132,6 +139,7 @@ def scenario_page(
         "selected": selected,
         "steps": STEPS,
         "presets": list(recycled_content_presets()),
+        "sourcing_routes": route_choices(),
         "contracts": CONTRACTS,
         "formats": FORMATS,
         "rule_sets": rule_set_ids(),

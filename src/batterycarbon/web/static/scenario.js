@@ -22,7 +22,8 @@ document.addEventListener("DOMContentLoaded", function () {
     return {
       design: data.get("design"), rule_set: data.get("rule_set"),
       levers: { grid: data.get("grid"), year: data.get("year"), green: green, contract: data.get("contract"),
-                recycled_content: data.get("recycled_content"), format: data.get("format"),
+                recycled_content: data.get("recycled_content"), sourcing: data.get("sourcing"),
+                format: data.get("format"),
                 recycling_route: data.get("recycling_route") }
     };
   }
