@@ -26,7 +26,7 @@ from pydantic import (
 
 from batterycarbon.battery.pack import PackType
 from batterycarbon.battery.params import chemistry_defaults, known_chemistries
-from batterycarbon.battery.sourcing import lever_problems
+from batterycarbon.battery.sourcing import require_levers
 from batterycarbon.bounds import (
     MAX_AREAL_CAPACITY_MAH_PER_CM2,
     MAX_CELL_CAPACITY_AH,
@@ -334,10 +334,7 @@ class Design(Strict):
     @field_validator("sourcing")
     @classmethod
     def _known_routes(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        problems = lever_problems(value)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
+        return require_levers(value)
 
     @model_validator(mode="after")
     def _one_lithium_lever(self) -> Design:

@@ -167,6 +167,15 @@ def commodity_of_flow(flow: str) -> str | None:
     return None
 
 
+def require_levers(levers: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """``levers`` if they pass :func:`lever_problems`, else ``ValueError`` listing every
+    problem (the validator of the design's and the scenario's ``sourcing``)."""
+    problems = lever_problems(levers)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return levers
+
+
 def lever_problems(levers: Any, where: str = "sourcing") -> list[str]:
     """Problems of a sourcing lever ``{commodity: {route: share}}``, each naming
     ``<where>.<commodity>.<route>``."""

@@ -11,12 +11,14 @@ import csv
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from batterycarbon.errors import FactorReleaseError, validation_problems
 from batterycarbon.factors.model import Factor, Fit, PinnedParameter, Release, Source
+
+_T = TypeVar("_T", bound=BaseModel)
 
 RELEASES_DIR = Path(__file__).parent / "releases"
 DEFAULT_RELEASE = "open-2026.1"
@@ -134,8 +136,10 @@ def load_release_dir(folder: Path) -> Release:
                     problems.append(f"{where}: factor id {factor.id!r} appears twice")
                     continue
                 factors[factor.id] = factor
-    fitted = _load_fitted(meta.get("fitted", []), problems)
-    pinned = _load_pinned(meta.get("model_parameters", []), problems)
+    fitted = _load_tables("fitted", Fit, meta.get("fitted", []), problems)
+    pinned = _load_tables(
+        "model_parameters", PinnedParameter, meta.get("model_parameters", []), problems
+    )
     if problems:
         raise FactorReleaseError(release_id, problems)
     try:
@@ -166,37 +170,21 @@ def _release_problems(exc: ValidationError) -> list[str]:
     return lines
 
 
-def _load_fitted(groups: object, problems: list[str]) -> tuple[Fit, ...]:
-    """release.toml's ``[[fitted]]`` groups; each bad field is added to ``problems``."""
-    if not isinstance(groups, list):
-        problems.append("release.toml: fitted: expected [[fitted]] tables")
-        return ()
-    fitted = []
-    for index, group in enumerate(groups):
-        try:
-            fitted.append(Fit.model_validate(group))
-        except ValidationError as exc:
-            problems.extend(
-                f"release.toml: fitted.{index}.{p}" for p in validation_problems(exc, "(table)")
-            )
-    return tuple(fitted)
-
-
-def _load_pinned(entries: object, problems: list[str]) -> tuple[PinnedParameter, ...]:
-    """release.toml's ``[[model_parameters]]``; each bad field is added to ``problems``."""
+def _load_tables(key: str, model: type[_T], entries: object, problems: list[str]) -> tuple[_T, ...]:
+    """release.toml's ``[[<key>]]`` tables as ``model``s; each bad field is added to
+    ``problems`` (``[[fitted]]`` groups, ``[[model_parameters]]`` pins)."""
     if not isinstance(entries, list):
-        problems.append("release.toml: model_parameters: expected [[model_parameters]] tables")
+        problems.append(f"release.toml: {key}: expected [[{key}]] tables")
         return ()
-    pinned = []
+    tables = []
     for index, entry in enumerate(entries):
         try:
-            pinned.append(PinnedParameter.model_validate(entry))
+            tables.append(model.model_validate(entry))
         except ValidationError as exc:
             problems.extend(
-                f"release.toml: model_parameters.{index}.{p}"
-                for p in validation_problems(exc, "(table)")
+                f"release.toml: {key}.{index}.{p}" for p in validation_problems(exc, "(table)")
             )
-    return tuple(pinned)
+    return tuple(tables)
 
 
 @lru_cache(maxsize=8)

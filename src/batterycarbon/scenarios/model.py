@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from batterycarbon.battery.design import STEPS, Design, require_steps
 from batterycarbon.battery.options import ELEMENTS, Options
-from batterycarbon.battery.sourcing import lever_problems
+from batterycarbon.battery.sourcing import require_levers
 from batterycarbon.bounds import (
     MAX_DESCRIPTION_CHARS,
     MAX_NAME_CHARS,
@@ -130,10 +130,7 @@ class Scenario(BaseModel):
     @field_validator("sourcing")
     @classmethod
     def _routes(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        problems = lever_problems(value)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
+        return require_levers(value)
 
     @field_validator("recycled_content")
     @classmethod
