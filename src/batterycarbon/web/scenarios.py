@@ -1,6 +1,7 @@
-"""The scenario explorer: levers (plant country and year, green power per step, recycled
-content, cell format) as a cumulative pathway, drawn as a waterfall and updated live through a
-JSON endpoint. The levers are ``scenarios.Scenario`` documents, validated by their own model.
+"""The scenario explorer: levers (plant country and year, green power and green heat per step,
+recycled content, commodity sourcing, cell format) as a cumulative pathway, drawn as a
+waterfall and updated live through a JSON endpoint. The levers are ``scenarios.Scenario``
+documents, validated by their own model.
 
 A recycling route adds the end of life of the final design (recycling and the disposal of what
 the route leaves, as ``compliance.standards`` counts the stage): a bar
@@ -92,6 +93,16 @@ def lever_steps(levers: dict[str, Any]) -> list[tuple[str, Scenario]]:
     }
     if shares:
         steps.append(("green power", {"green": shares}))
+    heat = levers.get("green_heat") or {}
+    if not isinstance(heat, dict):
+        raise InputError("levers", ["green_heat: expected a share per production step"])
+    heat_shares = {
+        str(step): share
+        for step, share in heat.items()
+        if str(share).strip() not in ("", "0", "0.0")
+    }
+    if heat_shares:
+        steps.append(("green heat", {"green_heat": heat_shares}))
     recycled = str(levers.get("recycled_content") or "").strip()
     if recycled:
         steps.append((f"recycled content {recycled}", {"recycled_content": recycled}))

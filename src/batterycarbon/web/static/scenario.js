@@ -14,14 +14,17 @@ document.addEventListener("DOMContentLoaded", function () {
   function levers() {
     var data = new FormData(form);
     var green = {};
+    var greenHeat = {};
     form.querySelectorAll("input[type=range]").forEach(function (slider) {
-      green[slider.name.replace(/^green\./, "")] = slider.value;
+      var heat = slider.name.indexOf("green_heat.") === 0;
+      (heat ? greenHeat : green)[slider.name.replace(/^green(_heat)?\./, "")] = slider.value;
       var out = document.getElementById(slider.id.replace(/^s-/, "out-"));
       if (out) { out.textContent = Math.round(Number(slider.value) * 100) + " %"; }
     });
     return {
       design: data.get("design"), rule_set: data.get("rule_set"),
       levers: { grid: data.get("grid"), year: data.get("year"), green: green, contract: data.get("contract"),
+                green_heat: greenHeat,
                 recycled_content: data.get("recycled_content"), sourcing: data.get("sourcing"),
                 format: data.get("format"),
                 recycling_route: data.get("recycling_route") }
