@@ -188,13 +188,124 @@ def test_market_mechanism_buys_the_cn_nickel_mix(library: FactorLibrary) -> None
     assert value == pytest.approx(7.501, abs=1e-9)
 
 
-def test_a_korean_plant_takes_the_global_nickel_mix_with_a_warning() -> None:
+def test_a_plant_without_a_nickel_mix_takes_the_global_one_with_a_warning() -> None:
     from batterycarbon.battery.sourcing import market
 
-    bought = market("nickel_sulfate", "KR", 2023, True, None)
-    assert any("no market mix for KR" in w for w in bought.warnings)
+    # India has no nickel sulfate mix (Korea had none until the KR 2022 mix was added)
+    bought = market("nickel_sulfate", "IN", 2023, True, None)
+    assert any("no market mix for IN" in w for w in bought.warnings)
     assert {i.flow: i.share for i in bought.inputs} == {
         "nickel_sulfate_sulfide": 0.20,
         "nickel_sulfate_hpal": 0.50,
         "nickel_sulfate_rkef_matte": 0.30,
     }
+
+
+# --- cobalt 2022 and the KR, JP, EU27, US markets (part HC) ---------------------------------
+
+
+def test_cobalt_cn_2022_market_by_hand(data: dict[str, Any], library: FactorLibrary) -> None:
+    mix = _mix(data, "cobalt_sulfate", "CN", 2022)
+    assert mix["shares"] == {"drc_hydroxide": 0.92, "hpal": 0.08}
+    # 0.92 x 15.0 (DRC hydroxide refined in CN) + 0.08 x 13.6 (Indonesian MHP) = 13.8 + 1.088
+    assert _market_value(data, library, mix, "cobalt_sulfate") == pytest.approx(14.888, abs=1e-9)
+
+
+def test_us_hydroxide_2015_market_by_hand(data: dict[str, Any], library: FactorLibrary) -> None:
+    mix = _mix(data, "lithium_hydroxide", "US", 2015)
+    # 0.85 x 7.7 (hydroxide from Atacama brine, CL) + 0.15 x 17.2 (spodumene, CN) = 6.545 + 2.58
+    assert _market_value(data, library, mix, "lithium_hydroxide") == pytest.approx(9.125, abs=1e-9)
+
+
+def test_korean_carbonate_2020_market_by_hand(data: dict[str, Any], library: FactorLibrary) -> None:
+    mix = _mix(data, "lithium_carbonate", "KR", 2020)
+    # 0.893 x 3.62 (brine, CL) + 0.107 x 24.1 (spodumene, CN) = 3.23266 + 2.5787 = 5.81136
+    assert _market_value(data, library, mix, "lithium_carbonate") == pytest.approx(
+        5.81136, abs=1e-9
+    )
+
+
+def test_the_new_markets_buy_their_own_mix_without_a_warning() -> None:
+    from batterycarbon.battery.sourcing import market
+
+    cases = {
+        ("cobalt_sulfate", "CN"): {
+            ("cobalt_sulfate_drc_cn", "CN"): 0.92,
+            ("cobalt_sulfate_hpal", "ID"): 0.08,
+        },
+        ("cobalt_sulfate", "KR"): {
+            ("cobalt_sulfate_drc_cn", "CN"): 0.92,
+            ("cobalt_sulfate_hpal", "ID"): 0.08,
+        },
+        ("nickel_sulfate", "KR"): {
+            ("nickel_sulfate_sulfide", "GLO"): 0.90,
+            ("nickel_sulfate_hpal", "ID"): 0.10,
+        },
+        ("nickel_sulfate", "JP"): {
+            ("nickel_sulfate_sulfide", "GLO"): 0.90,
+            ("nickel_sulfate_hpal", "ID"): 0.10,
+        },
+        ("lithium_carbonate", "KR"): {
+            ("lithium_carbonate_brine", "CL"): 0.893,
+            ("lithium_carbonate_spodumene", "CN"): 0.107,
+        },
+        ("lithium_hydroxide", "EU27"): {
+            ("lithium_hydroxide_spodumene", "CN"): 0.9,
+            ("lithium_hydroxide_brine", "GLO"): 0.1,
+        },
+        ("lithium_hydroxide", "US"): {
+            ("lithium_hydroxide_brine", "CL"): 0.85,
+            ("lithium_hydroxide_spodumene", "CN"): 0.15,
+        },
+    }
+    for (commodity, plant), expected in cases.items():
+        bought = market(commodity, plant, 2022, True, None)
+        assert bought.warnings == (), (commodity, plant, bought.warnings)
+        assert {(i.flow, i.region): i.share for i in bought.inputs} == expected, (commodity, plant)
+
+
+def test_a_german_plant_takes_the_eu27_hydroxide_mix_and_the_global_cobalt_2022_mix() -> None:
+    from batterycarbon.battery.sourcing import market
+
+    hydroxide = market("lithium_hydroxide", "DE", 2022, True, None)
+    assert hydroxide.warnings == (
+        "sourcing lithium_hydroxide: no market mix for DE; used EU27 (EU-27)",
+    )
+    cobalt = market("cobalt_sulfate", "DE", 2022, True, None)
+    # the GLO mix of 2022 now exists: a substitution of region, no longer one of year
+    assert cobalt.warnings == ("sourcing cobalt_sulfate: no market mix for DE; used GLO (global)",)
+    assert {i.flow: i.share for i in cobalt.inputs} == {
+        "cobalt_sulfate_drc_cn": 0.95,
+        "cobalt_sulfate_hpal": 0.05,
+    }
+
+
+def test_a_japanese_2022_carbonate_takes_the_2023_mix_with_a_warning() -> None:
+    """No 2022 figure was read for Japan: the earliest mix, with the year warning."""
+    from batterycarbon.battery.sourcing import market
+
+    bought = market("lithium_carbonate", "JP", 2022, True, None)
+    assert bought.warnings == ("sourcing lithium_carbonate JP: asked 2022, earliest mix 2023",)
+
+
+def test_bundled_designs_in_cn_at_their_year_carry_no_sourcing_year_warning(
+    library: FactorLibrary,
+) -> None:
+    import re
+
+    from batterycarbon.battery import footprint, load_design
+    from batterycarbon.battery.design import bundled_design_ids
+
+    ids = bundled_design_ids()
+    assert len(ids) >= 7
+    for design_id in ids:
+        design = load_design(design_id)
+        plants = {v for v in design.plants.model_dump().values() if v is not None}
+        assert plants == {"CN"}, design_id
+        warnings = footprint(design, library).warnings
+        sourcing = [w for w in warnings if w.startswith("sourcing ")]
+        assert not [w for w in sourcing if re.search(r"asked \d+, earliest mix", w)], (
+            design_id,
+            sourcing,
+        )
+        assert not [w for w in sourcing if "no market mix" in w], (design_id, sourcing)
