@@ -36,10 +36,11 @@ def test_product_page_lists_the_stored_calculation_s_warnings(demo_app: App) -> 
 def test_reference_design_page_lists_its_warnings(demo_app: App) -> None:
     # The engine's own warnings for this design under the default release; the page must list
     # each. The design must have some, or the test proves nothing: pick one that does.
-    warnings = footprint(load_design("ncm811-prismatic"), library()).warnings
-    assert warnings, "ncm811-prismatic has no fallback under the default release: pick another"
+    # (ncm111-prismatic: its reference cell is outside the cited band of NCM111 prismatic cells)
+    warnings = footprint(load_design("ncm111-prismatic"), library()).warnings
+    assert warnings, "ncm111-prismatic has no warning under the default release: pick another"
     client, _ = signed_in(demo_app, "cell")
-    note = _note(client.get("/designs/ncm811-prismatic").text)
+    note = _note(client.get("/designs/ncm111-prismatic").text)
     assert all(w in note for w in warnings), (warnings, note)
 
 
