@@ -48,12 +48,12 @@ FORMATS = ("table", "json")
 FORMATS_WITH_CSV = (*FORMATS, "csv")
 
 
-def _one_of(choices: tuple[str, ...]) -> str:
+def one_of(choices: tuple[str, ...]) -> str:
     return f"{', '.join(choices[:-1])} or {choices[-1]}."
 
 
-FormatOpt = Annotated[str, typer.Option("--format", help=_one_of(FORMATS))]
-FormatCsvOpt = Annotated[str, typer.Option("--format", help=_one_of(FORMATS_WITH_CSV))]
+FormatOpt = Annotated[str, typer.Option("--format", help=one_of(FORMATS))]
+FormatCsvOpt = Annotated[str, typer.Option("--format", help=one_of(FORMATS_WITH_CSV))]
 LevelOpt = Annotated[str, typer.Option(help="pack or cell.")]
 ChartOpt = Annotated[Path | None, typer.Option(help="Write a chart (.png or .html).")]
 RuleSetOpt = Annotated[

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from batterycarbon.cli.common import (
     ReleaseOpt,
-    _one_of,
     check_format,
+    one_of,
     out,
     print_json,
     user_errors,
@@ -27,7 +27,7 @@ VALIDATE_FORMATS = ("table", "json", "markdown")
 @user_errors
 def validate(
     factors: ReleaseOpt = DEFAULT_RELEASE,
-    fmt: Annotated[str, typer.Option("--format", help=_one_of(VALIDATE_FORMATS))] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=one_of(VALIDATE_FORMATS))] = "table",
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write the markdown report to this file.")
     ] = None,
